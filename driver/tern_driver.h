@@ -1,0 +1,80 @@
+/*
+ * tern driver: the one C API every caller uses, whatever runs the program.
+ *
+ * A device is opened with a backend name and a hardware config. Device memory is a
+ * flat byte-addressed DRAM; tern_dev_alloc hands out BUS-aligned regions from a bump
+ * arena, and the DMA window of a run covers exactly the arena in use, so a program
+ * that strays outside its buffers faults instead of corrupting memory. Backends
+ * (ref, verilator, later systemc and uio) plug in behind struct tern_backend in
+ * tern_backend.h; callers never see which one runs.
+ *
+ * Errors: functions return 0 or a negative value; tern_dev_errmsg() gives one line.
+ * A device fault (illegal instruction, DMA outside the window, ...) is not a failed
+ * call: tern_dev_run returns 0 and the status carries the error code and index.
+ */
+#ifndef TERN_DRIVER_H
+#define TERN_DRIVER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tern_isa.h"
+
+struct tern_dev;
+
+struct tern_dev_opts {
+	const char *backend;       /* "ref" or "verilator" */
+	struct tern_hw_config cfg;
+	uint64_t mem_bytes;        /* device DRAM size; 0 = 256 MiB */
+	/* simulated DRAM (verilator backend) */
+	uint32_t dram_latency;     /* cycles from request to first beat; 0 = default 40 */
+	uint32_t dram_bytes_per_cycle; /* 0 = default 16 */
+	uint64_t watchdog;         /* cycle limit per run; 0 = default (scaled to the program) */
+	int no_lockstep;           /* 1 turns lockstep checking off (it is on by default) */
+	const char *fst_path;      /* write a waveform here (NULL: none) */
+	uint64_t fst_window;       /* with fst_path: only this many cycles before a mismatch */
+	int quiet;                 /* 1: no progress output (e.g. building a Verilated model) */
+};
+
+/* First lockstep mismatch: the RTL wrote something the reference model did not. */
+struct tern_mismatch {
+	uint32_t insn;     /* index of the STORE that wrote it */
+	uint32_t opcode;
+	uint64_t addr;     /* byte address of the first differing 32-bit word */
+	uint32_t expected; /* reference model's word */
+	uint32_t actual;   /* RTL's word */
+	uint64_t cycle;    /* RTL cycle of the write */
+};
+
+struct tern_status {
+	uint32_t err;      /* enum tern_err, 0 = ok */
+	uint32_t err_insn;
+	int mismatch;      /* 1: lockstep found a difference, details in mm */
+	struct tern_mismatch mm;
+	uint64_t counters[TERN_CNT_COUNT];
+	int has_cycles;    /* 1 when the backend measures cycles (RTL-only counters valid) */
+};
+
+int tern_dev_open(const struct tern_dev_opts *o, struct tern_dev **out, char *err, size_t errlen);
+void tern_dev_close(struct tern_dev *d);
+const char *tern_dev_errmsg(const struct tern_dev *d);
+const struct tern_hw_config *tern_dev_config(const struct tern_dev *d);
+const char *tern_dev_backend(const struct tern_dev *d);
+
+/* Bump allocation, aligned to 64 bytes (>= every BUS_BYTES). */
+int tern_dev_alloc(struct tern_dev *d, uint64_t bytes, uint32_t *addr);
+/* Forget every allocation (memory contents are kept). */
+void tern_dev_free_all(struct tern_dev *d);
+
+int tern_dev_write(struct tern_dev *d, uint32_t addr, const void *src, uint64_t n);
+int tern_dev_read(struct tern_dev *d, uint32_t addr, void *dst, uint64_t n);
+
+/* Run count instructions at insn_addr and wait for the end; fills *st. */
+int tern_dev_run(struct tern_dev *d, uint32_t insn_addr, uint32_t count, struct tern_status *st);
+
+/* Parse "RxL" or a preset name into a config (presets keep their buffer depths). */
+int tern_parse_array(const char *spec, struct tern_hw_config *cfg, char *err, size_t errlen);
+/* Check that a config is one the ISA allows (sizes, BUS_BYTES divides ROWS*4, ...). */
+int tern_check_config(const struct tern_hw_config *cfg, char *err, size_t errlen);
+
+#endif /* TERN_DRIVER_H */

@@ -1,0 +1,70 @@
+/*
+ * tern reference model: the bit-exact functional model of the ISA (docs/isa.md).
+ *
+ * It runs a program held in a DRAM image exactly as the hardware would: fetch with
+ * the static checks in program order, three bounded instruction queues, the four
+ * dependency-token counters, deadlock detection, and every event counter that the
+ * ISA marks "in ref model". It knows nothing about cycles. Every DRAM write is
+ * reported through a callback in store order, which is what lockstep checking
+ * against the RTL compares with. The golden matmul used by the layer check lives
+ * here too, as plain untiled loops that share no code with the tiled path.
+ */
+#ifndef TERN_REF_H
+#define TERN_REF_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tern_isa.h"
+
+/* What a run needs besides the DRAM image: the CSR values a driver would write. */
+struct tern_ref_args {
+	uint32_t insn_base;  /* INSN_BASE */
+	uint32_t insn_count; /* INSN_COUNT */
+	uint32_t dma_base;   /* DMA_BASE */
+	uint32_t dma_limit;  /* DMA_LIMIT (exclusive) */
+};
+
+struct tern_ref_result {
+	uint32_t err;      /* enum tern_err */
+	uint32_t err_insn; /* faulting instruction index (valid when err != 0) */
+	uint64_t counters[TERN_CNT_COUNT]; /* RTL-only counters stay 0 */
+};
+
+/*
+ * Called once per STORE entry (ROWS*4 bytes) in the order the store unit writes them,
+ * after the bytes are in the image. A non-zero return stops the run; tern_ref_run
+ * then returns that value.
+ */
+typedef int (*tern_ref_write_fn)(void *ctx, uint32_t insn_index, uint64_t addr,
+				 const uint8_t *data, uint32_t len);
+
+/*
+ * Run the program. dram/dram_size is the device memory image (device address =
+ * offset). The window must lie inside the image, else -1 with nothing run.
+ * Returns 0 when the run ended (res->err says how; a device error is data, not a
+ * failure of this call), -1 on bad arguments or out of memory, or the callback's
+ * non-zero value.
+ */
+int tern_ref_run(const struct tern_hw_config *cfg, uint8_t *dram, uint64_t dram_size,
+		 const struct tern_ref_args *args, tern_ref_write_fn on_write, void *ctx,
+		 struct tern_ref_result *res);
+
+/*
+ * Check one instruction statically, as fetch does (docs/isa.md "Checks and errors").
+ * Returns TERN_ERR_OK or the first failing error code.
+ */
+uint32_t tern_ref_check_insn(const struct tern_hw_config *cfg, const struct tern_ref_args *args,
+			     const struct tern_insn *insn);
+
+/* Bytes of one buffer entry in DRAM: buf 0 = WBUF, 1 = ABUF; wfmt as in LOAD. */
+uint32_t tern_entry_bytes(const struct tern_hw_config *cfg, unsigned buf, unsigned wfmt);
+
+/*
+ * Golden matmul for the layer check: Y[n][m] = sum_k W[m][k] * X[n][k], int32,
+ * plain loops. W: M x K int8 in {-1,0,1}; X: N x K int8; Y: N x M.
+ */
+void tern_golden_matmul(const int8_t *w, const int8_t *x, int32_t *y,
+			uint32_t m, uint32_t k, uint32_t n);
+
+#endif /* TERN_REF_H */
