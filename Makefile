@@ -81,6 +81,12 @@ $(ASAN)/tests/%: tests/unit/%.c $(ASAN)/libtern.a $(GEN_OUT)
 	@mkdir -p $(dir $@)
 	$(CC) $(CSTD) $(WARN) $(INCLUDES) $(SAN_FLAGS) -Itests/unit $< $(ASAN)/libtern.a -o $@ -lcriterion $(LDLIBS)
 
+# Independent oracle used by the CLI tests (shares no code with tern).
+$(BUILD)/tests/indep_matmul: tests/tools/indep_matmul.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 $(WARN) -O2 $< -o $@
+TEST_EXTRA += $(BUILD)/tests/indep_matmul
+
 # Folder fragments (RTL, simulation, synthesis, benchmarks) add their own targets.
 -include rtl/rtl.mk sim/sim.mk synth/synth.mk model/model.mk
 

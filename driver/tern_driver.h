@@ -65,6 +65,9 @@ const char *tern_dev_backend(const struct tern_dev *d);
 int tern_dev_alloc(struct tern_dev *d, uint64_t bytes, uint32_t *addr);
 /* Forget every allocation (memory contents are kept). */
 void tern_dev_free_all(struct tern_dev *d);
+/* Stack-style release: everything allocated after tern_dev_mark() is forgotten. */
+uint64_t tern_dev_mark(const struct tern_dev *d);
+void tern_dev_release(struct tern_dev *d, uint64_t mark);
 
 int tern_dev_write(struct tern_dev *d, uint32_t addr, const void *src, uint64_t n);
 int tern_dev_read(struct tern_dev *d, uint32_t addr, void *dst, uint64_t n);

@@ -1,0 +1,220 @@
+/*
+ * Helpers of the tern CLI (see tern_cli.h). Inputs are validated strictly: a number
+ * with trailing characters, a sign, or an out-of-range value is refused rather than
+ * silently clamped, and files must have exactly the size their shape implies.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "tern_cli.h"
+
+int tern_usage_err(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "tern %s: ", cmd);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return TERN_EXIT_USAGE;
+}
+
+int tern_parse_u64(const char *cmd, const char *opt, const char *s, uint64_t min, uint64_t max,
+		   uint64_t *out)
+{
+	unsigned long long v;
+	char *end;
+
+	if (!s || *s < '0' || *s > '9') {
+		tern_usage_err(cmd, "%s expects a non-negative integer, got '%s'", opt, s ? s : "");
+		return -1;
+	}
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || *end) {
+		tern_usage_err(cmd, "%s expects an integer, got '%s'", opt, s);
+		return -1;
+	}
+	if (v < min || v > max) {
+		tern_usage_err(cmd, "%s must be in %llu..%llu, got %llu", opt,
+			       (unsigned long long)min, (unsigned long long)max, v);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+int tern_read_exact(const char *cmd, const char *what, const char *path, uint64_t size,
+		    void **out)
+{
+	struct stat sb;
+	uint8_t *buf;
+	FILE *f;
+
+	*out = NULL;
+	if (stat(path, &sb)) {
+		tern_usage_err(cmd, "cannot open %s file '%s': %s", what, path, strerror(errno));
+		return -1;
+	}
+	if (!S_ISREG(sb.st_mode)) {
+		tern_usage_err(cmd, "%s file '%s' is not a regular file", what, path);
+		return -1;
+	}
+	if ((uint64_t)sb.st_size != size) {
+		tern_usage_err(cmd, "%s file '%s' has %lld bytes, expected %llu", what, path,
+			       (long long)sb.st_size, (unsigned long long)size);
+		return -1;
+	}
+	f = fopen(path, "rb");
+	if (!f) {
+		tern_usage_err(cmd, "cannot open %s file '%s': %s", what, path, strerror(errno));
+		return -1;
+	}
+	buf = malloc(size ? size : 1);
+	if (!buf || fread(buf, 1, size, f) != size) {
+		tern_usage_err(cmd, "cannot read %s file '%s'", what, path);
+		free(buf);
+		fclose(f);
+		return -1;
+	}
+	fclose(f);
+	*out = buf;
+	return 0;
+}
+
+int tern_write_atomic(const char *cmd, const char *path, const void *buf, uint64_t size)
+{
+	size_t n = strlen(path) + 32;
+	char *tmp = malloc(n);
+	FILE *f;
+	int ok;
+
+	if (!tmp)
+		return tern_usage_err(cmd, "out of memory");
+	snprintf(tmp, n, "%s.tmp.%ld", path, (long)getpid());
+	f = fopen(tmp, "wb");
+	if (!f) {
+		tern_usage_err(cmd, "cannot write '%s': %s", path, strerror(errno));
+		free(tmp);
+		return -1;
+	}
+	ok = fwrite(buf, 1, size, f) == size;
+	ok = (fclose(f) == 0) && ok;
+	if (!ok || rename(tmp, path)) {
+		tern_usage_err(cmd, "cannot write '%s': %s", path, strerror(errno));
+		unlink(tmp);
+		free(tmp);
+		return -1;
+	}
+	free(tmp);
+	return 0;
+}
+
+uint64_t tern_rng_next(uint64_t *s)
+{
+	uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
+}
+
+/* ---- JSON ---- */
+
+static void key(struct tern_json *j, const char *k)
+{
+	if (!j->first[j->depth])
+		fputc(',', j->f);
+	j->first[j->depth] = 0;
+	if (k)
+		fprintf(j->f, "\"%s\":", k);
+}
+
+void tern_json_begin(struct tern_json *j, FILE *f)
+{
+	j->f = f;
+	j->depth = 0;
+	j->first[0] = 1;
+	fputc('{', f);
+}
+
+void tern_json_end(struct tern_json *j)
+{
+	fputs("}\n", j->f);
+}
+
+static void open_nested(struct tern_json *j, const char *k, char c)
+{
+	key(j, k);
+	fputc(c, j->f);
+	if (j->depth < 15)
+		j->depth++;
+	j->first[j->depth] = 1;
+}
+
+void tern_json_obj(struct tern_json *j, const char *k)
+{
+	open_nested(j, k, '{');
+}
+
+void tern_json_arr(struct tern_json *j, const char *k)
+{
+	open_nested(j, k, '[');
+}
+
+void tern_json_close(struct tern_json *j, char c)
+{
+	fputc(c, j->f);
+	if (j->depth > 0)
+		j->depth--;
+}
+
+void tern_json_str(struct tern_json *j, const char *k, const char *v)
+{
+	const unsigned char *p;
+
+	key(j, k);
+	fputc('"', j->f);
+	for (p = (const unsigned char *)v; *p; p++) {
+		if (*p == '"' || *p == '\\')
+			fprintf(j->f, "\\%c", *p);
+		else if (*p < 0x20)
+			fprintf(j->f, "\\u%04x", *p);
+		else
+			fputc(*p, j->f);
+	}
+	fputc('"', j->f);
+}
+
+void tern_json_u64(struct tern_json *j, const char *k, uint64_t v)
+{
+	key(j, k);
+	fprintf(j->f, "%llu", (unsigned long long)v);
+}
+
+void tern_json_i64(struct tern_json *j, const char *k, int64_t v)
+{
+	key(j, k);
+	fprintf(j->f, "%lld", (long long)v);
+}
+
+void tern_json_f64(struct tern_json *j, const char *k, double v)
+{
+	key(j, k);
+	if (isfinite(v))
+		fprintf(j->f, "%.9g", v);
+	else
+		fputs("null", j->f);
+}
+
+void tern_json_bool(struct tern_json *j, const char *k, int v)
+{
+	key(j, k);
+	fputs(v ? "true" : "false", j->f);
+}
