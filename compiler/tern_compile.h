@@ -33,6 +33,22 @@ struct tern_layout {
 	uint32_t nb;    /* tokens per N-block */
 	uint64_t w_bytes, x_bytes, y_bytes; /* sizes of the three DRAM regions */
 	uint32_t y_row_stride; /* bytes between tokens in the output region */
+	/* Derived by tern_layout_plan as well; the emitter and cost models read them. */
+	uint32_t nblk;         /* N-blocks: ceil(N / nb) */
+	uint32_t mg;           /* M-tiles per weight LOAD (1 unless kb == 1) */
+	uint32_t a_resident;   /* 1: a block's activations (all of K) stay in ABUF across
+				* M-tiles; 0: streamed with each K-block (K too large) */
+	uint32_t w_blk_stride; /* bytes between K-blocks in the weight region */
+	uint32_t x_row_stride; /* bytes between tokens in the activation region */
+};
+
+/* What a layout costs, computed from the layout alone (docs/compiler.md). */
+struct tern_traffic {
+	uint64_t rd_bytes;   /* DRAM bytes LOADs read, whole beats (DRAM_RD_BYTES) */
+	uint64_t wr_bytes;   /* DRAM bytes STOREs write (DRAM_WR_BYTES) */
+	uint64_t gemm_steps; /* (token, K-chunk) GEMM steps = compute cycles at full rate */
+	uint64_t macs;       /* MACs issued, padding included (MACS) */
+	uint64_t insns;      /* instructions of the program, END included */
 };
 
 /* Where the caller put the regions in device memory (each a multiple of BUS_BYTES). */
@@ -57,7 +73,17 @@ struct tern_program {
 int tern_layout_plan(const struct tern_hw_config *cfg, const struct tern_layer *l,
 		     struct tern_layout *lo, char *err, size_t errlen);
 
-/* Pack W (M x K int8 in {-1,0,1}, row-major) into lo->w_bytes bytes at dst. */
+/* Predicted counters of the program tern_compile emits for this layout. */
+void tern_layout_traffic(const struct tern_hw_config *cfg, const struct tern_layer *l,
+			 const struct tern_layout *lo, struct tern_traffic *t);
+
+/* Bytes of one WBUF entry in DRAM for a weight format (docs/isa.md, LOAD). */
+uint32_t tern_wentry_bytes(const struct tern_hw_config *cfg, uint32_t wfmt);
+
+/*
+ * Pack W (M x K int8 in {-1,0,1}, row-major) into lo->w_bytes bytes at dst.
+ * Padding rows and lanes get weight 0; a value outside {-1,0,1} is clamped to it.
+ */
 void tern_pack_weights(const struct tern_hw_config *cfg, const struct tern_layer *l,
 		       const struct tern_layout *lo, const int8_t *w, uint8_t *dst);
 
