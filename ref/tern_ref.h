@@ -52,10 +52,18 @@ int tern_ref_run(const struct tern_hw_config *cfg, uint8_t *dram, uint64_t dram_
 
 /*
  * Check one instruction statically, as fetch does (docs/isa.md "Checks and errors").
- * Returns TERN_ERR_OK or the first failing error code.
+ * Returns TERN_ERR_OK or the first failing error code. args may be NULL, which skips
+ * only the DMA_WINDOW check (e.g. for a compiler that does not know the window yet).
  */
 uint32_t tern_ref_check_insn(const struct tern_hw_config *cfg, const struct tern_ref_args *args,
 			     const struct tern_insn *insn);
+
+/*
+ * 1 if the reference model accepts this configuration: ROWS and LANES in 1..4096,
+ * BUS_BYTES >= 1 dividing ROWS*4, QUEUE_DEPTH >= 1, depths at most 65536 (the
+ * index fields are 16 bits). tern_ref_run returns -1 for anything else.
+ */
+int tern_ref_config_valid(const struct tern_hw_config *cfg);
 
 /* Bytes of one buffer entry in DRAM: buf 0 = WBUF, 1 = ABUF; wfmt as in LOAD. */
 uint32_t tern_entry_bytes(const struct tern_hw_config *cfg, unsigned buf, unsigned wfmt);
