@@ -49,5 +49,8 @@ void tern_json_bool(struct tern_json *j, const char *key, int v);
 
 /* Subcommands. */
 int tern_cmd_gemm(int argc, char **argv);
+int tern_cmd_report(int argc, char **argv);
+int tern_cmd_run(int argc, char **argv);
+int tern_cmd_export(int argc, char **argv);
 
 #endif /* TERN_CLI_H */

@@ -1,14 +1,20 @@
 /*
  * `tern gemm`: one BitLinear layer, Y[n][m] = sum_k W[m][k] * X[n][k], run on a device
  * and checked against the golden untiled matmul (and, on the verilator backend,
- * lockstep against the reference model). Data comes from files or a seed.
+ * lockstep against the reference model). Data comes from files or a seed. With
+ * --report DIR it also writes a one-layer performance and energy report
+ * (model/tern_report.h) at the board's clock and DRAM bandwidth.
  */
+#include <errno.h>
 #include <getopt.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "tern_board.h"
 #include "tern_cli.h"
 #include "tern_gemm.h"
+#include "tern_report.h"
 
 #define CMD "gemm"
 #define MAX_DIM (1u << 20)
@@ -18,7 +24,7 @@
 static const char help[] =
 	"usage: tern gemm --m M --k K --n N [--w W.bin --x X.bin [--out Y.bin] | --seed S]\n"
 	"                 [--backend ref|verilator] [--array ROWSxLANES] [--wfmt 2bit|base3]\n"
-	"                 [--json] [--quiet] [verilator options]\n"
+	"                 [--json] [--quiet] [report options] [verilator options]\n"
 	"\n"
 	"Run one BitLinear layer on a device and check every output.\n"
 	"  --m M, --k K, --n N  outputs, inputs, tokens (M, K 1..1048576; N 1..65535)\n"
@@ -31,6 +37,14 @@ static const char help[] =
 	"  --wfmt F             weight format in DRAM: 2bit (default) or base3\n"
 	"  --json               print one JSON object on stdout instead of the summary\n"
 	"  --quiet              no progress messages on stderr\n"
+	"report options:\n"
+	"  --report DIR         write report.json, layers.csv, summary.md and plots to DIR\n"
+	"  --board B            kv260 (default), pynq-z2, arty-a7, icebreaker: clock and DRAM\n"
+	"  --clock-mhz F        array clock in MHz (overrides the board's)\n"
+	"  --dram-gbps F        DRAM bandwidth in GB/s (overrides the board's); with --board,\n"
+	"                       --clock-mhz or --dram-gbps the verilator DRAM port is set to\n"
+	"                       GB/s*1000/MHz bytes per cycle unless --dram-bw is given\n"
+	"  --tech T             technology table: 45nm (default), 7nm or a .tech file\n"
 	"verilator options:\n"
 	"  --dram-latency C     DRAM latency in cycles (default 40)\n"
 	"  --dram-bw B          DRAM bytes per cycle (default 16)\n"
@@ -45,10 +59,16 @@ struct gemm_args {
 	const char *w_path, *x_path, *out_path, *array;
 	struct tern_layer l;
 	struct tern_dev_opts o;
+	/* report: board preset, overrides (0 = board's), and whether the user set any */
+	const char *report_dir, *tech;
+	const struct tern_board *board;
+	double clock_mhz, dram_gbps;
+	int machine_set;
 };
 
 enum { O_M = 256, O_K, O_N, O_W, O_X, O_OUT, O_SEED, O_BACKEND, O_ARRAY, O_WFMT, O_JSON,
-       O_QUIET, O_LAT, O_BW, O_NOLOCK, O_FST, O_FSTWIN, O_HELP };
+       O_QUIET, O_LAT, O_BW, O_NOLOCK, O_FST, O_FSTWIN, O_HELP, O_REPORT, O_BOARD, O_CLOCK,
+       O_GBPS, O_TECH };
 
 static const struct option longopts[] = {
 	{ "m", required_argument, 0, O_M },	      { "k", required_argument, 0, O_K },
@@ -60,8 +80,41 @@ static const struct option longopts[] = {
 	{ "dram-latency", required_argument, 0, O_LAT }, { "dram-bw", required_argument, 0, O_BW },
 	{ "no-lockstep", no_argument, 0, O_NOLOCK },  { "fst", required_argument, 0, O_FST },
 	{ "fst-window", required_argument, 0, O_FSTWIN }, { "help", no_argument, 0, O_HELP },
+	{ "report", required_argument, 0, O_REPORT }, { "board", required_argument, 0, O_BOARD },
+	{ "clock-mhz", required_argument, 0, O_CLOCK }, { "dram-gbps", required_argument, 0, O_GBPS },
+	{ "tech", required_argument, 0, O_TECH },
 	{ 0, 0, 0, 0 }
 };
+
+/* A positive decimal number in (0, max]; strict like tern_parse_u64. */
+static int parse_pos(const char *opt, const char *s, double max, double *out)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (!*s || *end || errno || !isfinite(v) || !(v > 0) || v > max)
+		return tern_usage_err(CMD, "%s expects a number in (0, %g], got '%s'", opt, max, s), -1;
+	*out = v;
+	return 0;
+}
+
+static int parse_report_opt(struct gemm_args *a, int c, const char *v)
+{
+	switch (c) {
+	case O_REPORT: a->report_dir = v; return 0;
+	case O_TECH: a->tech = v; return 0;
+	case O_BOARD:
+		a->board = tern_board_find(v);
+		a->machine_set = 1;
+		if (!a->board)
+			return tern_usage_err(CMD, "unknown board '%s' (choose %s)", v, tern_board_names()), -1;
+		return 0;
+	case O_CLOCK: a->machine_set = 1; return parse_pos("--clock-mhz", v, 100000, &a->clock_mhz);
+	default: a->machine_set = 1; return parse_pos("--dram-gbps", v, 100000, &a->dram_gbps);
+	}
+}
 
 static int parse_one(struct gemm_args *a, int c, const char *v, char **argv)
 {
@@ -106,12 +159,36 @@ static int parse_one(struct gemm_args *a, int c, const char *v, char **argv)
 	case O_FST: a->o.fst_path = v; return 0;
 	case O_FSTWIN: return tern_parse_u64(CMD, "--fst-window", v, 1, UINT64_MAX, &a->o.fst_window);
 	case O_HELP: fputs(help, stdout); exit(TERN_EXIT_OK);
+	case O_REPORT: case O_BOARD: case O_CLOCK: case O_GBPS: case O_TECH:
+		return parse_report_opt(a, c, v);
 	default:
 		if (optopt && optopt < 256)
 			return tern_usage_err(CMD, "unknown option '-%c' (see tern gemm --help)", optopt), -1;
 		return tern_usage_err(CMD, "unknown or incomplete option '%s' (see tern gemm --help)",
 				      argv[optind - 1]), -1;
 	}
+}
+
+/*
+ * Board numbers, and the simulated DRAM port to match them: bytes per cycle =
+ * GB/s * 1000 / MHz, so the cycles and the stated bandwidth describe one machine.
+ */
+static int resolve_machine(struct gemm_args *a)
+{
+	double bpc;
+
+	if (!a->clock_mhz)
+		a->clock_mhz = a->board->clock_mhz;
+	if (!a->dram_gbps)
+		a->dram_gbps = a->board->dram_gbps;
+	bpc = tern_gbps_to_bpc(a->dram_gbps, a->clock_mhz);
+	if (a->machine_set && !a->o.dram_bytes_per_cycle) {
+		if (bpc > 4096)
+			return tern_usage_err(CMD, "%g GB/s at %g MHz is %g bytes per cycle, more than "
+					      "the simulated DRAM's 4096", a->dram_gbps, a->clock_mhz, bpc), -1;
+		a->o.dram_bytes_per_cycle = bpc < 1 ? 1 : (uint32_t)lround(bpc);
+	}
+	return 0;
 }
 
 static int parse_args(struct gemm_args *a, int argc, char **argv)
@@ -122,6 +199,8 @@ static int parse_args(struct gemm_args *a, int argc, char **argv)
 	a->array = TERN_PRESET_DEFAULT;
 	tern_parse_array(TERN_PRESET_DEFAULT, &a->o.cfg, NULL, 0);
 	a->o.backend = "ref";
+	a->board = tern_board_find(TERN_BOARD_DEFAULT);
+	a->tech = "45nm";
 	opterr = 0;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1)
@@ -145,7 +224,7 @@ static int parse_args(struct gemm_args *a, int argc, char **argv)
 	a->l.m = (uint32_t)a->m;
 	a->l.k = (uint32_t)a->k;
 	a->l.n = (uint32_t)a->n;
-	return 0;
+	return resolve_machine(a);
 }
 
 static int load_inputs(const struct gemm_args *a, int8_t **w, int8_t **x)
@@ -300,18 +379,73 @@ static int write_y(const char *path, const int32_t *y, uint64_t count)
 	return rc;
 }
 
+/* Before the run, so a bad directory or table costs no simulation time. */
+static int prepare_report(const struct gemm_args *a, struct tern_tech *tech)
+{
+	char path[512], err[600];
+
+	if (!a->report_dir)
+		return 0;
+	if (tern_tech_find(a->tech, path, sizeof(path), err, sizeof(err)) ||
+	    tern_tech_load(path, tech, err, sizeof(err)))
+		return tern_usage_err(CMD, "--tech: %s", err), -1;
+	if (tern_report_prepare_dir(a->report_dir, err, sizeof(err)))
+		return tern_usage_err(CMD, "--report: %s", err), -1;
+	return 0;
+}
+
+static int write_report(const struct gemm_args *a, const struct tern_gemm_result *res,
+			const struct tern_tech *tech)
+{
+	struct tern_report r;
+	struct tern_report_eval ev;
+	char err[600], name[64];
+	int rc = -1;
+
+	tern_report_init(&r);
+	r.model = "gemm";
+	r.backend = a->o.backend;
+	r.array = a->array;
+	r.cfg = a->o.cfg;
+	r.board = a->board->name;
+	r.clock_mhz = a->clock_mhz;
+	r.dram_gbps = a->dram_gbps;
+	r.tech = *tech;
+	if (!strcmp(a->o.backend, "verilator"))
+		r.sim_dram_bpc = a->o.dram_bytes_per_cycle ? a->o.dram_bytes_per_cycle : 16;
+	snprintf(name, sizeof(name), "gemm %llux%llu", (unsigned long long)a->m,
+		 (unsigned long long)a->k);
+	r.phase[TERN_PHASE_PREFILL].tokens = a->n;
+	if (tern_report_add(&r, TERN_PHASE_PREFILL, name, a->l.m, a->l.k, a->l.n, a->l.wfmt,
+			    &res->st, err, sizeof(err)) ||
+	    tern_report_write(a->report_dir, &r, err, sizeof(err))) {
+		tern_usage_err(CMD, "--report: %s", err);
+		goto out;
+	}
+	tern_report_eval(&r, &ev);
+	if (!a->json)
+		printf("  report    %s: %.4g uJ ternary vs %.4g uJ INT8 (%.2fx) at %s\n",
+		       a->report_dir, ev.total.e.total * 1e-6, ev.total.base.total * 1e-6,
+		       ev.total.e.total > 0 ? ev.total.base.total / ev.total.e.total : 0, r.tech.node);
+	rc = 0;
+out:
+	tern_report_free(&r);
+	return rc;
+}
+
 int tern_cmd_gemm(int argc, char **argv)
 {
 	struct gemm_args a;
 	struct tern_gemm_result r;
 	struct tern_layout lo;
 	struct tern_dev *d = NULL;
+	struct tern_tech tech;
 	int8_t *w = NULL, *x = NULL;
 	int32_t *y = NULL;
 	char err[256];
 	int rc = TERN_EXIT_USAGE;
 
-	if (parse_args(&a, argc, argv))
+	if (parse_args(&a, argc, argv) || prepare_report(&a, &tech))
 		return TERN_EXIT_USAGE;
 	if (tern_layout_plan(&a.o.cfg, &a.l, &lo, err, sizeof(err))) {
 		tern_usage_err(CMD, "shape does not fit the %s array: %s", a.array, err);
@@ -344,6 +478,8 @@ int tern_cmd_gemm(int argc, char **argv)
 	}
 	rc = TERN_EXIT_OK;
 	if (a.out_path && write_y(a.out_path, y, a.n * a.m))
+		rc = TERN_EXIT_USAGE;
+	if (rc == TERN_EXIT_OK && a.report_dir && write_report(&a, &r, &tech))
 		rc = TERN_EXIT_USAGE;
 out:
 	tern_dev_close(d);

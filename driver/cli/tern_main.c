@@ -16,6 +16,9 @@ struct cmd {
 
 static const struct cmd cmds[] = {
 	{ "gemm", tern_cmd_gemm, "run one checked BitLinear layer (matrix product) on a device" },
+	{ "report", tern_cmd_report, "print the summary of a report written with --report DIR" },
+	{ "run", tern_cmd_run, "generate tokens with a whole model, every layer checked" },
+	{ "export", tern_cmd_export, "write a zoo model to a GGUF file" },
 };
 
 static void usage(FILE *f)

@@ -1,0 +1,442 @@
+/*
+ * `tern run`: generate tokens with a whole model, every BitLinear on a device, all
+ * three checks on. The device pass and a golden pass (same forward code, golden
+ * matmul) advance together layer by layer; their logits must match bit for bit at
+ * every position (level 3). Inside, tern_gemm_run checks each layer against the
+ * golden matmul (level 2) and the verilator backend checks every DRAM write in
+ * lockstep with the reference model (level 1). Prefill runs the whole prompt as one
+ * N-token step; then one decode step per generated token.
+ */
+#include <getopt.h>
+#include <math.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "tern_cli.h"
+#include "tern_gemm.h"
+#include "tern_model.h"
+#include "tern_run_priv.h"
+
+#define CMD "run"
+#define MAX_TOKENS 4096u
+#define MAX_PROMPT 4096u
+
+static const char help[] =
+	"usage: tern run [--model zoo:NAME|FILE.gguf] [--backend ref|verilator] [--array RxL]\n"
+	"                [--prompt-tokens 1,2,3 | --prompt TEXT] [--tokens N] [--seed S]\n"
+	"                [--top-k K] [--quant a1.58|a4.8] [--json] [--quiet]\n"
+	"\n"
+	"Generate tokens with a whole ternary model, every BitLinear on a device, checked at\n"
+	"three levels: lockstep (verilator), each layer vs the golden matmul, and the logits\n"
+	"of every position vs a forward pass that uses the golden matmul.\n"
+	"  --model M          zoo:tiny (default), zoo:bitnet-b1.58-large, zoo:bitnet-b1.58-2b-4t,\n"
+	"                     zoo:bitnet-b1.58-3b, zoo:llama3-8b-1.58, or a GGUF file\n"
+	"  --backend B        ref (reference model, default) or verilator (simulated RTL)\n"
+	"  --array RxL        PE array: a preset (4x4 .. 64x64) or any RxL (default 32x32)\n"
+	"  --prompt-tokens L  comma-separated token ids (default 1,2,3,4)\n"
+	"  --prompt TEXT      text, encoded with the GGUF vocabulary (zoo: one id per byte)\n"
+	"  --tokens N         tokens to generate, 1..4096 (default 8)\n"
+	"  --seed S           sampling seed (default 0); weights do not depend on it\n"
+	"  --top-k K          sample among the K most likely tokens (default 0: greedy)\n"
+	"  --quant Q          a1.58 (int8 per token, default) or a4.8 (BitNet a4.8)\n"
+	"  --json             print one JSON object on stdout instead of the summary\n"
+	"  --quiet            no progress on stderr\n"
+	"  --dram-latency C, --dram-bw B   simulated DRAM (verilator backend)\n"
+	"exit: 0 all checks passed, 1 a check failed, 2 bad usage or input, 130 interrupted\n";
+
+enum { O_MODEL = 256, O_BACKEND, O_ARRAY, O_PTOK, O_PROMPT, O_TOKENS, O_SEED, O_TOPK, O_QUANT,
+       O_JSON, O_QUIET, O_LAT, O_BW, O_HELP };
+
+static const struct option longopts[] = {
+	{ "model", required_argument, 0, O_MODEL },     { "backend", required_argument, 0, O_BACKEND },
+	{ "array", required_argument, 0, O_ARRAY },     { "prompt-tokens", required_argument, 0, O_PTOK },
+	{ "prompt", required_argument, 0, O_PROMPT },   { "tokens", required_argument, 0, O_TOKENS },
+	{ "seed", required_argument, 0, O_SEED },       { "top-k", required_argument, 0, O_TOPK },
+	{ "quant", required_argument, 0, O_QUANT },     { "json", no_argument, 0, O_JSON },
+	{ "quiet", no_argument, 0, O_QUIET },           { "dram-latency", required_argument, 0, O_LAT },
+	{ "dram-bw", required_argument, 0, O_BW },      { "help", no_argument, 0, O_HELP },
+	{ 0, 0, 0, 0 }
+};
+
+/* Set by SIGINT; the forward pass looks at it between layers. */
+static volatile sig_atomic_t stop_flag;
+
+static void on_sigint(int sig)
+{
+	(void)sig;
+	stop_flag = 1;
+}
+
+static int parse_one(struct run_args *a, int c, const char *v, char **argv)
+{
+	uint64_t t;
+	char err[200];
+
+	switch (c) {
+	case O_MODEL: a->model = v; return 0;
+	case O_BACKEND: a->o.backend = v; return 0;
+	case O_ARRAY:
+		a->array = v;
+		if (tern_parse_array(v, &a->o.cfg, err, sizeof(err)))
+			return tern_usage_err(CMD, "--array: %s", err), -1;
+		return 0;
+	case O_PTOK: a->prompt_tokens = v; return 0;
+	case O_PROMPT: a->prompt = v; return 0;
+	case O_TOKENS: return tern_parse_u64(CMD, "--tokens", v, 1, MAX_TOKENS, &a->tokens);
+	case O_SEED: return tern_parse_u64(CMD, "--seed", v, 0, UINT64_MAX, &a->seed);
+	case O_TOPK: return tern_parse_u64(CMD, "--top-k", v, 0, 1u << 24, &a->top_k);
+	case O_QUANT:
+		if (!strcmp(v, "a1.58"))
+			a->quant = TERN_QUANT_A158;
+		else if (!strcmp(v, "a4.8"))
+			a->quant = TERN_QUANT_A48;
+		else
+			return tern_usage_err(CMD, "--quant must be a1.58 or a4.8, got '%s'", v), -1;
+		return 0;
+	case O_JSON: a->json = 1; return 0;
+	case O_QUIET: a->quiet = 1; a->o.quiet = 1; return 0;
+	case O_LAT:
+		if (tern_parse_u64(CMD, "--dram-latency", v, 1, 100000, &t))
+			return -1;
+		a->o.dram_latency = (uint32_t)t;
+		return 0;
+	case O_BW:
+		if (tern_parse_u64(CMD, "--dram-bw", v, 1, 4096, &t))
+			return -1;
+		a->o.dram_bytes_per_cycle = (uint32_t)t;
+		return 0;
+	case O_HELP: fputs(help, stdout); exit(TERN_EXIT_OK);
+	default:
+		if (optopt && optopt < 256)
+			return tern_usage_err(CMD, "unknown option '-%c' (see tern run --help)", optopt), -1;
+		return tern_usage_err(CMD, "unknown or incomplete option '%s' (see tern run --help)",
+				      argv[optind - 1]), -1;
+	}
+}
+
+static int parse_args(struct run_args *a, int argc, char **argv)
+{
+	int c;
+
+	memset(a, 0, sizeof(*a));
+	a->model = "zoo:tiny";
+	a->array = TERN_PRESET_DEFAULT;
+	tern_parse_array(TERN_PRESET_DEFAULT, &a->o.cfg, NULL, 0);
+	a->o.backend = "ref";
+	a->tokens = 8;
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1)
+		if (parse_one(a, c, optarg, argv))
+			return -1;
+	if (optind < argc)
+		return tern_usage_err(CMD, "unexpected argument '%s' (see tern run --help)", argv[optind]), -1;
+	if (a->prompt && a->prompt_tokens)
+		return tern_usage_err(CMD, "give either --prompt or --prompt-tokens, not both"), -1;
+	if (strcmp(a->o.backend, "ref") && strcmp(a->o.backend, "verilator"))
+		return tern_usage_err(CMD, "unknown backend '%s' (choose ref or verilator)", a->o.backend), -1;
+	return 0;
+}
+
+/* "1,2,3": strict decimal ids, each below the vocabulary size. */
+static int parse_token_list(const char *s, uint32_t n_vocab, struct run_state *st)
+{
+	const char *p = s;
+
+	st->n_prompt = 0;
+	while (1) {
+		char *end;
+		unsigned long long v;
+
+		if (*p < '0' || *p > '9')
+			return tern_usage_err(CMD, "--prompt-tokens: expected a token id at '%s'", p), -1;
+		v = strtoull(p, &end, 10);
+		if (v >= n_vocab || end - p > 10)
+			return tern_usage_err(CMD, "--prompt-tokens: token %.*s is outside the vocabulary "
+					      "(0..%u)", (int)(end - p), p, n_vocab - 1), -1;
+		if (st->n_prompt == MAX_PROMPT)
+			return tern_usage_err(CMD, "--prompt-tokens: more than %u tokens", MAX_PROMPT), -1;
+		st->prompt[st->n_prompt++] = (uint32_t)v;
+		if (!*end)
+			return 0;
+		if (*end != ',')
+			return tern_usage_err(CMD, "--prompt-tokens: unexpected '%c' after a token id", *end), -1;
+		p = end + 1;
+	}
+}
+
+static int build_prompt(const struct run_args *a, const struct tern_model *m, struct run_state *st)
+{
+	const char *text = a->prompt;
+	uint32_t n_vocab = m->cfg.n_vocab;
+	char err[256];
+	int64_t n;
+	size_t i;
+
+	st->prompt = malloc(MAX_PROMPT * sizeof(uint32_t));
+	if (!st->prompt)
+		return tern_usage_err(CMD, "out of memory"), -1;
+	if (!text)
+		return parse_token_list(a->prompt_tokens ? a->prompt_tokens : "1,2,3,4", n_vocab, st);
+	if (m->vocab) {
+		n = tern_vocab_encode(m->vocab, text, st->prompt, MAX_PROMPT, err, sizeof(err));
+		if (n < 0)
+			return tern_usage_err(CMD, "--prompt: %s", err), -1;
+		st->n_prompt = (uint32_t)n;
+	} else {
+		/* No vocabulary: byte-level ids, one per byte (every zoo vocab has >= 256). */
+		if (strlen(text) > MAX_PROMPT)
+			return tern_usage_err(CMD, "--prompt: longer than %u bytes", MAX_PROMPT), -1;
+		if (n_vocab < 256)
+			return tern_usage_err(CMD, "--prompt: model has no vocabulary; use --prompt-tokens"), -1;
+		for (i = 0; text[i]; i++)
+			st->prompt[i] = (unsigned char)text[i];
+		st->n_prompt = (uint32_t)i;
+	}
+	if (!st->n_prompt)
+		return tern_usage_err(CMD, "--prompt: empty prompt"), -1;
+	return 0;
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+/* Level 2 (and level 1 inside the backend) on every BitLinear of the device pass. */
+static int dev_mm(void *ctx, const struct tern_layer *l, const int8_t *w, const int8_t *x,
+		  int32_t *y, char *err, size_t errlen)
+{
+	struct run_state *st = ctx;
+	struct tern_gemm_result r;
+	double t0 = now_s();
+	const struct tern_tile *t = &r.mm_tile;
+
+	if (tern_gemm_run(st->dev, l, w, x, y, 1, &r, err, errlen))
+		return -1;
+	st->t_device += now_s() - t0;
+	st->step_cycles += r.st.counters[TERN_CNT_CYCLES];
+	st->step_macs += r.st.counters[TERN_CNT_MACS];
+	st->has_cycles = r.st.has_cycles;
+	st->layers_run++;
+	if (tern_gemm_ok(&r))
+		return 0;
+	if (r.st.mismatch) {
+		st->lockstep_failed = 1;
+		snprintf(err, errlen, "lockstep mismatch at instruction %u (%s, tile m %u..%u n %u..%u "
+			 "k %u..%u) address 0x%llx: expected 0x%08x, actual 0x%08x (cycle %llu)",
+			 r.st.mm.insn, tern_opcode_name(r.st.mm.opcode), t->m0, t->m0 + t->m_len - 1,
+			 t->n0, t->n0 + t->n_len - 1, t->k0, t->k0 + t->k_len - 1,
+			 (unsigned long long)r.st.mm.addr, r.st.mm.expected, r.st.mm.actual,
+			 (unsigned long long)r.st.mm.cycle);
+	} else if (r.st.err) {
+		st->device_failed = 1;
+		snprintf(err, errlen, "device error %s at instruction %u: %s",
+			 tern_err_name(r.st.err), r.st.err_insn, tern_err_doc(r.st.err));
+	} else {
+		st->layer_failed = 1;
+		snprintf(err, errlen, "layer check: output n=%u m=%u is %d, golden matmul says %d",
+			 r.bad_n, r.bad_m, r.actual, r.expected);
+	}
+	return 1;
+}
+
+static int gold_mm(void *ctx, const struct tern_layer *l, const int8_t *w, const int8_t *x,
+		   int32_t *y, char *err, size_t errlen)
+{
+	struct run_state *st = ctx;
+	double t0 = now_s();
+	int rc = tern_mm_golden.fn(NULL, l, w, x, y, err, errlen);
+
+	st->t_golden += now_s() - t0;
+	return rc;
+}
+
+static void progress(void *ctx, uint32_t layer, uint32_t n_layer)
+{
+	struct run_state *st = ctx;
+
+	if (st->step == 0)
+		fprintf(stderr, "\rtern run: prefill %u tokens, layer %u/%u ", st->n_prompt,
+			layer, n_layer);
+	else
+		fprintf(stderr, "\rtern run: token %u/%u, layer %u/%u ", st->step, st->n_gen,
+			layer, n_layer);
+	fflush(stderr);
+}
+
+/* Device memory for the largest layer at the largest step (prefill N = prompt). */
+static uint64_t device_bytes(const struct run_args *a, const struct tern_model_config *c,
+			     uint32_t n)
+{
+	uint64_t need = 0, b;
+	uint32_t i;
+
+	for (i = 0; i < TERN_LIN_COUNT; i++) {
+		struct tern_layer l = { 0, 0, n, TERN_WFMT_2BIT };
+		struct tern_layout lo;
+		struct tern_traffic tr;
+
+		tern_lin_shape(c, i, &l.m, &l.k);
+		if (tern_layout_plan(&a->o.cfg, &l, &lo, NULL, 0))
+			continue; /* reported when the layer runs */
+		tern_layout_traffic(&a->o.cfg, &l, &lo, &tr);
+		b = lo.w_bytes + lo.x_bytes + lo.y_bytes + tr.insns * TERN_INSN_BYTES + 4 * 64;
+		if (b > need)
+			need = b;
+	}
+	return need + (1u << 20);
+}
+
+static int open_runs(const struct run_args *a, struct run_state *st, char *err, size_t errlen)
+{
+	const struct tern_model_config *c = &st->m->cfg;
+	uint32_t n_ctx = st->n_prompt + st->n_gen + 1;
+	struct tern_mm dm = { dev_mm, st }, gm = { gold_mm, st };
+
+	st->o = a->o;
+	st->o.mem_bytes = device_bytes(a, c, st->n_prompt);
+	if (tern_dev_open(&st->o, &st->dev, err, errlen))
+		return -1;
+	if (tern_run_new(c, n_ctx, st->n_prompt, a->quant, dm, &st->runs[0]) ||
+	    tern_run_new(c, n_ctx, st->n_prompt, a->quant, gm, &st->runs[1])) {
+		snprintf(err, errlen, "out of memory for the KV caches (%u positions)", n_ctx);
+		return -1;
+	}
+	st->gen = calloc(st->n_gen, sizeof(uint32_t));
+	st->steps = calloc(st->n_gen + 1, sizeof(struct run_step));
+	st->idx = calloc(a->top_k > 1 ? a->top_k : 1, sizeof(uint32_t));
+	if (!st->gen || !st->steps || !st->idx) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+/* Level 3: device logits == golden logits, bit for bit, at every position of the step. */
+static int model_check(struct run_state *st, uint32_t n)
+{
+	uint32_t V = st->m->cfg.n_vocab, i, v;
+
+	for (i = 0; i < n; i++) {
+		const float *a = tern_run_logits(st->runs[0], i), *b = tern_run_logits(st->runs[1], i);
+
+		if (!memcmp(a, b, (size_t)V * sizeof(float)))
+			continue;
+		for (v = 0; v < V && !memcmp(&a[v], &b[v], sizeof(float)); v++)
+			;
+		st->model_failed = 1;
+		snprintf(st->fail_msg, sizeof(st->fail_msg), "model check: logits differ at position %u, "
+			 "token %u: device %.9g, golden %.9g", tern_run_pos(st->runs[0]) - n + i, v,
+			 a[v], b[v]);
+		return -1;
+	}
+	return 0;
+}
+
+/* One step: forward both passes, check, record costs. Returns a TERN_FWD_* value. */
+static int step(struct run_state *st, const uint32_t *tok, uint32_t n)
+{
+	struct tern_fwd_hooks h = { &stop_flag, st->show_progress ? progress : NULL, st };
+	struct run_step *s = &st->steps[st->step];
+	double t0 = now_s();
+	int rc;
+
+	st->step_cycles = 0;
+	st->step_macs = 0;
+	rc = tern_forward(st->m, st->runs, 2, tok, n, &h, st->fail_msg, sizeof(st->fail_msg));
+	s->seconds = now_s() - t0;
+	s->cycles = st->step_cycles;
+	s->macs = st->step_macs;
+	s->n = n;
+	if (rc == TERN_FWD_OK && model_check(st, n))
+		rc = TERN_FWD_CHECK;
+	return rc;
+}
+
+static int generate(const struct run_args *a, struct run_state *st)
+{
+	uint64_t rng = a->seed;
+	uint32_t last;
+	int rc;
+
+	rc = step(st, st->prompt, st->n_prompt);
+	while (rc == TERN_FWD_OK) {
+		last = st->steps[st->step].n - 1;
+		if (st->step < st->n_gen)
+			st->gen[st->step] = tern_sample(tern_run_logits(st->runs[0], last),
+							st->m->cfg.n_vocab, (uint32_t)a->top_k,
+							&rng, st->idx);
+		/* Every generated token is decoded once, so each has its decode cost. */
+		if (++st->step > st->n_gen)
+			break;
+		rc = step(st, &st->gen[st->step - 1], 1);
+	}
+	if (st->show_progress)
+		fputs("\r\033[K", stderr);
+	return rc;
+}
+
+static void free_state(struct run_state *st)
+{
+	tern_run_free(st->runs[0]);
+	tern_run_free(st->runs[1]);
+	tern_dev_close(st->dev);
+	tern_model_free(st->m);
+	free(st->prompt);
+	free(st->gen);
+	free(st->steps);
+	free(st->idx);
+}
+
+int tern_cmd_run(int argc, char **argv)
+{
+	struct run_args a;
+	struct run_state st;
+	struct sigaction sa, old;
+	char err[512];
+	int rc;
+
+	memset(&st, 0, sizeof(st));
+	if (parse_args(&a, argc, argv))
+		return TERN_EXIT_USAGE;
+	st.t_start = now_s();
+	if (tern_model_open(a.model, &st.m, err, sizeof(err)) ||
+	    tern_config_check(&st.m->cfg, err, sizeof(err))) {
+		tern_usage_err(CMD, "%s", err);
+		rc = TERN_EXIT_USAGE;
+		goto out;
+	}
+	st.n_gen = (uint32_t)a.tokens;
+	rc = TERN_EXIT_USAGE;
+	if (build_prompt(&a, st.m, &st))
+		goto out;
+	if ((uint64_t)st.n_prompt + st.n_gen + 1 > st.m->cfg.n_ctx) {
+		tern_usage_err(CMD, "%u prompt + %u generated tokens exceed the context of %u",
+			       st.n_prompt, st.n_gen, st.m->cfg.n_ctx);
+		goto out;
+	}
+	if (open_runs(&a, &st, err, sizeof(err))) {
+		tern_usage_err(CMD, "%s", err);
+		goto out;
+	}
+	st.t_setup = now_s() - st.t_start;
+	st.show_progress = !a.quiet && isatty(STDERR_FILENO);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_sigint;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, &old);
+	rc = generate(&a, &st);
+	sigaction(SIGINT, &old, NULL);
+	rc = tern_run_report(&a, &st, rc);
+out:
+	free_state(&st);
+	return rc;
+}

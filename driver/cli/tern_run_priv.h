@@ -1,0 +1,49 @@
+/*
+ * State shared by `tern run` (tern_cmd_run.c: options, generation loop, checks) and
+ * its report (tern_run_report.c: summary or JSON, exit code). Private to the CLI.
+ */
+#ifndef TERN_RUN_PRIV_H
+#define TERN_RUN_PRIV_H
+
+#include <stdint.h>
+
+#include "tern_driver.h"
+#include "tern_model.h"
+
+struct run_args {
+	const char *model, *array, *prompt, *prompt_tokens;
+	uint64_t tokens, seed, top_k;
+	uint32_t quant;
+	int json, quiet;
+	struct tern_dev_opts o;
+};
+
+/* Cost of one step: step 0 is the prefill, step i > 0 decodes generated token i. */
+struct run_step {
+	uint32_t n;          /* tokens in the step */
+	uint64_t cycles;     /* device cycles summed over the step's BitLinears */
+	uint64_t macs;       /* MACs the device issued */
+	double seconds;      /* wall time of the step (both passes and the checks) */
+};
+
+struct run_state {
+	struct tern_model *m;
+	struct tern_dev_opts o;
+	struct tern_dev *dev;
+	struct tern_run *runs[2];    /* [0] device pass, [1] golden pass */
+	uint32_t *prompt, n_prompt;
+	uint32_t *gen, n_gen;        /* generated ids */
+	uint32_t *idx;               /* top-k scratch */
+	struct run_step *steps;      /* n_gen + 1 */
+	uint32_t step;               /* current step */
+	uint64_t step_cycles, step_macs, layers_run;
+	int has_cycles, show_progress;
+	int lockstep_failed, layer_failed, device_failed, model_failed;
+	double t_start, t_setup, t_device, t_golden; /* t_setup: opening model and device */
+	char fail_msg[1024];
+};
+
+/* Print the summary or JSON for a finished (or failed) generation; returns the exit code. */
+int tern_run_report(const struct run_args *a, struct run_state *st, int fwd_rc);
+
+#endif /* TERN_RUN_PRIV_H */

@@ -1,0 +1,326 @@
+/*
+ * Energy model (see tern_energy.h and docs/energy.md): the technology table parser,
+ * the derivation of energies per event from primitive operation energies, and the
+ * pricing of a counter vector on the ternary array and on the INT8 baseline.
+ * The parser is strict because a silently defaulted number would make every report
+ * wrong without a trace: every key must appear exactly once and cite a source.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "tern_energy.h"
+
+struct tech_key {
+	const char *name;
+	size_t off;
+};
+
+#define K(f) { #f, offsetof(struct tern_tech, f) }
+static const struct tech_key tech_keys[] = {
+	K(add8_pj), K(add32_pj), K(mult8_pj), K(mult32_pj), K(fadd16_pj), K(fmult16_pj),
+	K(fadd32_pj), K(fmult32_pj), K(sram_8kb_pj), K(sram_32kb_pj), K(sram_1mb_pj),
+	K(sram_bank_bits), K(dram_pj_64b), K(gate_residual),
+};
+#undef K
+#define NKEYS (sizeof(tech_keys) / sizeof(tech_keys[0]))
+
+static int tech_err(char *err, size_t errlen, const char *path, int line, const char *msg,
+		    const char *arg)
+{
+	if (line)
+		snprintf(err, errlen, "%s:%d: %s%s", path, line, msg, arg ? arg : "");
+	else
+		snprintf(err, errlen, "%s: %s%s", path, msg, arg ? arg : "");
+	return -1;
+}
+
+/* Split "key value # source" in place; 1 for a value line, 0 blank/comment, -1 bad. */
+static int split_line(char *s, char **key, char **val, int *cited)
+{
+	char *hash = strchr(s, '#'), *end;
+
+	*cited = 0;
+	if (hash) {
+		*hash = '\0';
+		*cited = strspn(hash + 1, " \t\r\n") != strlen(hash + 1);
+	}
+	*key = strtok_r(s, " \t\r\n", &end);
+	if (!*key)
+		return 0;
+	*val = strtok_r(NULL, " \t\r\n", &end);
+	if (!*val || strtok_r(NULL, " \t\r\n", &end))
+		return -1;
+	return 1;
+}
+
+static int set_key(struct tern_tech *t, const char *key, const char *val, unsigned *seen,
+		   const char *path, int line, char *err, size_t errlen)
+{
+	unsigned i;
+	char *end;
+	double v;
+
+	if (!strcmp(key, "node")) {
+		if (*seen & (1u << NKEYS))
+			return tech_err(err, errlen, path, line, "repeated key ", key);
+		*seen |= 1u << NKEYS;
+		snprintf(t->node, sizeof(t->node), "%s", val);
+		return 0;
+	}
+	for (i = 0; i < NKEYS; i++)
+		if (!strcmp(key, tech_keys[i].name))
+			break;
+	if (i == NKEYS)
+		return tech_err(err, errlen, path, line, "unknown key ", key);
+	if (*seen & (1u << i))
+		return tech_err(err, errlen, path, line, "repeated key ", key);
+	errno = 0;
+	v = strtod(val, &end);
+	if (errno || *end || !isfinite(v) || v < 0)
+		return tech_err(err, errlen, path, line, "value must be a non-negative number, got ", val);
+	*(double *)((char *)t + tech_keys[i].off) = v;
+	*seen |= 1u << i;
+	return 0;
+}
+
+static int check_tech(const struct tern_tech *t, unsigned seen, char *err, size_t errlen)
+{
+	unsigned i;
+
+	if (!(seen & (1u << NKEYS)))
+		return tech_err(err, errlen, t->path, 0, "missing key ", "node");
+	for (i = 0; i < NKEYS; i++)
+		if (!(seen & (1u << i)))
+			return tech_err(err, errlen, t->path, 0, "missing key ", tech_keys[i].name);
+	if (!(t->sram_8kb_pj > 0 && t->sram_8kb_pj < t->sram_32kb_pj && t->sram_32kb_pj < t->sram_1mb_pj))
+		return tech_err(err, errlen, t->path, 0, "SRAM energies must grow with capacity", NULL);
+	if (!(t->add8_pj > 0 && t->add8_pj < t->add32_pj))
+		return tech_err(err, errlen, t->path, 0, "need 0 < add8_pj < add32_pj", NULL);
+	if (t->sram_bank_bits < 1 || t->gate_residual > 1)
+		return tech_err(err, errlen, t->path, 0, "need sram_bank_bits >= 1 and gate_residual <= 1", NULL);
+	return 0;
+}
+
+int tern_tech_load(const char *path, struct tern_tech *t, char *err, size_t errlen)
+{
+	char buf[4096], *key, *val;
+	unsigned seen = 0;
+	int line = 0, rc = 0, cited, kind;
+	FILE *f = fopen(path, "r");
+
+	memset(t, 0, sizeof(*t));
+	snprintf(t->path, sizeof(t->path), "%s", path);
+	if (!f) {
+		snprintf(err, errlen, "cannot open technology table '%s': %s", path, strerror(errno));
+		return -1;
+	}
+	while (!rc && fgets(buf, sizeof(buf), f)) {
+		line++;
+		if (!strchr(buf, '\n') && !feof(f)) {
+			rc = tech_err(err, errlen, path, line, "line too long", NULL);
+			break;
+		}
+		kind = split_line(buf, &key, &val, &cited);
+		if (kind < 0)
+			rc = tech_err(err, errlen, path, line, "expected 'key value # source'", NULL);
+		else if (kind > 0 && !cited)
+			rc = tech_err(err, errlen, path, line, "no source cited after '#' for ", key);
+		else if (kind > 0)
+			rc = set_key(t, key, val, &seen, path, line, err, errlen);
+	}
+	fclose(f);
+	/* Reports show the table's file: make it readable rather than exe-relative. */
+	if (!rc && realpath(path, buf) && strlen(buf) < sizeof(t->path))
+		memcpy(t->path, buf, strlen(buf) + 1);
+	return rc ? rc : check_tech(t, seen, err, errlen);
+}
+
+static int try_path(char *path, size_t pathlen, const char *dir, const char *name)
+{
+	snprintf(path, pathlen, "%s/%s.tech", dir, name);
+	return access(path, R_OK) == 0;
+}
+
+int tern_tech_find(const char *name, char *path, size_t pathlen, char *err, size_t errlen)
+{
+	static const char *const rel[] = { "/../model/tech", "/../../model/tech" };
+	const char *env = getenv("TERN_TECH_DIR");
+	size_t n = strlen(name);
+	char exe[512], dir[600], *slash;
+	ssize_t len;
+	unsigned i;
+
+	if (strchr(name, '/') || (n > 5 && !strcmp(name + n - 5, ".tech"))) {
+		snprintf(path, pathlen, "%s", name);
+		return 0;
+	}
+	if (!n || strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789_-.") != n) {
+		snprintf(err, errlen, "bad technology name '%s'", name);
+		return -1;
+	}
+	if (env && *env && try_path(path, pathlen, env, name))
+		return 0;
+	len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (len > 0) {
+		exe[len] = '\0';
+		slash = strrchr(exe, '/');
+		if (slash)
+			*slash = '\0';
+		for (i = 0; i < 2; i++) {
+			snprintf(dir, sizeof(dir), "%s%s", exe, rel[i]);
+			if (try_path(path, pathlen, dir, name))
+				return 0;
+		}
+	}
+	if (try_path(path, pathlen, "model/tech", name))
+		return 0;
+	snprintf(err, errlen, "no technology table '%s.tech' (looked in $TERN_TECH_DIR and model/tech/)",
+		 name);
+	return -1;
+}
+
+/* ---- energies per event ---- */
+
+double tern_add_pj(const struct tern_tech *t, double bits)
+{
+	double slope = (t->add32_pj - t->add8_pj) / 24.0;
+	double e = t->add8_pj + slope * (bits - 8.0);
+
+	return e > 0 ? e : 0;
+}
+
+/*
+ * Horowitz gives three (capacity, energy) points; energy grows as a power of capacity
+ * (wire length ~ sqrt(area)), so interpolate linearly in log(energy) vs log(capacity)
+ * and extend the end segments beyond the points.
+ */
+double tern_sram_pj_per_bit(const struct tern_tech *t, double bytes)
+{
+	const double c[3] = { 8192.0, 32768.0, 1048576.0 };
+	const double e[3] = { t->sram_8kb_pj, t->sram_32kb_pj, t->sram_1mb_pj };
+	int s = bytes > c[1] ? 1 : 0;
+	double alpha, e64;
+
+	if (bytes < 1)
+		bytes = 1;
+	alpha = log(e[s + 1] / e[s]) / log(c[s + 1] / c[s]);
+	e64 = e[s] * pow(bytes / c[s], alpha);
+	return e64 / 64.0;
+}
+
+/*
+ * A LANES-input tree of 8-bit operands: level j pairs up the values left from level
+ * j-1 with adders of 8 + j bits (L - 1 adders in all). The total adder bits divided by L is what one lane's input costs on average.
+ */
+double tern_tree_bits(uint32_t lanes)
+{
+	uint64_t n = lanes, bits = 0;
+	unsigned j;
+
+	if (lanes < 2)
+		return 8.0;
+	for (j = 1; n > 1; j++) {
+		bits += (n / 2) * (8 + j); /* an odd input passes to the next level */
+		n = (n + 1) / 2;
+	}
+	return (double)bits / lanes;
+}
+
+/* SRAM per bit of a buffer: an entry of W bits is W / bank_bits banks read side by
+ * side, each bank holding `depth` words of bank_bits. */
+static double buf_bit_pj(const struct tern_tech *t, uint32_t depth)
+{
+	return tern_sram_pj_per_bit(t, (double)depth * t->sram_bank_bits / 8.0);
+}
+
+void tern_event_energies(const struct tern_tech *t, const struct tern_hw_config *c,
+			 struct tern_event_pj *e)
+{
+	e->tree_bits = tern_tree_bits(c->lanes);
+	e->mac_nz = tern_add_pj(t, e->tree_bits);
+	e->mac_zero = t->gate_residual * e->mac_nz;
+	e->row_acc = t->add32_pj;
+	e->int8_mac = t->mult8_pj + t->add32_pj;
+	e->wbuf_bit = buf_bit_pj(t, c->wbuf_depth);
+	e->abuf_bit = buf_bit_pj(t, c->abuf_depth);
+	e->acc_bit = buf_bit_pj(t, c->acc_depth);
+	e->dram_byte = t->dram_pj_64b / 8.0;
+	e->flop = (t->fadd32_pj + t->fmult32_pj) / 2.0;
+}
+
+/* ---- pricing a run ---- */
+
+uint64_t tern_wbuf_entry_bytes(const struct tern_hw_config *c, unsigned wfmt)
+{
+	uint64_t codes = (uint64_t)c->rows * c->lanes;
+
+	return wfmt ? (codes + 4) / 5 : (codes + 3) / 4;
+}
+
+static double d(const struct tern_events *ev, enum tern_counter i)
+{
+	return (double)ev->cnt[i];
+}
+
+/* SRAM bits moved, with weight entries of w_bits each. */
+static double sram_pj(const struct tern_event_pj *e, const struct tern_events *ev, double w_bits)
+{
+	double a_bits = 8.0 * ev->cfg.lanes, acc_bits = 32.0 * ev->cfg.rows;
+
+	return (d(ev, TERN_CNT_WBUF_RD) + d(ev, TERN_CNT_WBUF_WR)) * w_bits * e->wbuf_bit +
+	       (d(ev, TERN_CNT_ABUF_RD) + d(ev, TERN_CNT_ABUF_WR)) * a_bits * e->abuf_bit +
+	       (d(ev, TERN_CNT_ACC_RD) + d(ev, TERN_CNT_ACC_WR)) * acc_bits * e->acc_bit;
+}
+
+static void finish(struct tern_energy *o)
+{
+	o->total = o->compute + o->sram + o->dram + o->host;
+}
+
+void tern_energy_ternary(const struct tern_tech *t, const struct tern_events *ev,
+			 struct tern_energy *o)
+{
+	struct tern_event_pj e;
+	double macs = d(ev, TERN_CNT_MACS), zero = d(ev, TERN_CNT_MACS_ZERO);
+
+	tern_event_energies(t, &ev->cfg, &e);
+	if (zero > macs)
+		zero = macs;
+	o->compute = (macs - zero) * e.mac_nz + zero * e.mac_zero +
+		     macs / ev->cfg.lanes * e.row_acc;
+	o->sram = sram_pj(&e, ev, 2.0 * ev->cfg.rows * ev->cfg.lanes);
+	o->dram = (d(ev, TERN_CNT_DRAM_RD_BYTES) + d(ev, TERN_CNT_DRAM_WR_BYTES) +
+		   d(ev, TERN_CNT_FETCH_BYTES)) * e.dram_byte;
+	o->host = ev->host_flops * e.flop;
+	finish(o);
+}
+
+double tern_int8_dram_bytes(const struct tern_events *ev)
+{
+	double w_tern = d(ev, TERN_CNT_WBUF_WR) * (double)tern_wbuf_entry_bytes(&ev->cfg, ev->wfmt);
+	double w_int8 = d(ev, TERN_CNT_WBUF_WR) * ev->cfg.rows * ev->cfg.lanes;
+	double rd = d(ev, TERN_CNT_DRAM_RD_BYTES);
+
+	/* Beat rounding can make the counted bytes smaller than the entry sum. */
+	if (w_tern > rd)
+		w_tern = rd;
+	return rd - w_tern + w_int8 + d(ev, TERN_CNT_DRAM_WR_BYTES) + d(ev, TERN_CNT_FETCH_BYTES);
+}
+
+void tern_energy_int8(const struct tern_tech *t, const struct tern_events *ev,
+		      struct tern_energy *o)
+{
+	struct tern_event_pj e;
+
+	tern_event_energies(t, &ev->cfg, &e);
+	o->compute = d(ev, TERN_CNT_MACS) * e.int8_mac;
+	o->sram = sram_pj(&e, ev, 8.0 * ev->cfg.rows * ev->cfg.lanes);
+	o->dram = tern_int8_dram_bytes(ev) * e.dram_byte;
+	o->host = ev->host_flops * e.flop;
+	finish(o);
+}

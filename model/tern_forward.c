@@ -1,0 +1,444 @@
+/*
+ * Forward pass of a BitNet b1.58 block stack, one step (prefill of N tokens or one
+ * decode token) at a time.
+ *
+ * Every BitLinear goes through a struct tern_mm, so the same code runs on the device
+ * (tern_gemm_run, with its layer check) or on the golden loops; the model check runs
+ * both and compares logits bit for bit. Several runs advance together layer by
+ * layer: each tensor is fetched (generated or decoded) once per step and handed to
+ * every run, which halves the weight-generation cost of a checked run and keeps one
+ * layer's weights as the only large buffer. Each run owns its KV cache and scratch,
+ * so the runs never share mutable state.
+ *
+ * Block (BitNet b1.58 2B-4T): x += o(subnorm(attn(rope(q(n(x))), rope(k(n(x))), v)));
+ * x += down(subnorm(act(gate(n(x))) * up(n(x)))); logits = E . norm(x) (tied output,
+ * full precision on the host as in BitNet, where the lm_head is not a BitLinear).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tern_model.h"
+#include "tern_ref.h"
+
+struct tern_run {
+	struct tern_model_config c;
+	uint32_t quant, n_ctx, n_max, pos, n_last;
+	struct tern_mm mm;
+	float *kc, *vc;      /* [layer][n_ctx][kv_dim] */
+	float *x;            /* residual stream, n_max x d */
+	float *h;            /* normed input of the next BitLinear, n_max x wide */
+	float *q, *k, *v;    /* n_max x q_dim / kv_dim */
+	float *att;          /* attention output, n_max x q_dim */
+	float *gate, *up;    /* n_max x n_ff */
+	float *out;          /* o_proj / down_proj output, n_max x d */
+	float *tmp;          /* wide floats (top-50% scratch) */
+	float *scores;       /* n_ctx */
+	int8_t *xq;          /* quantized BitLinear input, n_max x wide */
+	float *as;           /* act_scale per token */
+	int32_t *acc;        /* int32 BitLinear output, n_max x wide */
+	float *logits;       /* n_max x n_vocab */
+};
+
+/* Shared state of one tern_forward call. */
+struct fwd {
+	struct tern_model *m;
+	struct tern_run *const *runs;
+	unsigned nruns;
+	uint32_t n;
+	int8_t *w;     /* one BitLinear's weights, the largest M x K */
+	float *vec;    /* one norm vector or embedding row */
+	char *err;
+	size_t errlen;
+};
+
+static int golden_fn(void *ctx, const struct tern_layer *l, const int8_t *w, const int8_t *x,
+		     int32_t *y, char *err, size_t errlen)
+{
+	(void)ctx;
+	(void)err;
+	(void)errlen;
+	tern_golden_matmul(w, x, y, l->m, l->k, l->n);
+	return 0;
+}
+
+const struct tern_mm tern_mm_golden = { golden_fn, NULL };
+
+static uint32_t wide(const struct tern_model_config *c)
+{
+	uint32_t q = c->n_head * c->head_dim, w = c->n_embd;
+
+	if (q > w)
+		w = q;
+	return c->n_ff > w ? c->n_ff : w;
+}
+
+int tern_run_new(const struct tern_model_config *c, uint32_t n_ctx, uint32_t n_max,
+		 uint32_t quant, struct tern_mm mm, struct tern_run **out)
+{
+	struct tern_run *r = calloc(1, sizeof(*r));
+	size_t kv = (size_t)c->n_head_kv * c->head_dim, qd = (size_t)c->n_head * c->head_dim;
+	size_t wd = wide(c), cache = (size_t)c->n_layer * n_ctx * kv;
+
+	if (!r)
+		return -1;
+	r->c = *c;
+	r->quant = quant;
+	r->n_ctx = n_ctx;
+	r->n_max = n_max;
+	r->mm = mm;
+	r->kc = calloc(cache, sizeof(float));
+	r->vc = calloc(cache, sizeof(float));
+	r->x = calloc((size_t)n_max * c->n_embd, sizeof(float));
+	r->h = calloc((size_t)n_max * wd, sizeof(float));
+	r->q = calloc((size_t)n_max * qd, sizeof(float));
+	r->k = calloc((size_t)n_max * kv, sizeof(float));
+	r->v = calloc((size_t)n_max * kv, sizeof(float));
+	r->att = calloc((size_t)n_max * qd, sizeof(float));
+	r->gate = calloc((size_t)n_max * c->n_ff, sizeof(float));
+	r->up = calloc((size_t)n_max * c->n_ff, sizeof(float));
+	r->out = calloc((size_t)n_max * c->n_embd, sizeof(float));
+	r->tmp = calloc(wd, sizeof(float));
+	r->scores = calloc(n_ctx, sizeof(float));
+	r->xq = calloc((size_t)n_max * wd, 1);
+	r->as = calloc(n_max, sizeof(float));
+	r->acc = calloc((size_t)n_max * wd, sizeof(int32_t));
+	r->logits = calloc((size_t)n_max * c->n_vocab, sizeof(float));
+	if (!r->kc || !r->vc || !r->x || !r->h || !r->q || !r->k || !r->v || !r->att ||
+	    !r->gate || !r->up || !r->out || !r->tmp || !r->scores || !r->xq || !r->as ||
+	    !r->acc || !r->logits) {
+		tern_run_free(r);
+		return -1;
+	}
+	*out = r;
+	return 0;
+}
+
+void tern_run_free(struct tern_run *r)
+{
+	if (!r)
+		return;
+	free(r->kc);
+	free(r->vc);
+	free(r->x);
+	free(r->h);
+	free(r->q);
+	free(r->k);
+	free(r->v);
+	free(r->att);
+	free(r->gate);
+	free(r->up);
+	free(r->out);
+	free(r->tmp);
+	free(r->scores);
+	free(r->xq);
+	free(r->as);
+	free(r->acc);
+	free(r->logits);
+	free(r);
+}
+
+const float *tern_run_logits(const struct tern_run *r, uint32_t i)
+{
+	return r->logits + (size_t)i * r->c.n_vocab;
+}
+
+uint32_t tern_run_pos(const struct tern_run *r)
+{
+	return r->pos;
+}
+
+/* h[i] = norm(src[i]) * weights, for every run and token; the norm is fetched once. */
+static int norm_all(struct fwd *f, uint32_t layer, uint32_t which, size_t src_off)
+{
+	const struct tern_model_config *c = &f->m->cfg;
+	uint32_t len = tern_norm_len(c, which), i;
+	unsigned ri;
+
+	if (f->m->ops->norm(f->m, layer, which, f->vec, f->err, f->errlen))
+		return TERN_FWD_ERR;
+	for (ri = 0; ri < f->nruns; ri++) {
+		struct tern_run *r = f->runs[ri];
+		const float *src = src_off == 0 ? r->x : src_off == 1 ? r->att : r->gate;
+
+		for (i = 0; i < f->n; i++)
+			tern_rmsnorm(src + (size_t)i * len, f->vec, r->h + (size_t)i * len, len,
+				     c->norm_eps);
+	}
+	return 0;
+}
+
+/* Quantize every run's h (n x len) for the input of BitLinear `which`. */
+static void quantize_all(struct fwd *f, uint32_t which, uint32_t len)
+{
+	unsigned ri;
+	uint32_t i;
+
+	for (ri = 0; ri < f->nruns; ri++) {
+		struct tern_run *r = f->runs[ri];
+
+		for (i = 0; i < f->n; i++) {
+			const float *h = r->h + (size_t)i * len;
+			int8_t *q = r->xq + (size_t)i * len;
+
+			if (r->quant != TERN_QUANT_A48 || which == TERN_LIN_DOWN)
+				r->as[i] = tern_quant_a8(h, len, q);
+			else if (which == TERN_LIN_O)
+				r->as[i] = tern_quant_a8_top50(h, len, q, r->tmp);
+			else
+				r->as[i] = tern_quant_a4(h, len, q);
+		}
+	}
+}
+
+static float *lin_dst(struct tern_run *r, uint32_t which)
+{
+	switch (which) {
+	case TERN_LIN_Q: return r->q;
+	case TERN_LIN_K: return r->k;
+	case TERN_LIN_V: return r->v;
+	case TERN_LIN_GATE: return r->gate;
+	case TERN_LIN_UP: return r->up;
+	default: return r->out;
+	}
+}
+
+/* One BitLinear for every run: fetch W once, matmul each run's xq, scale into dst. */
+static int bitlinear(struct fwd *f, uint32_t layer, uint32_t which)
+{
+	struct tern_layer l = { 0 };
+	char name[64], why[400];
+	float ws;
+	unsigned ri;
+	uint32_t i;
+	int rc;
+
+	tern_lin_shape(&f->m->cfg, which, &l.m, &l.k);
+	l.n = f->n;
+	l.wfmt = TERN_WFMT_2BIT;
+	tern_lin_name(layer, which, name, sizeof(name));
+	if (f->m->ops->linear(f->m, layer, which, f->w, &ws, f->err, f->errlen))
+		return TERN_FWD_ERR;
+	for (ri = 0; ri < f->nruns; ri++) {
+		struct tern_run *r = f->runs[ri];
+		float *dst = lin_dst(r, which);
+
+		why[0] = 0;
+		rc = r->mm.fn(r->mm.ctx, &l, f->w, r->xq, r->acc, why, sizeof(why));
+		if (rc) {
+			snprintf(f->err, f->errlen, "%s (M=%u K=%u N=%u): %s", name, l.m, l.k,
+				 l.n, why);
+			return rc > 0 ? TERN_FWD_CHECK : TERN_FWD_ERR;
+		}
+		for (i = 0; i < f->n; i++)
+			tern_dequant(r->acc + (size_t)i * l.m, l.m, ws, r->as[i],
+				     dst + (size_t)i * l.m);
+	}
+	return 0;
+}
+
+/* RoPE, KV cache append and causal GQA attention for every run and token. */
+static void attend_all(struct fwd *f, uint32_t layer)
+{
+	const struct tern_model_config *c = &f->m->cfg;
+	size_t kv = (size_t)c->n_head_kv * c->head_dim, qd = (size_t)c->n_head * c->head_dim;
+	unsigned ri;
+	uint32_t i;
+
+	for (ri = 0; ri < f->nruns; ri++) {
+		struct tern_run *r = f->runs[ri];
+		float *kc = r->kc + (size_t)layer * r->n_ctx * kv;
+		float *vc = r->vc + (size_t)layer * r->n_ctx * kv;
+
+		for (i = 0; i < f->n; i++) {
+			uint32_t p = r->pos + i;
+
+			tern_rope_neox(r->q + i * qd, c->n_head, c->head_dim, p, c->rope_theta);
+			tern_rope_neox(r->k + i * kv, c->n_head_kv, c->head_dim, p, c->rope_theta);
+			memcpy(kc + p * kv, r->k + i * kv, kv * sizeof(float));
+			memcpy(vc + p * kv, r->v + i * kv, kv * sizeof(float));
+		}
+		/* Token i sees positions 0..pos+i: its own and earlier ones only. */
+		for (i = 0; i < f->n; i++)
+			tern_attention(r->q + i * qd, kc, vc, r->pos + i, c->n_head, c->n_head_kv,
+				       c->head_dim, r->att + i * qd, r->scores);
+	}
+}
+
+static void residual_all(struct fwd *f)
+{
+	size_t i, len = (size_t)f->n * f->m->cfg.n_embd;
+	unsigned ri;
+
+	for (ri = 0; ri < f->nruns; ri++)
+		for (i = 0; i < len; i++)
+			f->runs[ri]->x[i] += f->runs[ri]->out[i];
+}
+
+static void ffn_act_all(struct fwd *f)
+{
+	unsigned ri;
+
+	for (ri = 0; ri < f->nruns; ri++)
+		tern_glu(f->runs[ri]->gate, f->runs[ri]->up, f->n * f->m->cfg.n_ff,
+			 f->m->cfg.act);
+}
+
+static int block(struct fwd *f, uint32_t layer)
+{
+	const struct tern_model_config *c = &f->m->cfg;
+	uint32_t qd = c->n_head * c->head_dim, w;
+	int rc;
+
+	if ((rc = norm_all(f, layer, TERN_NORM_ATTN, 0)))
+		return rc;
+	quantize_all(f, TERN_LIN_Q, c->n_embd);
+	for (w = TERN_LIN_Q; w <= TERN_LIN_V; w++)
+		if ((rc = bitlinear(f, layer, w)))
+			return rc;
+	attend_all(f, layer);
+	if ((rc = norm_all(f, layer, TERN_NORM_ATTN_SUB, 1)))
+		return rc;
+	quantize_all(f, TERN_LIN_O, qd);
+	if ((rc = bitlinear(f, layer, TERN_LIN_O)))
+		return rc;
+	residual_all(f);
+	if ((rc = norm_all(f, layer, TERN_NORM_FFN, 0)))
+		return rc;
+	quantize_all(f, TERN_LIN_GATE, c->n_embd);
+	if ((rc = bitlinear(f, layer, TERN_LIN_GATE)) || (rc = bitlinear(f, layer, TERN_LIN_UP)))
+		return rc;
+	ffn_act_all(f);
+	if ((rc = norm_all(f, layer, TERN_NORM_FFN_SUB, 2)))
+		return rc;
+	quantize_all(f, TERN_LIN_DOWN, c->n_ff);
+	if ((rc = bitlinear(f, layer, TERN_LIN_DOWN)))
+		return rc;
+	residual_all(f);
+	return 0;
+}
+
+/* logits[i][v] = E[v] . h[i]: one embedding row at a time, shared by every run. */
+static int output_all(struct fwd *f)
+{
+	const struct tern_model_config *c = &f->m->cfg;
+	uint32_t v, i, k, d = c->n_embd;
+	unsigned ri;
+	int rc;
+
+	if ((rc = norm_all(f, 0, TERN_NORM_OUTPUT, 0)))
+		return rc;
+	for (v = 0; v < c->n_vocab; v++) {
+		if (f->m->ops->embd_row(f->m, v, f->vec, f->err, f->errlen))
+			return TERN_FWD_ERR;
+		for (ri = 0; ri < f->nruns; ri++) {
+			struct tern_run *r = f->runs[ri];
+
+			for (i = 0; i < f->n; i++) {
+				const float *h = r->h + (size_t)i * d;
+				float s = 0.0f;
+
+				for (k = 0; k < d; k++)
+					s += h[k] * f->vec[k];
+				r->logits[(size_t)i * c->n_vocab + v] = s;
+			}
+		}
+	}
+	return 0;
+}
+
+static int embed_all(struct fwd *f, const uint32_t *tok)
+{
+	uint32_t i, d = f->m->cfg.n_embd;
+	unsigned ri;
+
+	for (i = 0; i < f->n; i++) {
+		if (f->m->ops->embd_row(f->m, tok[i], f->vec, f->err, f->errlen))
+			return TERN_FWD_ERR;
+		for (ri = 0; ri < f->nruns; ri++)
+			memcpy(f->runs[ri]->x + (size_t)i * d, f->vec, d * sizeof(float));
+	}
+	return 0;
+}
+
+static int check_step(struct fwd *f, const uint32_t *tok)
+{
+	const struct tern_model_config *c = &f->m->cfg;
+	unsigned ri;
+	uint32_t i;
+
+	for (i = 0; i < f->n; i++)
+		if (tok[i] >= c->n_vocab) {
+			snprintf(f->err, f->errlen, "token %u is outside the vocabulary (0..%u)",
+				 tok[i], c->n_vocab - 1);
+			return TERN_FWD_ERR;
+		}
+	for (ri = 0; ri < f->nruns; ri++) {
+		const struct tern_run *r = f->runs[ri];
+
+		if (f->n > r->n_max || r->pos + f->n > r->n_ctx || r->pos != f->runs[0]->pos) {
+			snprintf(f->err, f->errlen, "step of %u tokens at position %u does not fit "
+				 "the run (context %u)", f->n, r->pos, r->n_ctx);
+			return TERN_FWD_ERR;
+		}
+	}
+	return 0;
+}
+
+int tern_forward(struct tern_model *m, struct tern_run *const *runs, unsigned nruns,
+		 const uint32_t *tok, uint32_t n, const struct tern_fwd_hooks *h,
+		 char *err, size_t errlen)
+{
+	const struct tern_model_config *c = &m->cfg;
+	struct fwd f = { m, runs, nruns, n, NULL, NULL, err, errlen };
+	uint32_t layer, mm, kk, i;
+	size_t wmax = 0;
+	int rc;
+
+	if (!nruns || !n) {
+		snprintf(err, errlen, "empty step");
+		return TERN_FWD_ERR;
+	}
+	if ((rc = check_step(&f, tok)))
+		return rc;
+	for (i = 0; i < TERN_LIN_COUNT; i++) {
+		tern_lin_shape(c, i, &mm, &kk);
+		if ((size_t)mm * kk > wmax)
+			wmax = (size_t)mm * kk;
+	}
+	f.w = malloc(wmax);
+	f.vec = malloc(wide(c) * sizeof(float));
+	rc = TERN_FWD_ERR;
+	if (!f.w || !f.vec) {
+		snprintf(err, errlen, "out of memory for one layer's weights");
+		goto out;
+	}
+	if ((rc = embed_all(&f, tok)))
+		goto out;
+	for (layer = 0; layer < c->n_layer; layer++) {
+		if (h && h->stop && *h->stop) {
+			rc = TERN_FWD_STOPPED;
+			goto out;
+		}
+		if (h && h->progress)
+			h->progress(h->ctx, layer, c->n_layer);
+		if ((rc = block(&f, layer)))
+			goto out;
+	}
+	if (h && h->stop && *h->stop) {
+		rc = TERN_FWD_STOPPED;
+		goto out;
+	}
+	if (h && h->progress)
+		h->progress(h->ctx, c->n_layer, c->n_layer);
+	if ((rc = output_all(&f)))
+		goto out;
+	for (i = 0; i < nruns; i++) {
+		runs[i]->pos += n;
+		runs[i]->n_last = n;
+	}
+out:
+	free(f.w);
+	free(f.vec);
+	return rc;
+}

@@ -1,0 +1,187 @@
+/*
+ * tern model: whole BitNet b1.58 models on top of the one-layer BitLinear runner.
+ *
+ * A model is a config plus a weight source. The source hands out one tensor at a
+ * time (a BitLinear's ternary weights and scale, a norm vector, one embedding row),
+ * so nothing bigger than one layer is ever held: zoo models generate each tensor
+ * from (seed, tensor name) when asked, GGUF models decode it from the mapped file.
+ * The forward pass (tern_forward.c) runs every BitLinear through a pluggable integer
+ * matmul (the device, or the golden loops) and everything else on the host
+ * (tern_hostops.c). Semantics and costs: docs/model.md.
+ */
+#ifndef TERN_MODEL_H
+#define TERN_MODEL_H
+
+#include <signal.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tern_compile.h"
+
+enum tern_act { TERN_ACT_RELU2 = 0, TERN_ACT_SILU = 1 };
+
+/* Activation quantization: a1.58 = int8 absmax per token everywhere (BitNet b1.58);
+ * a4.8 = BitNet a4.8 (int4 absmean into q/k/v and gate/up, int8 with top-50%
+ * sparsification into o_proj, int8 into down_proj). */
+enum tern_quant { TERN_QUANT_A158 = 0, TERN_QUANT_A48 = 1 };
+
+/* The seven BitLinears of a block, in execution order. */
+enum tern_lin {
+	TERN_LIN_Q, TERN_LIN_K, TERN_LIN_V, TERN_LIN_O,
+	TERN_LIN_GATE, TERN_LIN_UP, TERN_LIN_DOWN,
+	TERN_LIN_COUNT
+};
+
+/* Norm vectors of a block; TERN_NORM_OUTPUT is the final norm (layer ignored). */
+enum tern_norm {
+	TERN_NORM_ATTN, TERN_NORM_ATTN_SUB, TERN_NORM_FFN, TERN_NORM_FFN_SUB,
+	TERN_NORM_OUTPUT,
+	TERN_NORM_COUNT
+};
+
+struct tern_model_config {
+	char name[64];       /* "zoo:tiny", or the GGUF's general.name / file name */
+	char arch[32];       /* "bitnet-b1.58" (bitnet.cpp) or "bitnet" (llama.cpp) */
+	uint32_t n_embd;     /* d */
+	uint32_t n_layer;
+	uint32_t n_head;
+	uint32_t n_head_kv;  /* < n_head: grouped-query attention */
+	uint32_t head_dim;   /* n_embd / n_head */
+	uint32_t n_ff;
+	uint32_t n_vocab;
+	uint32_t n_ctx;      /* longest sequence the model accepts */
+	float rope_theta;
+	float norm_eps;
+	uint32_t act;        /* enum tern_act */
+};
+
+struct tern_model;
+
+/* A weight source. Every call fills caller memory; 0 or -1 with a reason in err. */
+struct tern_model_ops {
+	/* Ternary W (M x K row-major, int8 in {-1,0,1}) and its per-tensor scale. */
+	int (*linear)(struct tern_model *m, uint32_t layer, uint32_t which, int8_t *w,
+		      float *scale, char *err, size_t errlen);
+	int (*norm)(struct tern_model *m, uint32_t layer, uint32_t which, float *dst,
+		    char *err, size_t errlen);
+	/* Row `tok` of token_embd (n_embd floats); the output projection is tied to it. */
+	int (*embd_row)(struct tern_model *m, uint32_t tok, float *dst, char *err,
+			size_t errlen);
+	void (*free)(struct tern_model *m);
+};
+
+/* Decoded vocabulary of a GGUF file (tern_tokenizer.c). */
+struct tern_vocab;
+
+struct tern_model {
+	struct tern_model_config cfg;
+	const struct tern_model_ops *ops;
+	void *priv;               /* the source's own state */
+	struct tern_vocab *vocab; /* NULL: no vocabulary, tokens print as ids only */
+};
+
+/* ---- model zoo (tern_zoo.c): names without the "zoo:" prefix */
+int tern_zoo_open(const char *name, struct tern_model **out, char *err, size_t errlen);
+/* NULL-terminated list of zoo names, the default first. */
+const char *const *tern_zoo_names(void);
+
+/* ---- GGUF (tern_model_gguf.c) */
+int tern_model_open_gguf(const char *path, struct tern_model **out, char *err, size_t errlen);
+/* wtype: TERN_GGML_TQ2_0, TERN_GGML_TQ1_0 or TERN_GGML_I2_S (tern_gguf.h). */
+int tern_model_export_gguf(struct tern_model *m, const char *path, uint32_t wtype,
+			   char *err, size_t errlen);
+
+/* "zoo:NAME" or a GGUF path. */
+int tern_model_open(const char *spec, struct tern_model **out, char *err, size_t errlen);
+void tern_model_free(struct tern_model *m);
+
+/* Shape of BitLinear `which`: M outputs, K inputs. */
+void tern_lin_shape(const struct tern_model_config *c, uint32_t which, uint32_t *m,
+		    uint32_t *k);
+uint32_t tern_norm_len(const struct tern_model_config *c, uint32_t which);
+/* GGUF-style tensor name ("blk.3.attn_q", "output_norm", ...) into buf. */
+const char *tern_lin_name(uint32_t layer, uint32_t which, char *buf, size_t len);
+const char *tern_norm_name(uint32_t layer, uint32_t which, char *buf, size_t len);
+/* 0, or -1 with the first inconsistency (head_dim * n_head != n_embd, ...). */
+int tern_config_check(const struct tern_model_config *c, char *err, size_t errlen);
+/* Ternary MACs of one token through every BitLinear. */
+uint64_t tern_model_macs_per_token(const struct tern_model_config *c);
+
+/* ---- tokenizer (tern_tokenizer.c) */
+void tern_vocab_free(struct tern_vocab *v);
+/* Append the bytes of token `tok` to buf (NUL-terminated, truncated at len). */
+size_t tern_vocab_decode(const struct tern_vocab *v, uint32_t tok, char *buf, size_t len);
+/* Encode text into at most max ids; returns the count, or -1 with a reason in err. */
+int64_t tern_vocab_encode(const struct tern_vocab *v, const char *text, uint32_t *ids,
+			  uint64_t max, char *err, size_t errlen);
+
+/* ---- host ops (tern_hostops.c): plain C, deterministic, no allocation */
+float tern_round_half_even(float x);
+void tern_rmsnorm(const float *x, const float *w, float *y, uint32_t n, float eps);
+/* NEOX rotation of each of n_head heads at position pos: pairs (i, i + head_dim/2). */
+void tern_rope_neox(float *v, uint32_t n_head, uint32_t head_dim, uint32_t pos, float theta);
+void tern_softmax(float *x, uint32_t n);
+/* One query token at position pos over the cache rows 0..pos (causal, GQA):
+ * q: n_head*head_dim; kc, vc: rows of n_head_kv*head_dim; out: n_head*head_dim;
+ * scores: pos+1 floats of scratch. */
+void tern_attention(const float *q, const float *kc, const float *vc, uint32_t pos,
+		    uint32_t n_head, uint32_t n_head_kv, uint32_t head_dim, float *out,
+		    float *scores);
+/* gate <- act(gate) * up */
+void tern_glu(float *gate, const float *up, uint32_t n, uint32_t act);
+
+/* Activation quantizers: fill q (n int8) and return act_scale, so x ~ q / act_scale. */
+float tern_quant_a8(const float *x, uint32_t n, int8_t *q);
+float tern_quant_a4(const float *x, uint32_t n, int8_t *q);
+/* int8 after keeping the n/2 (rounded up) largest |x|; tmp: n floats of scratch. */
+float tern_quant_a8_top50(const float *x, uint32_t n, int8_t *q, float *tmp);
+/* y = acc * (wscale / act_scale), the BitLinear output scaling. */
+void tern_dequant(const int32_t *acc, uint32_t n, float wscale, float act_scale, float *y);
+
+/* Greedy (top_k <= 1) or top-k sampling at temperature 1 with a splitmix64 state.
+ * Ties go to the lower token id. idx: top_k uint32 of scratch (may be NULL if <= 1). */
+uint32_t tern_sample(const float *logits, uint32_t n, uint32_t top_k, uint64_t *rng,
+		     uint32_t *idx);
+
+/* ---- forward pass (tern_forward.c) */
+
+/* One BitLinear: y (N x M int32) = x (N x K int8) times W^T. Returns 0, 1 when a
+ * check inside failed (message in err), -1 when it could not run. */
+struct tern_mm {
+	int (*fn)(void *ctx, const struct tern_layer *l, const int8_t *w, const int8_t *x,
+		  int32_t *y, char *err, size_t errlen);
+	void *ctx;
+};
+
+/* The golden matmul as a tern_mm (ctx unused). */
+extern const struct tern_mm tern_mm_golden;
+
+/* One forward-pass instance: its own KV cache, scratch and last logits. */
+struct tern_run;
+
+int tern_run_new(const struct tern_model_config *c, uint32_t n_ctx, uint32_t n_max,
+		 uint32_t quant, struct tern_mm mm, struct tern_run **out);
+void tern_run_free(struct tern_run *r);
+/* Logits of position i (0-based) of the last step; n_vocab floats. */
+const float *tern_run_logits(const struct tern_run *r, uint32_t i);
+uint32_t tern_run_pos(const struct tern_run *r);
+
+enum { TERN_FWD_OK = 0, TERN_FWD_CHECK = 1, TERN_FWD_STOPPED = 2, TERN_FWD_ERR = -1 };
+
+struct tern_fwd_hooks {
+	volatile sig_atomic_t *stop;  /* non-zero: stop before the next layer */
+	void (*progress)(void *ctx, uint32_t layer, uint32_t n_layer);
+	void *ctx;
+};
+
+/*
+ * Feed n tokens (at positions pos..pos+n-1) through every run in runs[] and leave the
+ * logits of each position in each run. The runs advance layer by layer together, so
+ * each tensor is fetched once for all of them. Returns a TERN_FWD_* value; a check
+ * failure or error names the layer and tensor in err.
+ */
+int tern_forward(struct tern_model *m, struct tern_run *const *runs, unsigned nruns,
+		 const uint32_t *tok, uint32_t n, const struct tern_fwd_hooks *h,
+		 char *err, size_t errlen);
+
+#endif /* TERN_MODEL_H */

@@ -1,0 +1,532 @@
+/*
+ * Report accumulation, evaluation and the machine-readable writers (report.json,
+ * layers.csv); see tern_report.h. The Markdown summary is in tern_report_md.c and
+ * the plots in tern_plot.c. Nothing derived is stored: every writer evaluates the
+ * report from its counters, so the three files can never disagree with each other.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "tern_board.h"
+#include "tern_report.h"
+
+void tern_report_init(struct tern_report *r)
+{
+	const struct tern_board *b = tern_board_find(TERN_BOARD_DEFAULT);
+
+	memset(r, 0, sizeof(*r));
+	r->model = "gemm";
+	r->backend = "ref";
+	r->array = "32x32";
+	r->board = b->name;
+	r->cycles_source = "rtl";
+	r->clock_mhz = b->clock_mhz;
+	r->dram_gbps = b->dram_gbps;
+}
+
+void tern_report_free(struct tern_report *r)
+{
+	free(r->layers);
+	r->layers = NULL;
+	r->nlayers = r->cap = 0;
+}
+
+const char *tern_phase_name(enum tern_phase p)
+{
+	return p == TERN_PHASE_DECODE ? "decode" : "prefill";
+}
+
+static struct tern_report_layer *find_or_add(struct tern_report *r, enum tern_phase ph,
+					     const char *name)
+{
+	struct tern_report_layer *l;
+	size_t i;
+
+	for (i = 0; i < r->nlayers; i++)
+		if (r->layers[i].phase == ph && !strcmp(r->layers[i].name, name))
+			return &r->layers[i];
+	if (r->nlayers == r->cap) {
+		size_t cap = r->cap ? 2 * r->cap : 16;
+
+		l = realloc(r->layers, cap * sizeof(*l));
+		if (!l)
+			return NULL;
+		r->layers = l;
+		r->cap = cap;
+	}
+	l = &r->layers[r->nlayers++];
+	memset(l, 0, sizeof(*l));
+	snprintf(l->name, sizeof(l->name), "%s", name);
+	l->phase = ph;
+	l->has_cycles = 1;
+	return l;
+}
+
+int tern_report_add(struct tern_report *r, enum tern_phase ph, const char *name, uint32_t m,
+		    uint32_t k, uint32_t n, unsigned wfmt, const struct tern_status *st,
+		    char *err, size_t errlen)
+{
+	struct tern_report_layer *l;
+	unsigned i;
+
+	if (ph >= TERN_PHASE_COUNT || !name || strlen(name) >= sizeof(l->name)) {
+		snprintf(err, errlen, "report: bad phase or layer name (at most %zu characters)",
+			 sizeof(l->name) - 1);
+		return -1;
+	}
+	l = find_or_add(r, ph, name);
+	if (!l) {
+		snprintf(err, errlen, "report: out of memory");
+		return -1;
+	}
+	if (l->calls && (l->m != m || l->k != k || l->wfmt != wfmt)) {
+		snprintf(err, errlen, "report: layer '%s' added with shape %ux%u, was %ux%u",
+			 name, m, k, l->m, l->k);
+		return -1;
+	}
+	l->m = m;
+	l->k = k;
+	l->wfmt = wfmt;
+	if (n > l->n_max)
+		l->n_max = n;
+	l->calls++;
+	l->tokens += n;
+	for (i = 0; i < TERN_CNT_COUNT; i++)
+		l->cnt[i] += st->counters[i];
+	l->has_cycles = l->has_cycles && st->has_cycles;
+	return 0;
+}
+
+/* ---- evaluation ---- */
+
+static uint64_t ceil_div(double a, double b)
+{
+	return b > 0 ? (uint64_t)ceil(a / b) : 0;
+}
+
+void tern_report_eval_layer(const struct tern_report *r, const struct tern_report_layer *l,
+			    struct tern_layer_eval *o)
+{
+	double pes = (double)r->cfg.rows * r->cfg.lanes;
+	struct tern_events ev = { .cnt = l->cnt, .cfg = r->cfg, .wfmt = l->wfmt };
+	uint64_t c_mac, c_mem;
+
+	memset(o, 0, sizeof(*o));
+	o->macs = l->cnt[TERN_CNT_MACS];
+	o->dram_bytes = l->cnt[TERN_CNT_DRAM_RD_BYTES] + l->cnt[TERN_CNT_DRAM_WR_BYTES] +
+			l->cnt[TERN_CNT_FETCH_BYTES];
+	if (l->has_cycles) {
+		o->cycles = l->cnt[TERN_CNT_CYCLES];
+		o->cycles_source = r->cycles_source;
+	} else {
+		c_mac = ceil_div((double)o->macs, pes);
+		c_mem = ceil_div((double)o->dram_bytes, tern_gbps_to_bpc(r->dram_gbps, r->clock_mhz));
+		o->cycles = c_mac > c_mem ? c_mac : c_mem;
+		o->cycles_source = "bound";
+	}
+	o->seconds = r->clock_mhz > 0 ? (double)o->cycles / (r->clock_mhz * 1e6) : 0;
+	o->utilization = o->cycles ? (double)o->macs / ((double)o->cycles * pes) : 0;
+	o->macs_per_byte = o->dram_bytes ? (double)o->macs / (double)o->dram_bytes : 0;
+	o->macs_per_s = o->seconds > 0 ? (double)o->macs / o->seconds : 0;
+	tern_energy_ternary(&r->tech, &ev, &o->e);
+	tern_energy_int8(&r->tech, &ev, &o->base);
+}
+
+static void add_energy(struct tern_energy *a, const struct tern_energy *b)
+{
+	a->compute += b->compute;
+	a->sram += b->sram;
+	a->dram += b->dram;
+	a->host += b->host;
+	a->total += b->total;
+}
+
+static void finish_phase(struct tern_phase_eval *p, double clock_mhz)
+{
+	p->seconds = clock_mhz > 0 ? (double)p->cycles / (clock_mhz * 1e6) : 0;
+	p->tokens_per_s = p->seconds + p->host_seconds > 0 ?
+			  (double)p->tokens / (p->seconds + p->host_seconds) : 0;
+	p->joules_per_token = p->tokens ? p->e.total * 1e-12 / (double)p->tokens : 0;
+}
+
+void tern_report_eval(const struct tern_report *r, struct tern_report_eval *o)
+{
+	struct tern_event_pj pj;
+	struct tern_layer_eval le;
+	struct tern_phase_eval *p, *t = &o->total;
+	size_t i;
+	int ph;
+
+	memset(o, 0, sizeof(*o));
+	tern_event_energies(&r->tech, &r->cfg, &pj);
+	for (i = 0; i < r->nlayers; i++) {
+		p = &o->ph[r->layers[i].phase];
+		tern_report_eval_layer(r, &r->layers[i], &le);
+		p->cycles += le.cycles;
+		p->macs += le.macs;
+		p->dram_bytes += le.dram_bytes;
+		p->bound |= !r->layers[i].has_cycles;
+		add_energy(&p->e, &le.e);
+		add_energy(&p->base, &le.base);
+	}
+	for (ph = 0; ph < TERN_PHASE_COUNT; ph++) {
+		p = &o->ph[ph];
+		p->tokens = r->phase[ph].tokens;
+		p->host_seconds = r->phase[ph].host_seconds;
+		p->e.host = p->base.host = r->phase[ph].host_flops * pj.flop;
+		p->e.total += p->e.host;
+		p->base.total += p->base.host;
+		finish_phase(p, r->clock_mhz);
+		t->tokens += p->tokens;
+		t->cycles += p->cycles;
+		t->macs += p->macs;
+		t->dram_bytes += p->dram_bytes;
+		t->host_seconds += p->host_seconds;
+		t->bound |= p->bound;
+		add_energy(&t->e, &p->e);
+		add_energy(&t->base, &p->base);
+	}
+	finish_phase(t, r->clock_mhz);
+}
+
+/* ---- files ---- */
+
+int tern_report_prepare_dir(const char *dir, char *err, size_t errlen)
+{
+	struct stat sb;
+
+	if (!dir || !*dir) {
+		snprintf(err, errlen, "empty report directory name");
+		return -1;
+	}
+	if (mkdir(dir, 0777) && errno != EEXIST) {
+		snprintf(err, errlen, "cannot create report directory '%s': %s", dir, strerror(errno));
+		return -1;
+	}
+	if (stat(dir, &sb) || !S_ISDIR(sb.st_mode)) {
+		snprintf(err, errlen, "report path '%s' is not a directory", dir);
+		return -1;
+	}
+	if (access(dir, W_OK | X_OK)) {
+		snprintf(err, errlen, "report directory '%s' is not writable", dir);
+		return -1;
+	}
+	return 0;
+}
+
+FILE *tern_report_open(const char *dir, const char *name, char *tmp, size_t tmplen,
+		       char *err, size_t errlen)
+{
+	FILE *f;
+
+	snprintf(tmp, tmplen, "%s/.%s.tmp.%ld", dir, name, (long)getpid());
+	f = fopen(tmp, "w");
+	if (!f)
+		snprintf(err, errlen, "cannot write '%s/%s': %s", dir, name, strerror(errno));
+	return f;
+}
+
+int tern_report_commit(FILE *f, const char *tmp, const char *dir, const char *name,
+		       char *err, size_t errlen)
+{
+	char path[1024];
+	int bad = ferror(f);
+
+	bad |= fclose(f) != 0;
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	if (bad || rename(tmp, path)) {
+		snprintf(err, errlen, "cannot write '%s': %s", path, strerror(errno));
+		unlink(tmp);
+		return -1;
+	}
+	return 0;
+}
+
+/* A small JSON emitter: one value per call, commas handled by a per-level flag. */
+struct jw {
+	FILE *f;
+	int depth;
+	int more[8];
+};
+
+static void jkey(struct jw *j, const char *k)
+{
+	if (j->more[j->depth])
+		fputc(',', j->f);
+	j->more[j->depth] = 1;
+	if (k)
+		fprintf(j->f, "\n%*s\"%s\": ", 2 * j->depth, "", k);
+	else
+		fprintf(j->f, "\n%*s", 2 * j->depth, "");
+}
+
+static void jopen(struct jw *j, const char *k, char c)
+{
+	jkey(j, k);
+	fputc(c, j->f);
+	j->more[++j->depth] = 0;
+}
+
+static void jclose(struct jw *j, char c)
+{
+	j->depth--;
+	fprintf(j->f, "\n%*s%c", 2 * j->depth, "", c);
+}
+
+static void jstr(struct jw *j, const char *k, const char *v)
+{
+	const unsigned char *p;
+
+	jkey(j, k);
+	fputc('"', j->f);
+	for (p = (const unsigned char *)(v ? v : ""); *p; p++)
+		if (*p == '"' || *p == '\\')
+			fprintf(j->f, "\\%c", *p);
+		else if (*p < 0x20)
+			fprintf(j->f, "\\u%04x", *p);
+		else
+			fputc(*p, j->f);
+	fputc('"', j->f);
+}
+
+static void ju64(struct jw *j, const char *k, uint64_t v)
+{
+	jkey(j, k);
+	fprintf(j->f, "%llu", (unsigned long long)v);
+}
+
+static void jnum(struct jw *j, const char *k, double v)
+{
+	jkey(j, k);
+	if (isfinite(v))
+		fprintf(j->f, "%.10g", v);
+	else
+		fputs("null", j->f);
+}
+
+static double ratio(double a, double b)
+{
+	return b > 0 ? a / b : 0;
+}
+
+static void json_energy(struct jw *j, const char *k, const struct tern_energy *e)
+{
+	jopen(j, k, '{');
+	jnum(j, "compute_pj", e->compute);
+	jnum(j, "sram_pj", e->sram);
+	jnum(j, "dram_pj", e->dram);
+	jnum(j, "host_pj", e->host);
+	jnum(j, "total_pj", e->total);
+	jclose(j, '}');
+}
+
+static void json_phase(struct jw *j, const char *k, const struct tern_phase_eval *p)
+{
+	jopen(j, k, '{');
+	ju64(j, "tokens", p->tokens);
+	ju64(j, "cycles", p->cycles);
+	jstr(j, "cycles_kind", !p->macs ? "none" : p->bound ? "lower_bound" : "measured");
+	jnum(j, "seconds", p->seconds);
+	jnum(j, "host_seconds", p->host_seconds);
+	jnum(j, "tokens_per_s", p->tokens_per_s);
+	ju64(j, "macs", p->macs);
+	ju64(j, "dram_bytes", p->dram_bytes);
+	jnum(j, "energy_pj", p->e.total);
+	jnum(j, "baseline_int8_pj", p->base.total);
+	jnum(j, "joules_per_token", p->joules_per_token);
+	json_energy(j, "ternary", &p->e);
+	json_energy(j, "int8", &p->base);
+	jclose(j, '}');
+}
+
+static void json_per_event(struct jw *j, const struct tern_report *r)
+{
+	struct tern_event_pj e;
+
+	tern_event_energies(&r->tech, &r->cfg, &e);
+	jopen(j, "per_event_pj", '{');
+	jnum(j, "adder_tree_bits_per_lane", e.tree_bits);
+	jnum(j, "ternary_mac_nonzero", e.mac_nz);
+	jnum(j, "ternary_mac_zero", e.mac_zero);
+	jnum(j, "row_accumulate_32b", e.row_acc);
+	jnum(j, "int8_mac", e.int8_mac);
+	jnum(j, "wbuf_bit", e.wbuf_bit);
+	jnum(j, "abuf_bit", e.abuf_bit);
+	jnum(j, "acc_bit", e.acc_bit);
+	jnum(j, "dram_byte", e.dram_byte);
+	jnum(j, "host_flop", e.flop);
+	jclose(j, '}');
+}
+
+static void json_energy_section(struct jw *j, const struct tern_report *r,
+				const struct tern_phase_eval *t)
+{
+	jopen(j, "energy", '{');
+	jstr(j, "tech", r->tech.node);
+	jstr(j, "tech_file", r->tech.path);
+	jnum(j, "total_pj", t->e.total);
+	jnum(j, "compute_pj", t->e.compute);
+	jnum(j, "sram_pj", t->e.sram);
+	jnum(j, "dram_pj", t->e.dram);
+	jnum(j, "host_pj", t->e.host);
+	jnum(j, "baseline_int8_pj", t->base.total);
+	jnum(j, "joules_per_token", t->joules_per_token);
+	json_energy(j, "ternary", &t->e);
+	json_energy(j, "int8", &t->base);
+	jopen(j, "int8_over_ternary", '{');
+	jnum(j, "compute", ratio(t->base.compute, t->e.compute));
+	jnum(j, "sram", ratio(t->base.sram, t->e.sram));
+	jnum(j, "dram", ratio(t->base.dram, t->e.dram));
+	jnum(j, "total", ratio(t->base.total, t->e.total));
+	jclose(j, '}');
+	json_per_event(j, r);
+	jclose(j, '}');
+}
+
+static void json_layer(struct jw *j, const struct tern_report *r, const struct tern_report_layer *l)
+{
+	struct tern_layer_eval le;
+
+	tern_report_eval_layer(r, l, &le);
+	jopen(j, NULL, '{');
+	jstr(j, "name", l->name);
+	jstr(j, "phase", tern_phase_name(l->phase));
+	jopen(j, "shape", '{');
+	ju64(j, "m", l->m);
+	ju64(j, "k", l->k);
+	ju64(j, "n", l->n_max);
+	jclose(j, '}');
+	ju64(j, "calls", l->calls);
+	ju64(j, "tokens", l->tokens);
+	ju64(j, "cycles", le.cycles);
+	jstr(j, "cycles_source", le.cycles_source);
+	jnum(j, "seconds", le.seconds);
+	jnum(j, "utilization", le.utilization);
+	ju64(j, "macs", le.macs);
+	ju64(j, "macs_zero", l->cnt[TERN_CNT_MACS_ZERO]);
+	ju64(j, "dram_bytes", le.dram_bytes);
+	jnum(j, "macs_per_dram_byte", le.macs_per_byte);
+	jnum(j, "macs_per_s", le.macs_per_s);
+	jnum(j, "energy_pj", le.e.total);
+	jnum(j, "compute_pj", le.e.compute);
+	jnum(j, "sram_pj", le.e.sram);
+	jnum(j, "dram_pj", le.e.dram);
+	jnum(j, "baseline_int8_pj", le.base.total);
+	jclose(j, '}');
+}
+
+static void write_json(FILE *f, const struct tern_report *r)
+{
+	struct tern_report_eval ev;
+	struct jw j = { .f = f };
+	size_t i;
+
+	tern_report_eval(r, &ev);
+	fputc('{', f);
+	jstr(&j, "schema", "tern-report-1");
+	jstr(&j, "model", r->model);
+	jstr(&j, "backend", r->backend);
+	jstr(&j, "array", r->array);
+	ju64(&j, "rows", r->cfg.rows);
+	ju64(&j, "lanes", r->cfg.lanes);
+	jopen(&j, "buffers", '{');
+	ju64(&j, "wbuf_depth", r->cfg.wbuf_depth);
+	ju64(&j, "abuf_depth", r->cfg.abuf_depth);
+	ju64(&j, "acc_depth", r->cfg.acc_depth);
+	ju64(&j, "bus_bytes", r->cfg.bus_bytes);
+	jclose(&j, '}');
+	jstr(&j, "board", r->board);
+	jnum(&j, "clock_mhz", r->clock_mhz);
+	jnum(&j, "dram_gbps", r->dram_gbps);
+	jnum(&j, "dram_bytes_per_cycle", tern_gbps_to_bpc(r->dram_gbps, r->clock_mhz));
+	jnum(&j, "sim_dram_bytes_per_cycle", r->sim_dram_bpc);
+	jnum(&j, "peak_macs_per_s", (double)r->cfg.rows * r->cfg.lanes * r->clock_mhz * 1e6);
+	json_phase(&j, "prefill", &ev.ph[TERN_PHASE_PREFILL]);
+	json_phase(&j, "decode", &ev.ph[TERN_PHASE_DECODE]);
+	json_phase(&j, "total", &ev.total);
+	json_energy_section(&j, r, &ev.total);
+	jopen(&j, "layers", '[');
+	for (i = 0; i < r->nlayers; i++)
+		json_layer(&j, r, &r->layers[i]);
+	jclose(&j, ']');
+	fputs("\n}\n", f);
+}
+
+/* Layer names are written as-is: tern_report_add keeps them short, and a CSV field
+ * is quoted when it holds a comma or a quote. */
+static void csv_name(FILE *f, const char *s)
+{
+	if (!strpbrk(s, ",\"\n")) {
+		fputs(s, f);
+		return;
+	}
+	fputc('"', f);
+	for (; *s; s++) {
+		if (*s == '"')
+			fputc('"', f);
+		fputc(*s == '\n' ? ' ' : *s, f);
+	}
+	fputc('"', f);
+}
+
+static void write_csv(FILE *f, const struct tern_report *r)
+{
+	struct tern_layer_eval le;
+	size_t i;
+
+	fputs("name,phase,m,k,n,calls,tokens,cycles,cycles_source,seconds,utilization,macs,"
+	      "macs_zero,dram_bytes,macs_per_dram_byte,energy_pj,compute_pj,sram_pj,dram_pj,"
+	      "baseline_int8_pj\n", f);
+	for (i = 0; i < r->nlayers; i++) {
+		const struct tern_report_layer *l = &r->layers[i];
+
+		tern_report_eval_layer(r, l, &le);
+		csv_name(f, l->name);
+		fprintf(f, ",%s,%u,%u,%u,%llu,%llu,%llu,%s,%.9g,%.6f,%llu,%llu,%llu,%.6g,%.6f,%.6f,%.6f,%.6f,%.6f\n",
+			tern_phase_name(l->phase), l->m, l->k, l->n_max,
+			(unsigned long long)l->calls, (unsigned long long)l->tokens,
+			(unsigned long long)le.cycles, le.cycles_source, le.seconds, le.utilization,
+			(unsigned long long)le.macs, (unsigned long long)l->cnt[TERN_CNT_MACS_ZERO],
+			(unsigned long long)le.dram_bytes, le.macs_per_byte, le.e.total,
+			le.e.compute, le.e.sram, le.e.dram, le.base.total);
+	}
+}
+
+static int write_one(const char *dir, const char *name, const struct tern_report *r,
+		     void (*fn)(FILE *, const struct tern_report *), char *err, size_t errlen)
+{
+	char tmp[1024];
+	FILE *f = tern_report_open(dir, name, tmp, sizeof(tmp), err, errlen);
+
+	if (!f)
+		return -1;
+	fn(f, r);
+	return tern_report_commit(f, tmp, dir, name, err, errlen);
+}
+
+int tern_report_write(const char *dir, const struct tern_report *r, char *err, size_t errlen)
+{
+	char why[512];
+	int rc;
+
+	if (!(r->clock_mhz > 0) || !(r->dram_gbps > 0) || !r->cfg.rows || !r->cfg.lanes ||
+	    !r->tech.node[0]) {
+		snprintf(err, errlen, "report: clock, DRAM bandwidth, array and technology table must be set");
+		return -1;
+	}
+	if (tern_report_prepare_dir(dir, err, errlen) ||
+	    write_one(dir, "report.json", r, write_json, err, errlen) ||
+	    write_one(dir, "layers.csv", r, write_csv, err, errlen))
+		return -1;
+	rc = tern_plot_write(dir, r, why, sizeof(why));
+	if (rc > 0)
+		fprintf(stderr, "tern: gnuplot not found: plots skipped, other report files written\n");
+	else if (rc < 0)
+		fprintf(stderr, "tern: plots skipped: %s\n", why);
+	/* summary.md last: `tern report DIR` takes its presence as "a report is here". */
+	return write_one(dir, "summary.md", r, tern_report_summary, err, errlen);
+}

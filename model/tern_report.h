@@ -1,0 +1,149 @@
+/*
+ * tern_report: the performance and energy report of a run, from a single `tern gemm`
+ * (one layer, prefill section only) to a whole model (many layers, prefill and decode
+ * sections). A report is a list of layers, each holding the summed device counters of
+ * every call made under its (phase, name); everything else -- cycles when the backend
+ * measured none, seconds, utilization, energy on the ternary array and on the INT8
+ * baseline, roofline points -- is derived from those counters, the hardware config,
+ * the technology table and the board (clock, DRAM bandwidth) when the report is
+ * evaluated. tern_report_write() puts report.json, layers.csv, summary.md and PNG
+ * plots (gnuplot) in a directory; docs/reports.md describes every file and field.
+ *
+ * Usage (e.g. `tern run --report DIR`):
+ *
+ *	struct tern_report r;
+ *	tern_report_init(&r);                  // defaults: 45 nm table not loaded yet
+ *	r.model = "bitnet-2b4t"; r.backend = "verilator"; r.array = "32x32";
+ *	r.cfg = *tern_dev_config(dev);
+ *	r.clock_mhz = 200; r.dram_gbps = 19.2; r.board = "kv260";
+ *	tern_tech_load(path_from_tern_tech_find, &r.tech, err, sizeof(err));
+ *	for each BitLinear call (after tern_gemm_run):
+ *		tern_report_add(&r, TERN_PHASE_DECODE, "blk.3.attn_q", m, k, n, wfmt,
+ *				&res.st, err, sizeof(err));
+ *	r.phase[TERN_PHASE_PREFILL].tokens = prompt_len;
+ *	r.phase[TERN_PHASE_DECODE].tokens = generated;
+ *	r.phase[ph].host_flops += flops of RMSNorm, RoPE, attention, sampling, ...;
+ *	tern_report_write(dir, &r, err, sizeof(err));   // 0 ok, -1 err (one line)
+ *	tern_report_free(&r);
+ *
+ * Calls with the same (phase, name) are summed into one layer (so 30 decode steps of
+ * blk.3.attn_q are one row), and must have the same m and k. Name layers so that a
+ * row means something to the reader, e.g. "blk.N.ffn_up" or "output".
+ *
+ * Cycles: a backend that measures cycles (st->has_cycles: the RTL, later the fast
+ * model, named by r.cycles_source) gives them per call. Otherwise (the ref backend)
+ * the layer's cycles are a lower bound, max(MACs / (ROWS*LANES), DRAM bytes /
+ * bytes-per-cycle at the board's bandwidth), labelled "bound" in every output.
+ */
+#ifndef TERN_REPORT_H
+#define TERN_REPORT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "tern_driver.h"
+#include "tern_energy.h"
+
+enum tern_phase { TERN_PHASE_PREFILL, TERN_PHASE_DECODE, TERN_PHASE_COUNT };
+
+struct tern_report_layer {
+	char name[64];
+	enum tern_phase phase;
+	uint32_t m, k;            /* outputs, inputs */
+	uint32_t n_max;           /* largest token count of one call */
+	unsigned wfmt;            /* 0 = 2-bit, 1 = base-3 weights in DRAM */
+	uint64_t calls;           /* calls summed into this row */
+	uint64_t tokens;          /* sum of n over the calls */
+	uint64_t cnt[TERN_CNT_COUNT]; /* summed device counters */
+	int has_cycles;           /* 1 when every call came with measured cycles */
+};
+
+struct tern_report_phase {
+	uint64_t tokens;          /* tokens of this phase (set by the caller) */
+	double host_flops;        /* host work of this phase (set by the caller) */
+	double host_seconds;      /* host time to add to tokens/s; 0 = not modelled */
+};
+
+struct tern_report {
+	/* inputs, set by the caller (strings must outlive the report) */
+	const char *model;        /* "gemm" or the model's name */
+	const char *backend;      /* "ref", "verilator", ... */
+	const char *array;        /* "32x32" or a preset name */
+	const char *board;        /* board preset, or "custom" */
+	const char *cycles_source; /* what measured the cycles: "rtl" (default), "fast" */
+	struct tern_hw_config cfg;
+	double clock_mhz, dram_gbps;
+	double sim_dram_bpc;      /* simulated DRAM bytes/cycle (verilator), 0 = n/a */
+	struct tern_tech tech;    /* tern_tech_load() */
+	struct tern_report_phase phase[TERN_PHASE_COUNT];
+	/* filled by tern_report_add */
+	struct tern_report_layer *layers;
+	size_t nlayers, cap;
+};
+
+/* Derived numbers of one layer. */
+struct tern_layer_eval {
+	uint64_t cycles;
+	const char *cycles_source; /* r->cycles_source or "bound" */
+	double seconds, utilization;
+	uint64_t macs;            /* issued */
+	uint64_t dram_bytes;      /* read + written + instruction fetch */
+	double macs_per_byte;     /* arithmetic intensity */
+	double macs_per_s;        /* achieved at the clock */
+	struct tern_energy e;     /* ternary array (host = 0) */
+	struct tern_energy base;  /* INT8 baseline (host = 0) */
+};
+
+/* Derived numbers of one phase, or of the whole run. */
+struct tern_phase_eval {
+	uint64_t tokens, cycles, macs, dram_bytes;
+	double seconds, host_seconds, tokens_per_s, joules_per_token;
+	int bound;                /* 1 if any layer's cycles are a lower bound */
+	struct tern_energy e, base;
+};
+
+struct tern_report_eval {
+	struct tern_phase_eval ph[TERN_PHASE_COUNT];
+	struct tern_phase_eval total;
+};
+
+void tern_report_init(struct tern_report *r);
+void tern_report_free(struct tern_report *r);
+const char *tern_phase_name(enum tern_phase p);
+
+/* Add one device run of layer `name` (m x k weights, n tokens). 0, or -1 with err. */
+int tern_report_add(struct tern_report *r, enum tern_phase ph, const char *name, uint32_t m,
+		    uint32_t k, uint32_t n, unsigned wfmt, const struct tern_status *st,
+		    char *err, size_t errlen);
+
+void tern_report_eval_layer(const struct tern_report *r, const struct tern_report_layer *l,
+			    struct tern_layer_eval *o);
+void tern_report_eval(const struct tern_report *r, struct tern_report_eval *o);
+
+/*
+ * Write DIR/report.json, layers.csv, summary.md and the PNG plots, each atomically
+ * (temporary file, then rename); DIR is created if missing (one level). Without
+ * gnuplot the plots are skipped with a note on stderr. 0, or -1 with one line in err.
+ */
+int tern_report_write(const char *dir, const struct tern_report *r, char *err, size_t errlen);
+
+/* Create dir if missing and check that it is a writable directory. 0 or -1. */
+int tern_report_prepare_dir(const char *dir, char *err, size_t errlen);
+
+/* Write the summary (Markdown) to f. */
+void tern_report_summary(FILE *f, const struct tern_report *r);
+
+/*
+ * The plots (tern_plot.c): cycles.png, roofline.png, energy.png. Returns 0, 1 when
+ * gnuplot is not installed (nothing written), -1 with err on failure.
+ */
+int tern_plot_write(const char *dir, const struct tern_report *r, char *err, size_t errlen);
+
+/* Atomic file helpers shared by the writers: open DIR/NAME.tmp.PID, then commit. */
+FILE *tern_report_open(const char *dir, const char *name, char *tmp, size_t tmplen,
+		       char *err, size_t errlen);
+int tern_report_commit(FILE *f, const char *tmp, const char *dir, const char *name,
+		       char *err, size_t errlen);
+
+#endif /* TERN_REPORT_H */
