@@ -1,0 +1,175 @@
+`default_nettype none
+// tern_csr: the AXI4-Lite register file of docs/isa.md (offsets from tern_isa.svh). Write
+// address and write data are accepted independently into one holding register each and
+// the write is performed once both are held and no response is pending, so any AW/W order
+// or timing a master uses works; reads take one cycle and the read data is formed inside
+// the clocked block (no wide mux is evaluated on idle cycles). CTRL.START is a write-1
+// pulse; STATUS, ERR_* and the counters are read-only views of the run controller and
+// tern_perf; IRQ_STATUS bit 0 is set when a run finishes and cleared by writing 1 (a set
+// in the same cycle wins). Reading a counter's LO word latches its HI word, so a 64-bit
+// value read LO-then-HI is consistent while the counter runs. Unknown offsets read 0 and
+// ignore writes; every response is OKAY.
+module tern_csr #(
+  parameter int unsigned Rows = 32,
+  parameter int unsigned Lanes = 32,
+  parameter int unsigned NumCnt = 25
+) (
+  input  logic                 clk_i,
+  input  logic                 rst_ni,
+  input  logic                 s_awvalid_i,
+  output logic                 s_awready_o,
+  /* verilator lint_off UNUSEDSIGNAL */  // registers are word-aligned: bits 1:0 ignored
+  input  logic [11:0]          s_awaddr_i,
+  input  logic                 s_wvalid_i,
+  output logic                 s_wready_o,
+  input  logic [31:0]          s_wdata_i,
+  input  logic [3:0]           s_wstrb_i,
+  output logic                 s_bvalid_o,
+  input  logic                 s_bready_i,
+  output logic [1:0]           s_bresp_o,
+  input  logic                 s_arvalid_i,
+  output logic                 s_arready_o,
+  input  logic [11:0]          s_araddr_i,
+  /* verilator lint_on UNUSEDSIGNAL */
+  output logic                 s_rvalid_o,
+  input  logic                 s_rready_i,
+  output logic [31:0]          s_rdata_o,
+  output logic [1:0]           s_rresp_o,
+  output logic                 start_o,
+  output logic [31:0]          insn_base_o,
+  output logic [31:0]          insn_count_o,
+  output logic [31:0]          dma_base_o,
+  output logic [31:0]          dma_limit_o,
+  output logic [31:0]          watchdog_o,
+  input  logic                 busy_i,
+  input  logic                 done_i,
+  input  logic                 error_i,
+  input  logic [7:0]           err_code_i,
+  input  logic [31:0]          err_insn_i,
+  input  logic                 done_set_i,
+  input  logic [64*NumCnt-1:0] counters_i,
+  output logic                 irq_o
+);
+  `include "tern_isa.svh"
+
+  logic        aw_v_q, w_v_q, irq_en_q, irq_q, hi_v_q;
+  logic [11:0] aw_addr_q;
+  logic [31:0] w_data_q, hi_q;
+  logic [3:0]  w_strb_q;
+  logic [4:0]  hi_idx_q;
+  logic        do_write, ar_fire;
+
+  assign s_awready_o = !aw_v_q;
+  assign s_wready_o  = !w_v_q;
+  assign do_write    = aw_v_q && w_v_q && !s_bvalid_o;
+  assign s_bresp_o   = 2'b00;
+  assign s_arready_o = !s_rvalid_o;
+  assign ar_fire     = s_arvalid_i && s_arready_o;
+  assign s_rresp_o   = 2'b00;
+  assign irq_o       = irq_en_q && irq_q;
+  assign start_o     = do_write && aw_addr_q == TERN_CSR_CTRL && w_strb_q[0] && w_data_q[0];
+
+  function automatic logic [31:0] merge(input logic [31:0] old, input logic [31:0] data,
+                                        input logic [3:0] strb);
+    logic [31:0] m;
+    for (int b = 0; b < 4; b++) m[8*b +: 8] = strb[b] ? data[8*b +: 8] : old[8*b +: 8];
+    merge = m;
+  endfunction
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      aw_v_q       <= 1'b0;
+      w_v_q        <= 1'b0;
+      aw_addr_q    <= '0;
+      w_data_q     <= '0;
+      w_strb_q     <= '0;
+      s_bvalid_o   <= 1'b0;
+      irq_en_q     <= 1'b0;
+      irq_q        <= 1'b0;
+      insn_base_o  <= '0;
+      insn_count_o <= '0;
+      dma_base_o   <= '0;
+      dma_limit_o  <= '0;
+      watchdog_o   <= '0;
+    end else begin
+      if (s_awvalid_i && s_awready_o) begin
+        aw_v_q    <= 1'b1;
+        aw_addr_q <= {s_awaddr_i[11:2], 2'b00};
+      end
+      if (s_wvalid_i && s_wready_o) begin
+        w_v_q    <= 1'b1;
+        w_data_q <= s_wdata_i;
+        w_strb_q <= s_wstrb_i;
+      end
+      if (s_bvalid_o && s_bready_i) s_bvalid_o <= 1'b0;
+      if (do_write) begin
+        aw_v_q     <= 1'b0;
+        w_v_q      <= 1'b0;
+        s_bvalid_o <= 1'b1;
+        unique case (aw_addr_q)
+          TERN_CSR_CTRL:       if (w_strb_q[0]) irq_en_q <= w_data_q[1];
+          TERN_CSR_INSN_BASE:  insn_base_o <= merge(insn_base_o, w_data_q, w_strb_q);
+          TERN_CSR_INSN_COUNT: insn_count_o <= merge(insn_count_o, w_data_q, w_strb_q);
+          TERN_CSR_DMA_BASE:   dma_base_o <= merge(dma_base_o, w_data_q, w_strb_q);
+          TERN_CSR_DMA_LIMIT:  dma_limit_o <= merge(dma_limit_o, w_data_q, w_strb_q);
+          TERN_CSR_WATCHDOG:   watchdog_o <= merge(watchdog_o, w_data_q, w_strb_q);
+          default: ;
+        endcase
+      end
+      if (done_set_i) irq_q <= 1'b1;
+      else if (do_write && aw_addr_q == TERN_CSR_IRQ_STATUS && w_strb_q[0] && w_data_q[0]) begin
+        irq_q <= 1'b0;
+      end
+    end
+  end
+
+  // read side
+  logic [4:0]  cidx;
+  logic        is_cnt;
+  logic [63:0] cval;
+  assign cidx   = s_araddr_i[7:3];
+  assign cval   = counters_i[{cidx, 6'd0} +: 64];
+  assign is_cnt = (s_araddr_i[11:8] == TERN_CSR_COUNTER_BASE[11:8]) && (32'(cidx) < NumCnt);
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      s_rvalid_o <= 1'b0;
+      s_rdata_o  <= '0;
+      hi_v_q     <= 1'b0;
+      hi_q       <= '0;
+      hi_idx_q   <= '0;
+    end else begin
+      if (s_rvalid_o && s_rready_i) s_rvalid_o <= 1'b0;
+      if (ar_fire) begin
+        s_rvalid_o <= 1'b1;
+        s_rdata_o  <= '0;
+        if (is_cnt) begin
+          if (!s_araddr_i[2]) begin
+            s_rdata_o <= cval[31:0];
+            hi_q      <= cval[63:32];
+            hi_idx_q  <= cidx;
+            hi_v_q    <= 1'b1;
+          end else begin
+            s_rdata_o <= (hi_v_q && hi_idx_q == cidx) ? hi_q : cval[63:32];
+          end
+        end else begin
+          unique case ({s_araddr_i[11:2], 2'b00})
+            TERN_CSR_CTRL:       s_rdata_o <= {30'd0, irq_en_q, 1'b0};
+            TERN_CSR_STATUS:     s_rdata_o <= {29'd0, error_i, done_i, busy_i};
+            TERN_CSR_INSN_BASE:  s_rdata_o <= insn_base_o;
+            TERN_CSR_INSN_COUNT: s_rdata_o <= insn_count_o;
+            TERN_CSR_DMA_BASE:   s_rdata_o <= dma_base_o;
+            TERN_CSR_DMA_LIMIT:  s_rdata_o <= dma_limit_o;
+            TERN_CSR_ERR_CODE:   s_rdata_o <= {24'd0, err_code_i};
+            TERN_CSR_ERR_INSN:   s_rdata_o <= err_insn_i;
+            TERN_CSR_WATCHDOG:   s_rdata_o <= watchdog_o;
+            TERN_CSR_IRQ_STATUS: s_rdata_o <= {31'd0, irq_q};
+            TERN_CSR_HW_ROWS:    s_rdata_o <= 32'(Rows);
+            TERN_CSR_HW_LANES:   s_rdata_o <= 32'(Lanes);
+            default:             s_rdata_o <= '0;
+          endcase
+        end
+      end
+    end
+  end
+endmodule

@@ -1,0 +1,214 @@
+`default_nettype none
+// tern_fetch: reads the instruction stream, checks it and dispatches it in program order.
+// Two halves share a small instruction buffer of FetchBuf entries. The prefetcher reads
+// whole beats (BusBytes/16 instructions each, one-beat bursts so no burst can cross 4 KiB)
+// as long as it holds credits for their buffer space, so several beats are in flight and
+// DRAM latency is hidden; it only reads a beat whose first instruction index is below
+// INSN_COUNT and inside the DMA window, and since instruction addresses only grow, it stops
+// at the first one that is not. The checker side walks indices i = 0, 1, ...: i ==
+// INSN_COUNT is NO_END, an address outside the window (or a misaligned INSN_BASE) is
+// FETCH_RANGE, else it takes instruction i from the buffer, runs tern_insn_check and either
+// stops (error or END) or pushes {index, word} into the unit queue, waiting while it is
+// full. Stopped, the prefetcher issues nothing more and outstanding beats drain into the
+// buffer; idle_o says fetch is stopped and has no read in flight.
+module tern_fetch #(
+  parameter int unsigned Rows = 32,
+  parameter int unsigned Lanes = 32,
+  parameter int unsigned WbufDepth = 512,
+  parameter int unsigned AbufDepth = 8192,
+  parameter int unsigned AccDepth = 512,
+  parameter int unsigned BusBytes = 32
+) (
+  input  logic                  clk_i,
+  input  logic                  rst_ni,
+  input  logic                  start_i,     // clear state and start at index 0
+  input  logic                  abort_i,     // watchdog: stop now
+  input  logic [31:0]           insn_base_i,
+  input  logic [31:0]           insn_count_i,
+  input  logic [31:0]           dma_base_i,
+  input  logic [31:0]           dma_limit_i,
+  // read requests (one beat each) and read data
+  output logic                  ar_valid_o,
+  input  logic                  ar_ready_i,
+  output logic [31:0]           ar_addr_o,
+  input  logic                  r_valid_i,
+  input  logic [BusBytes*8-1:0] r_data_i,
+  // dispatch: queue 0 load, 1 compute, 2 store; entry = {index, word}
+  output logic [2:0]            q_push_o,
+  output logic [159:0]          q_data_o,
+  input  logic [2:0]            q_full_i,
+  // status and events
+  output logic                  idle_o,      // stopped, nothing in flight
+  output logic                  blocked_o,   // holding a checked insn for a full queue
+  output logic [7:0]            err_o,       // static error found (0 = none)
+  output logic [31:0]           idx_o,       // next index to fetch (faulting index on error)
+  output logic                  ev_fetch_o,  // one instruction read and checked
+  output logic                  ev_end_o,    // END reached
+  output logic                  ev_stall_o   // waiting on a full queue
+);
+  `include "tern_isa.svh"
+
+  localparam int unsigned Ipb = (BusBytes >= 16) ? BusBytes / 16 : 1;  // insns per beat
+  localparam int unsigned FetchBuf = (Ipb > 4) ? 2 * Ipb : 8;
+  localparam int unsigned PtrW = $clog2(FetchBuf);
+  localparam int unsigned CntW = $clog2(FetchBuf + 1);
+  localparam int unsigned LogBus = $clog2(BusBytes);
+  localparam logic [PtrW-1:0] LastPtr = PtrW'(FetchBuf - 1);
+  localparam logic [CntW-1:0] IpbC = CntW'(Ipb);
+
+  typedef enum logic [1:0] {F_IDLE, F_NEXT, F_CHECK, F_DISP} state_e;
+
+  state_e       state_q;
+  logic [127:0] buf_q [FetchBuf];
+  logic [PtrW-1:0] wptr_q, rptr_q;
+  logic [CntW-1:0] valid_q;   // instructions in the buffer
+  logic [CntW-1:0] credit_q;  // free slots not yet promised to a read in flight
+  logic [3:0]   inflight_q;   // beats requested, not yet arrived
+  logic [32:0]  pf_idx_q;     // index of the first instruction of the next beat to read
+  logic [39:0]  pf_addr_q;
+  logic [32:0]  cur_idx_q;    // index the checker works on
+  logic [39:0]  cur_addr_q;
+  logic [127:0] insn_q;
+  logic [7:0]   err_q;
+  logic         chk_start, chk_done;
+  logic [7:0]   chk_err;
+  logic         base_ok, pf_ok, cur_in_win, ar_fire, pop, q_ok;
+  logic [1:0]   q_sel;
+  logic [3:0]   insn_op;
+
+  assign base_ok    = (insn_base_i[LogBus-1:0] == '0);
+  assign pf_ok      = (pf_idx_q < {1'b0, insn_count_i}) && (pf_addr_q >= {8'd0, dma_base_i})
+                   && (pf_addr_q + 40'd16 <= {8'd0, dma_limit_i});
+  assign cur_in_win = (cur_addr_q >= {8'd0, dma_base_i})
+                   && (cur_addr_q + 40'd16 <= {8'd0, dma_limit_i});
+  assign ar_valid_o = (state_q != F_IDLE) && base_ok && pf_ok && (credit_q >= IpbC)
+                   && (inflight_q != 4'hf);
+  assign ar_addr_o  = pf_addr_q[31:0];
+  assign ar_fire    = ar_valid_o && ar_ready_i;
+  assign chk_start  = (state_q == F_NEXT) && (cur_idx_q != {1'b0, insn_count_i}) && base_ok
+                   && cur_in_win && (valid_q != '0);
+  assign pop        = chk_start;
+
+  assign insn_op = insn_q[3:0];
+  always_comb begin
+    q_sel = 2'd0;
+    unique case (insn_op)
+      TERN_OP_GEMM:  q_sel = 2'd1;
+      TERN_OP_STORE: q_sel = 2'd2;
+      default:       q_sel = 2'd0;
+    endcase
+  end
+  assign q_ok     = !q_full_i[q_sel];
+  assign q_data_o = {cur_idx_q[31:0], insn_q};
+  always_comb begin
+    q_push_o = '0;
+    if (state_q == F_DISP && q_ok) q_push_o[q_sel] = 1'b1;
+  end
+
+  tern_insn_check #(
+    .Rows(Rows), .Lanes(Lanes), .WbufDepth(WbufDepth), .AbufDepth(AbufDepth),
+    .AccDepth(AccDepth), .BusBytes(BusBytes)
+  ) u_check (
+    .clk_i, .rst_ni,
+    .start_i(chk_start), .insn_i(buf_q[rptr_q]),
+    .dma_base_i, .dma_limit_i,
+    .done_o(chk_done), .err_o(chk_err)
+  );
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      state_q    <= F_IDLE;
+      wptr_q     <= '0;
+      rptr_q     <= '0;
+      valid_q    <= '0;
+      credit_q   <= CntW'(FetchBuf);
+      inflight_q <= '0;
+      pf_idx_q   <= '0;
+      pf_addr_q  <= '0;
+      cur_idx_q  <= '0;
+      cur_addr_q <= '0;
+      insn_q     <= '0;
+      err_q      <= TERN_ERR_OK;
+    end else if (start_i) begin
+      state_q    <= F_NEXT;
+      wptr_q     <= '0;
+      rptr_q     <= '0;
+      valid_q    <= '0;
+      credit_q   <= CntW'(FetchBuf);
+      inflight_q <= '0;
+      pf_idx_q   <= '0;
+      pf_addr_q  <= {8'd0, insn_base_i};
+      cur_idx_q  <= '0;
+      cur_addr_q <= {8'd0, insn_base_i};
+      err_q      <= TERN_ERR_OK;
+    end else begin
+      // prefetch side
+      if (ar_fire) begin
+        pf_idx_q  <= pf_idx_q + 33'(Ipb);
+        pf_addr_q <= pf_addr_q + 40'(BusBytes);
+      end
+      if (ar_fire && !r_valid_i) inflight_q <= inflight_q + 4'd1;
+      else if (r_valid_i && !ar_fire) inflight_q <= inflight_q - 4'd1;
+      if (r_valid_i) wptr_q <= PtrW'(wptr_q + PtrW'(Ipb));
+      // buffer occupancy: +Ipb on arrival, -1 on pop; credits: -Ipb on request, +1 on pop
+      valid_q  <= valid_q + (r_valid_i ? IpbC : '0) - (pop ? CntW'(1) : '0);
+      credit_q <= credit_q - (ar_fire ? IpbC : '0) + (pop ? CntW'(1) : '0);
+      if (pop) rptr_q <= (rptr_q == LastPtr) ? '0 : rptr_q + 1'b1;
+
+      // checker side
+      unique case (state_q)
+        F_IDLE: ;
+        F_NEXT: begin
+          if (cur_idx_q == {1'b0, insn_count_i}) begin
+            err_q   <= TERN_ERR_NO_END;
+            state_q <= F_IDLE;
+          end else if (!base_ok || !cur_in_win) begin
+            err_q   <= TERN_ERR_FETCH_RANGE;
+            state_q <= F_IDLE;
+          end else if (chk_start) begin
+            insn_q  <= buf_q[rptr_q];
+            state_q <= F_CHECK;
+          end
+        end
+        F_CHECK: begin
+          if (chk_done) begin
+            if (chk_err != TERN_ERR_OK) begin
+              err_q   <= chk_err;
+              state_q <= F_IDLE;
+            end else if (insn_op == TERN_OP_END) begin
+              state_q <= F_IDLE;
+            end else begin
+              state_q <= F_DISP;
+            end
+          end
+        end
+        F_DISP: begin
+          if (q_ok) begin
+            cur_idx_q  <= cur_idx_q + 33'd1;
+            cur_addr_q <= cur_addr_q + 40'd16;
+            state_q    <= F_NEXT;
+          end
+        end
+        default: state_q <= F_IDLE;
+      endcase
+      if (abort_i) state_q <= F_IDLE;
+    end
+  end
+
+  // Arriving beats fill Ipb consecutive buffer slots (Ipb divides FetchBuf).
+  always_ff @(posedge clk_i) begin
+    if (r_valid_i) begin
+      for (int k = 0; k < Ipb; k++) begin
+        buf_q[PtrW'(wptr_q + PtrW'(k))] <= r_data_i[128*k +: 128];
+      end
+    end
+  end
+
+  assign idle_o     = (state_q == F_IDLE) && (inflight_q == '0);
+  assign blocked_o  = (state_q == F_DISP) && !q_ok;
+  assign err_o      = err_q;
+  assign idx_o      = cur_idx_q[31:0];
+  assign ev_fetch_o = (state_q == F_CHECK) && chk_done;
+  assign ev_end_o   = ev_fetch_o && (chk_err == TERN_ERR_OK) && (insn_op == TERN_OP_END);
+  assign ev_stall_o = blocked_o;
+endmodule

@@ -1,0 +1,59 @@
+`default_nettype none
+// tern_fifo: a small synchronous FIFO (the three instruction queues, the read-owner list and
+// the store unit's burst list). Storage is an unpacked register array indexed by wrapping
+// pointers; an explicit occupancy count makes full/empty exact for any Depth (not only
+// powers of two). The head is read combinationally so a consumer can look at the next entry
+// before it pops it (the units inspect the dependency flags of their head instruction).
+// clear_i empties the FIFO synchronously (a new run starts with empty queues).
+module tern_fifo #(
+  parameter int unsigned Width = 8,
+  parameter int unsigned Depth = 4
+) (
+  input  logic             clk_i,
+  input  logic             rst_ni,
+  input  logic             clear_i,
+  input  logic             push_i,
+  input  logic [Width-1:0] data_i,
+  output logic             full_o,
+  input  logic             pop_i,
+  output logic [Width-1:0] data_o,
+  output logic             empty_o
+);
+  localparam int unsigned PtrW = (Depth > 1) ? $clog2(Depth) : 1;
+  localparam int unsigned CntW = $clog2(Depth + 1);
+  localparam logic [PtrW-1:0] LastPtr = PtrW'(Depth - 1);
+  localparam logic [CntW-1:0] FullCnt = CntW'(Depth);
+
+  logic [Width-1:0] mem_q [Depth];
+  logic [PtrW-1:0]  wptr_q, rptr_q;
+  logic [CntW-1:0]  cnt_q;
+  logic             do_push, do_pop;
+
+  assign full_o  = (cnt_q == FullCnt);
+  assign empty_o = (cnt_q == '0);
+  assign data_o  = mem_q[rptr_q];
+  assign do_push = push_i && !full_o;
+  assign do_pop  = pop_i && !empty_o;
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      wptr_q <= '0;
+      rptr_q <= '0;
+      cnt_q  <= '0;
+    end else if (clear_i) begin
+      wptr_q <= '0;
+      rptr_q <= '0;
+      cnt_q  <= '0;
+    end else begin
+      if (do_push) wptr_q <= (wptr_q == LastPtr) ? '0 : wptr_q + 1'b1;
+      if (do_pop)  rptr_q <= (rptr_q == LastPtr) ? '0 : rptr_q + 1'b1;
+      if (do_push && !do_pop) cnt_q <= cnt_q + 1'b1;
+      else if (do_pop && !do_push) cnt_q <= cnt_q - 1'b1;
+    end
+  end
+
+  // Storage has no reset: an entry is only read after it was written.
+  always_ff @(posedge clk_i) begin
+    if (do_push) mem_q[wptr_q] <= data_i;
+  end
+endmodule

@@ -1,0 +1,168 @@
+`default_nettype none
+// tern_gearbox: turns the beats of a LOAD into buffer entries of E bytes, E smaller or
+// larger than a beat and not necessarily a power of two (base-3 WBUF entries). Every row
+// starts on a beat boundary (dram_addr and dram_stride are beat-aligned), so the gearbox
+// only needs to know where it is inside the current beat (off) and the current entry
+// (fill): each cycle it copies n = min(E - fill, BusBytes - off) bytes from the held beat
+// into the entry being assembled. An entry that fills is written to its buffer the next
+// cycle; the rest of a row's last beat (padding up to the beat) is dropped. Entries are
+// assembled alternately in two banks of one register, so the bank being written out is
+// stable while the next entry fills the other: one entry per cycle when E <= BusBytes,
+// one beat per cycle when E >= BusBytes. Base-3 bytes are decoded as they are copied and
+// stored as 10-bit slots (5 codes), so both formats land in the same code layout.
+// Work is done only inside always_ff under the beat-valid enable (simulation speed).
+module tern_gearbox #(
+  parameter int unsigned Rows = 32,
+  parameter int unsigned Lanes = 32,
+  parameter int unsigned BusBytes = 32,
+  localparam int unsigned AsmW = (2 * Rows * Lanes > 10 * ((Rows * Lanes + 4) / 5))
+                                 ? 2 * Rows * Lanes : 10 * ((Rows * Lanes + 4) / 5)
+) (
+  input  logic                  clk_i,
+  input  logic                  rst_ni,
+  input  logic                  start_i,     // configure for one LOAD
+  input  logic                  abort_i,
+  input  logic                  base3_i,     // base-3 WBUF bytes
+  input  logic [11:0]           ent_bytes_i, // E (bytes per entry in DRAM)
+  input  logic [15:0]           x_size_i,
+  input  logic [15:0]           y_size_i,
+  input  logic [15:0]           sram_base_i,
+  input  logic                  beat_valid_i,
+  input  logic [BusBytes*8-1:0] beat_i,
+  output logic                  beat_ready_o,
+  output logic                  wr_valid_o,
+  output logic [15:0]           wr_addr_o,
+  output logic [AsmW-1:0]       wr_data_o,
+  output logic                  done_o,      // the last entry is written this cycle
+  output logic                  starved_o    // active, waiting for a beat
+);
+  localparam int unsigned OffW = $clog2(BusBytes + 1);
+  localparam int unsigned BitW = $clog2(2 * AsmW + 1);
+  localparam logic [OffW-1:0] Bus = OffW'(BusBytes);
+  localparam logic [BitW-1:0] Bank1 = BitW'(AsmW);
+  localparam int unsigned BeatIdxW = $clog2(BusBytes * 8);
+  localparam int unsigned DecIdxW = $clog2(BusBytes * 10);
+
+  logic                  active_q, beat_v_q, bank_q, base3_q;
+  logic [BusBytes*8-1:0] beat_q;
+  logic [OffW-1:0]       off_q;
+  logic [11:0]           fill_q, ent_q;
+  logic [BitW-1:0]       fbit_q;   // bit where the next byte (slot) lands, bank included
+  logic [15:0]           x_size_q, x_left_q, y_left_q, addr_q;
+  logic [2*AsmW-1:0]     asm_q;
+  logic                  wr_v_q, wr_bank_q, wr_last_q;
+  logic [15:0]           wr_addr_q;
+  logic [BusBytes*10-1:0] dec;
+
+  for (genvar b = 0; b < BusBytes; b++) begin : g_dec
+    tern_base3_decode u_dec (.byte_i(beat_q[8*b +: 8]), .codes_o(dec[10*b +: 10]));
+  end
+
+  // This cycle's step.
+  logic [11:0]     room, avail, n;
+  logic            complete, last_in_row, beat_done;
+  logic [DecIdxW-1:0] off_bits10;
+  logic [BeatIdxW-1:0] off_bits8;
+  assign room        = ent_q - fill_q;
+  assign avail       = 12'(Bus) - 12'(off_q);
+  assign n           = (room < avail) ? room : avail;
+  assign complete    = (room <= avail);
+  assign last_in_row = (x_left_q == 16'd1);
+  assign beat_done   = !complete || last_in_row || (n == avail);
+  assign off_bits10  = DecIdxW'({off_q, 3'd0}) + DecIdxW'({off_q, 1'd0});
+  assign off_bits8   = BeatIdxW'({off_q, 3'd0});
+
+  assign beat_ready_o = active_q && (!beat_v_q || beat_done);
+  assign starved_o    = active_q && !beat_v_q;
+  assign wr_valid_o   = wr_v_q;
+  assign wr_addr_o    = wr_addr_q;
+  assign wr_data_o    = wr_bank_q ? asm_q[2*AsmW-1:AsmW] : asm_q[AsmW-1:0];
+  assign done_o       = wr_v_q && wr_last_q;
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      active_q  <= 1'b0;
+      beat_v_q  <= 1'b0;
+      bank_q    <= 1'b0;
+      base3_q   <= 1'b0;
+      off_q     <= '0;
+      fill_q    <= '0;
+      ent_q     <= '0;
+      fbit_q    <= '0;
+      x_size_q  <= '0;
+      x_left_q  <= '0;
+      y_left_q  <= '0;
+      addr_q    <= '0;
+      wr_v_q    <= 1'b0;
+      wr_bank_q <= 1'b0;
+      wr_last_q <= 1'b0;
+      wr_addr_q <= '0;
+    end else begin
+      wr_v_q <= 1'b0;
+      if (abort_i) begin
+        active_q <= 1'b0;
+        beat_v_q <= 1'b0;
+      end else if (start_i) begin
+        active_q <= 1'b1;
+        beat_v_q <= 1'b0;
+        bank_q   <= 1'b0;
+        base3_q  <= base3_i;
+        off_q    <= '0;
+        fill_q   <= '0;
+        ent_q    <= ent_bytes_i;
+        fbit_q   <= '0;
+        x_size_q <= x_size_i;
+        x_left_q <= x_size_i;
+        y_left_q <= y_size_i;
+        addr_q   <= sram_base_i;
+      end else if (active_q) begin
+        if (beat_v_q) begin
+          if (complete) begin
+            wr_v_q    <= 1'b1;
+            wr_bank_q <= bank_q;
+            wr_addr_q <= addr_q;
+            wr_last_q <= last_in_row && (y_left_q == 16'd1);
+            addr_q    <= addr_q + 16'd1;
+            bank_q    <= !bank_q;
+            fill_q    <= '0;
+            fbit_q    <= bank_q ? '0 : Bank1;
+            off_q     <= off_q + OffW'(n);
+            if (last_in_row) begin
+              x_left_q <= x_size_q;
+              y_left_q <= y_left_q - 16'd1;
+              if (y_left_q == 16'd1) active_q <= 1'b0;
+            end else begin
+              x_left_q <= x_left_q - 16'd1;
+            end
+          end else begin
+            fill_q <= fill_q + n;
+            fbit_q <= base3_q ? fbit_q + BitW'({n, 3'd0}) + BitW'({n, 1'd0})
+                              : fbit_q + BitW'({n, 3'd0});
+          end
+        end
+        if (beat_valid_i && beat_ready_o) begin
+          beat_v_q <= 1'b1;
+          off_q    <= '0;
+        end else if (beat_v_q && beat_done) begin
+          beat_v_q <= 1'b0;
+        end
+      end
+    end
+  end
+
+  // Data path: the byte (or decoded slot) copy, only while a beat is held.
+  always_ff @(posedge clk_i) begin
+    if (beat_valid_i && beat_ready_o) beat_q <= beat_i;
+    if (active_q && beat_v_q) begin
+      for (int j = 0; j < BusBytes; j++) begin
+        if (12'(j) < n) begin
+          if (base3_q) begin
+            asm_q[fbit_q + BitW'(10 * j) +: 10] <= dec[off_bits10 + DecIdxW'(10 * j) +: 10];
+          end else begin
+            asm_q[fbit_q + BitW'(8 * j) +: 8] <= beat_q[off_bits8 + BeatIdxW'(8 * j) +: 8];
+          end
+        end
+      end
+    end
+  end
+endmodule

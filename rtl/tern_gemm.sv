@@ -1,0 +1,196 @@
+`default_nettype none
+// tern_gemm: the compute unit. Once the tokens its head instruction pops are available it
+// issues one (token n, K-chunk c) step per cycle through a three-stage pipeline:
+//   S0 issue: read WBUF[wbuf_base+c] and ABUF[abuf_base+n*abuf_stride+c]; on c = 0 of a
+//             token without reset also read ACC[acc_base+n] (shared port, granted by the
+//             top; a refused grant stalls the issue for that cycle).
+//   S1 array: the PE rows add the step's selected activations into their accumulators,
+//             starting from 0 or the ACC value on c = 0.
+//   S2 write: after a token's last chunk, the accumulators are written to ACC[acc_base+n].
+// Addresses are running sums (the abuf row advances by abuf_stride per token), so there is
+// no multiply. Between instructions the pipeline drains (the next GEMM may read what this
+// one writes), and push tokens are given when the last ACC write happens. Zero-weight MACs
+// are counted from the WBUF entry as it enters the array: weight 0 is code 1 or 3, bit 0 set.
+module tern_gemm #(
+  parameter int unsigned Rows = 32,
+  parameter int unsigned Lanes = 32
+) (
+  input  logic                    clk_i,
+  input  logic                    rst_ni,
+  input  logic                    clear_i,
+  input  logic                    abort_i,
+  input  logic                    q_valid_i,
+  input  logic [159:0]            q_data_i,
+  output logic                    q_pop_o,
+  input  logic                    tok_prev_i,   // l2c available
+  input  logic                    tok_next_i,   // s2c available
+  output logic                    pop_prev_o,
+  output logic                    pop_next_o,
+  output logic                    push_prev_o,  // c2l
+  output logic                    push_next_o,  // c2s
+  output logic                    wbuf_re_o,
+  output logic [15:0]             wbuf_raddr_o,
+  input  logic [2*Rows*Lanes-1:0] wbuf_rdata_i,
+  output logic                    abuf_re_o,
+  output logic [15:0]             abuf_raddr_o,
+  input  logic [8*Lanes-1:0]      abuf_rdata_i,
+  output logic                    acc_req_o,
+  output logic [15:0]             acc_raddr_o,
+  input  logic                    acc_gnt_i,
+  input  logic [32*Rows-1:0]      acc_rdata_i,
+  output logic                    acc_we_o,
+  output logic [15:0]             acc_waddr_o,
+  output logic [32*Rows-1:0]      acc_wdata_o,
+  output logic                    busy_o,
+  output logic                    wait_tok_o,
+  output logic [31:0]             wait_idx_o,
+  output logic                    ev_start_o,
+  output logic                    ev_step_o,
+  output logic                    ev_acc_rd_o,
+  output logic [15:0]             ev_zeros_o
+);
+  `include "tern_isa.svh"
+
+  localparam int unsigned RL = Rows * Lanes;
+  localparam logic [2*RL-1:0] ZeroMask = {RL{2'b01}};
+
+  typedef enum logic [1:0] {G_IDLE, G_RUN, G_DRAIN} state_e;
+  state_e      state_q;
+  logic        reset_q, push_prev_q, push_next_q, first_q, abort_q;
+  logic [15:0] k_q, c_left_q, n_left_q, wbase_q, w_addr_q, a_row_q, a_addr_q, stride_q;
+  logic [15:0] acc_addr_q;
+  logic        s1_v_q, s1_first_q, s1_last_q, s1_reset_q, s2_v_q;
+  logic [15:0] s1_addr_q, s2_addr_q;
+
+  logic h_pp, h_pn, start, need_acc, step, last_chunk, finish;
+  assign h_pp       = q_data_i[TERN_POP_PREV_LSB];
+  assign h_pn       = q_data_i[TERN_POP_NEXT_LSB];
+  assign start      = (state_q == G_IDLE) && q_valid_i && (!h_pp || tok_prev_i)
+                   && (!h_pn || tok_next_i) && !abort_i;
+  assign q_pop_o    = start;
+  assign pop_prev_o = start && h_pp;
+  assign pop_next_o = start && h_pn;
+  assign wait_tok_o = (state_q == G_IDLE) && q_valid_i
+                   && ((h_pp && !tok_prev_i) || (h_pn && !tok_next_i));
+  assign wait_idx_o = q_data_i[159:128];
+  assign busy_o     = (state_q != G_IDLE);
+  assign ev_start_o = start;
+
+  assign need_acc   = first_q && !reset_q;
+  assign acc_req_o  = (state_q == G_RUN) && need_acc;
+  assign step       = (state_q == G_RUN) && (!need_acc || acc_gnt_i) && !abort_i;
+  assign last_chunk = (c_left_q == '0);
+  assign finish     = (state_q == G_DRAIN) && !s1_v_q;
+
+  assign wbuf_re_o    = step;
+  assign wbuf_raddr_o = w_addr_q;
+  assign abuf_re_o    = step;
+  assign abuf_raddr_o = a_addr_q;
+  assign acc_raddr_o  = acc_addr_q;
+  assign ev_step_o    = step;
+  assign ev_acc_rd_o  = step && need_acc;
+  assign push_prev_o  = finish && push_prev_q && !abort_q;
+  assign push_next_o  = finish && push_next_q && !abort_q;
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      state_q     <= G_IDLE;
+      reset_q     <= 1'b0;
+      push_prev_q <= 1'b0;
+      push_next_q <= 1'b0;
+      first_q     <= 1'b0;
+      abort_q     <= 1'b0;
+      k_q         <= '0;
+      c_left_q    <= '0;
+      n_left_q    <= '0;
+      wbase_q     <= '0;
+      w_addr_q    <= '0;
+      a_row_q     <= '0;
+      a_addr_q    <= '0;
+      stride_q    <= '0;
+      acc_addr_q  <= '0;
+      s1_v_q      <= 1'b0;
+      s1_first_q  <= 1'b0;
+      s1_last_q   <= 1'b0;
+      s1_reset_q  <= 1'b0;
+      s1_addr_q   <= '0;
+      s2_v_q      <= 1'b0;
+      s2_addr_q   <= '0;
+    end else if (clear_i) begin
+      state_q <= G_IDLE;
+      abort_q <= 1'b0;
+      s1_v_q  <= 1'b0;
+      s2_v_q  <= 1'b0;
+    end else begin
+      // pipeline registers
+      s1_v_q     <= step;
+      s1_first_q <= first_q;
+      s1_last_q  <= last_chunk;
+      s1_reset_q <= reset_q;
+      s1_addr_q  <= acc_addr_q;
+      s2_v_q     <= s1_v_q && s1_last_q;
+      s2_addr_q  <= s1_addr_q;
+      unique case (state_q)
+        G_IDLE: begin
+          if (start) begin
+            state_q     <= G_RUN;
+            abort_q     <= 1'b0;
+            reset_q     <= q_data_i[TERN_GEMM_RESET_LSB];
+            push_prev_q <= q_data_i[TERN_PUSH_PREV_LSB];
+            push_next_q <= q_data_i[TERN_PUSH_NEXT_LSB];
+            first_q     <= 1'b1;
+            k_q         <= q_data_i[TERN_GEMM_K_CHUNKS_LSB +: 16];
+            c_left_q    <= q_data_i[TERN_GEMM_K_CHUNKS_LSB +: 16] - 16'd1;
+            n_left_q    <= q_data_i[TERN_GEMM_N_TOKENS_LSB +: 16];
+            wbase_q     <= q_data_i[TERN_GEMM_WBUF_BASE_LSB +: 16];
+            w_addr_q    <= q_data_i[TERN_GEMM_WBUF_BASE_LSB +: 16];
+            a_row_q     <= q_data_i[TERN_GEMM_ABUF_BASE_LSB +: 16];
+            a_addr_q    <= q_data_i[TERN_GEMM_ABUF_BASE_LSB +: 16];
+            stride_q    <= q_data_i[TERN_GEMM_ABUF_STRIDE_LSB +: 16];
+            acc_addr_q  <= q_data_i[TERN_GEMM_ACC_BASE_LSB +: 16];
+          end
+        end
+        G_RUN: begin
+          if (abort_i) begin
+            state_q <= G_DRAIN;
+            abort_q <= 1'b1;
+          end else if (step) begin
+            if (last_chunk) begin
+              c_left_q   <= k_q - 16'd1;
+              first_q    <= 1'b1;
+              w_addr_q   <= wbase_q;
+              a_row_q    <= a_row_q + stride_q;
+              a_addr_q   <= a_row_q + stride_q;
+              acc_addr_q <= acc_addr_q + 16'd1;
+              n_left_q   <= n_left_q - 16'd1;
+              if (n_left_q == 16'd1) state_q <= G_DRAIN;
+            end else begin
+              c_left_q <= c_left_q - 16'd1;
+              first_q  <= 1'b0;
+              w_addr_q <= w_addr_q + 16'd1;
+              a_addr_q <= a_addr_q + 16'd1;
+            end
+          end
+        end
+        G_DRAIN: begin
+          if (finish) state_q <= G_IDLE;
+        end
+        default: state_q <= G_IDLE;
+      endcase
+    end
+  end
+
+  tern_pe_array #(.Rows(Rows), .Lanes(Lanes)) u_array (
+    .clk_i,
+    .en_i(s1_v_q),
+    .first_i(s1_first_q),
+    .init_i(s1_reset_q ? '0 : acc_rdata_i),
+    .w_i(wbuf_rdata_i),
+    .a_i(abuf_rdata_i),
+    .acc_o(acc_wdata_o)
+  );
+
+  assign acc_we_o    = s2_v_q;
+  assign acc_waddr_o = s2_addr_q;
+  assign ev_zeros_o  = s1_v_q ? 16'($countones(wbuf_rdata_i & ZeroMask)) : 16'd0;
+endmodule

@@ -1,0 +1,193 @@
+`default_nettype none
+// tern_load: the LOAD unit. It takes the head of its queue once its token (pop_next, from
+// compute) is available, then runs two engines at once: the request engine walks the rows
+// (row address kept as a running sum, never y*stride) and issues bursts of up to 256 beats
+// that never cross 4 KiB, with up to MaxBursts in flight so a row streams at full bandwidth
+// despite DRAM latency; the tern_gearbox turns the returning beats into buffer entries
+// written at sram_base, sram_base+1, ... (the ISA's sram_base + y*x_size + x is exactly
+// that sequence). Row length in beats is x_size*E/BUS_BYTES rounded up, with x_size*E a
+// product by a constant formed from shifted adds. The instruction finishes, and pushes
+// its token to compute, in the cycle its last entry is written. On abort (watchdog) it
+// stops requesting and swallows the beats still in flight.
+module tern_load #(
+  parameter int unsigned Rows = 32,
+  parameter int unsigned Lanes = 32,
+  parameter int unsigned BusBytes = 32,
+  localparam int unsigned AsmW = (2 * Rows * Lanes > 10 * ((Rows * Lanes + 4) / 5))
+                                 ? 2 * Rows * Lanes : 10 * ((Rows * Lanes + 4) / 5)
+) (
+  input  logic                  clk_i,
+  input  logic                  rst_ni,
+  input  logic                  clear_i,
+  input  logic                  abort_i,
+  // queue head
+  input  logic                  q_valid_i,
+  input  logic [159:0]          q_data_i,
+  output logic                  q_pop_o,
+  // tokens
+  input  logic                  tok_next_i,   // c2l available
+  output logic                  pop_next_o,
+  output logic                  push_next_o,  // l2c
+  // read requests and data
+  output logic                  ar_valid_o,
+  input  logic                  ar_ready_i,
+  output logic [31:0]           ar_addr_o,
+  output logic [7:0]            ar_len_o,
+  input  logic                  r_valid_i,
+  input  logic [BusBytes*8-1:0] r_data_i,
+  input  logic                  r_last_i,
+  output logic                  r_ready_o,
+  // buffer writes (entry in the low bits: ABUF 8*Lanes, WBUF 2*Rows*Lanes)
+  output logic                  wbuf_we_o,
+  output logic                  abuf_we_o,
+  output logic [15:0]           buf_waddr_o,
+  output logic [AsmW-1:0]       buf_wdata_o,
+  // status and events
+  output logic                  busy_o,
+  output logic                  wait_tok_o,
+  output logic [31:0]           wait_idx_o,
+  output logic                  ev_start_o,
+  output logic                  ev_stall_mem_o,
+  output logic                  ev_beat_o
+);
+  `include "tern_isa.svh"
+
+  localparam int unsigned LogBus = $clog2(BusBytes);
+  localparam int unsigned MaxBursts = 8;
+  localparam logic [11:0] EntA = 12'(Lanes);
+  localparam logic [11:0] EntW2 = 12'(Rows * Lanes / 4);
+  localparam logic [11:0] EntW3 = 12'((Rows * Lanes + 4) / 5);
+
+  function automatic logic [31:0] mul_const(input logic [15:0] x, input logic [11:0] c);
+    logic [31:0] s;
+    s = '0;
+    for (int b = 0; b < 12; b++) begin
+      if (c[b]) s = s + ({16'd0, x} << b);
+    end
+    mul_const = s;
+  endfunction
+
+  typedef enum logic [1:0] {L_IDLE, L_RUN, L_DRAIN} state_e;
+  state_e      state_q;
+  logic        buf_q, push_q;
+  logic [15:0] rows_left_q;
+  logic [31:0] row_addr_q, stride_q, ar_addr_q;
+  logic [23:0] row_beats_q, beats_left_q;
+  logic [3:0]  inflight_q;
+  logic        start, r_fire, ar_fire, gb_ready, gb_done, gb_starved, gb_we;
+  logic [15:0] gb_addr;
+  logic [AsmW-1:0] gb_data;
+
+  // head fields
+  logic        h_pop_next, h_buf, h_wfmt;
+  logic [11:0] h_ent;
+  logic [31:0] h_row_bytes;
+  assign h_pop_next  = q_data_i[TERN_POP_NEXT_LSB];
+  assign h_buf       = q_data_i[TERN_LOAD_BUF_LSB];
+  assign h_wfmt      = q_data_i[TERN_LOAD_WFMT_LSB];
+  assign h_ent       = h_buf ? EntA : (h_wfmt ? EntW3 : EntW2);
+  assign h_row_bytes = mul_const(q_data_i[TERN_LOAD_X_SIZE_LSB +: 16], h_ent);
+
+  assign start       = (state_q == L_IDLE) && q_valid_i && (!h_pop_next || tok_next_i)
+                    && !abort_i;
+  assign q_pop_o     = start;
+  assign pop_next_o  = start && h_pop_next;
+  assign wait_tok_o  = (state_q == L_IDLE) && q_valid_i && h_pop_next && !tok_next_i;
+  assign wait_idx_o  = q_data_i[159:128];
+  assign ev_start_o  = start;
+  assign busy_o      = (state_q != L_IDLE);
+
+  // burst length: beats left in the row, at most 256, at most up to the 4 KiB boundary
+  logic [12:0] to_4k;
+  logic [23:0] blen;
+  assign to_4k = (13'd4096 - {1'b0, ar_addr_q[11:0]}) >> LogBus;
+  always_comb begin
+    blen = beats_left_q;
+    if (blen > 24'd256) blen = 24'd256;
+    if (blen > {11'd0, to_4k}) blen = {11'd0, to_4k};
+  end
+  assign ar_valid_o = (state_q == L_RUN) && (rows_left_q != '0) && (inflight_q < 4'(MaxBursts));
+  assign ar_addr_o  = ar_addr_q;
+  assign ar_len_o   = 8'(blen - 24'd1);
+  assign ar_fire    = ar_valid_o && ar_ready_i;
+
+  assign r_ready_o  = (state_q == L_DRAIN) ? 1'b1 : gb_ready;
+  assign r_fire     = r_valid_i && r_ready_o;
+  assign ev_beat_o  = r_fire;
+  assign ev_stall_mem_o = (state_q == L_RUN) && gb_starved;
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      state_q      <= L_IDLE;
+      buf_q        <= 1'b0;
+      push_q       <= 1'b0;
+      rows_left_q  <= '0;
+      row_addr_q   <= '0;
+      stride_q     <= '0;
+      ar_addr_q    <= '0;
+      row_beats_q  <= '0;
+      beats_left_q <= '0;
+      inflight_q   <= '0;
+    end else if (clear_i) begin
+      state_q      <= L_IDLE;
+      inflight_q   <= '0;
+    end else begin
+      if (ar_fire && !(r_fire && r_last_i)) inflight_q <= inflight_q + 4'd1;
+      else if (!ar_fire && r_fire && r_last_i) inflight_q <= inflight_q - 4'd1;
+      unique case (state_q)
+        L_IDLE: begin
+          if (start) begin
+            state_q      <= L_RUN;
+            buf_q        <= h_buf;
+            push_q       <= q_data_i[TERN_PUSH_NEXT_LSB];
+            rows_left_q  <= q_data_i[TERN_LOAD_Y_SIZE_LSB +: 16];
+            row_addr_q   <= q_data_i[TERN_LOAD_DRAM_ADDR_LSB +: 32];
+            ar_addr_q    <= q_data_i[TERN_LOAD_DRAM_ADDR_LSB +: 32];
+            stride_q     <= q_data_i[TERN_LOAD_DRAM_STRIDE_LSB +: 32];
+            row_beats_q  <= 24'((h_row_bytes + 32'(BusBytes - 1)) >> LogBus);
+            beats_left_q <= 24'((h_row_bytes + 32'(BusBytes - 1)) >> LogBus);
+          end
+        end
+        L_RUN: begin
+          if (ar_fire) begin
+            if (beats_left_q == blen) begin
+              rows_left_q  <= rows_left_q - 16'd1;
+              row_addr_q   <= row_addr_q + stride_q;
+              ar_addr_q    <= row_addr_q + stride_q;
+              beats_left_q <= row_beats_q;
+            end else begin
+              ar_addr_q    <= ar_addr_q + (32'(blen) << LogBus);
+              beats_left_q <= beats_left_q - blen;
+            end
+          end
+          if (gb_done) state_q <= L_IDLE;
+          if (abort_i) state_q <= L_DRAIN;
+        end
+        L_DRAIN: begin
+          if (inflight_q == '0 || (inflight_q == 4'd1 && r_fire && r_last_i)) state_q <= L_IDLE;
+        end
+        default: state_q <= L_IDLE;
+      endcase
+    end
+  end
+
+  assign push_next_o = (state_q == L_RUN) && gb_done && push_q;
+
+  tern_gearbox #(.Rows(Rows), .Lanes(Lanes), .BusBytes(BusBytes)) u_gearbox (
+    .clk_i, .rst_ni,
+    .start_i(start), .abort_i(abort_i || clear_i),
+    .base3_i(!h_buf && h_wfmt), .ent_bytes_i(h_ent),
+    .x_size_i(q_data_i[TERN_LOAD_X_SIZE_LSB +: 16]),
+    .y_size_i(q_data_i[TERN_LOAD_Y_SIZE_LSB +: 16]),
+    .sram_base_i(q_data_i[TERN_LOAD_SRAM_BASE_LSB +: 16]),
+    .beat_valid_i(r_valid_i && (state_q == L_RUN)), .beat_i(r_data_i),
+    .beat_ready_o(gb_ready),
+    .wr_valid_o(gb_we), .wr_addr_o(gb_addr), .wr_data_o(gb_data),
+    .done_o(gb_done), .starved_o(gb_starved)
+  );
+
+  assign wbuf_we_o   = gb_we && !buf_q;
+  assign abuf_we_o   = gb_we && buf_q;
+  assign buf_waddr_o = gb_addr;
+  assign buf_wdata_o = gb_data;
+endmodule

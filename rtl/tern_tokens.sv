@@ -1,0 +1,34 @@
+`default_nettype none
+// tern_tokens: the four dependency-token counters of docs/isa.md, index 0 l2c (load ->
+// compute), 1 c2l (compute -> load), 2 c2s (compute -> store), 3 s2c (store -> compute).
+// Each counter has exactly one producer and one consumer unit, so next = q + push - pop
+// needs no arbitration. A unit pops only when avail_o (q != 0) is seen, so a counter never
+// goes below zero; a push in the same cycle is visible from the next cycle on. Counters are
+// 32 bits, wide enough that no program can overflow them within a run.
+module tern_tokens (
+  input  logic       clk_i,
+  input  logic       rst_ni,
+  input  logic       clear_i,
+  input  logic [3:0] push_i,
+  input  logic [3:0] pop_i,
+  output logic [3:0] avail_o
+);
+  logic [31:0] cnt_q [4];
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      for (int i = 0; i < 4; i++) cnt_q[i] <= '0;
+    end else if (clear_i) begin
+      for (int i = 0; i < 4; i++) cnt_q[i] <= '0;
+    end else begin
+      for (int i = 0; i < 4; i++) begin
+        if (push_i[i] && !pop_i[i]) cnt_q[i] <= cnt_q[i] + 32'd1;
+        else if (pop_i[i] && !push_i[i]) cnt_q[i] <= cnt_q[i] - 32'd1;
+      end
+    end
+  end
+
+  always_comb begin
+    for (int i = 0; i < 4; i++) avail_o[i] = (cnt_q[i] != '0);
+  end
+endmodule
