@@ -118,6 +118,10 @@ run: deps ## the demo: a small workload, every output checked, a report printed
 	@$(MAKE) --no-print-directory all $(RUN_EXTRA)
 	$(BUILD)/tern gemm --m 200 --k 700 --n 16 --seed 1 $(RUN_ARGS)
 
+bench: deps ## long measurements -> bench/results.json (BENCH_ARGS="--only rtl --quick")
+	@$(MAKE) --no-print-directory all
+	$(PYTHON) bench/bench.py $(BENCH_ARGS)
+
 clean: ## remove build/
 	rm -rf $(BUILD)
 

@@ -1,0 +1,189 @@
+#!/usr/bin/env python3
+"""tern benchmarks (`make bench`): long measurements that do not belong in tests.
+
+Parts (all by default; --only picks some):
+  rtl    per array preset: Verilator speed with lockstep on (simulated cycles/s and
+         ternary MACs/s on one core), PE utilization and cycles for the BitNet b1.58
+         2B-4T layer shapes at N = 1 and N = 128, against the DRAM-bandwidth bound.
+  model  2B-4T: two tokens on the ref backend (time per token, peak memory) and one full
+         decode token on the verilator backend (32x32, every BitLinear lockstep-checked).
+  fast   fast cycle model vs RTL per-layer error (bench/fast_vs_rtl.py), and a 2B-4T
+         prompt-128 + 128-token timing run on the fast backend.
+Results go to bench/results.json (written atomically) and a table on stdout.
+Python 3 standard library only.
+"""
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+TERN = os.path.join(ROOT, "build", "tern")
+SHAPES = [(2560, 2560), (6912, 2560), (2560, 6912)]  # (M outputs, K inputs) of 2B-4T
+ARRAYS = ["8x8", "16x16", "32x32", "64x64"]
+
+
+def run_json(args, timeout=None):
+    """Run tern with --json; return (parsed object, wall seconds, exit code)."""
+    t0 = time.monotonic()
+    p = subprocess.run([TERN] + args + ["--json", "--quiet"], capture_output=True, text=True,
+                       timeout=timeout)
+    wall = time.monotonic() - t0
+    try:
+        obj = json.loads(p.stdout) if p.stdout.strip() else {}
+    except json.JSONDecodeError:
+        obj = {}
+    if p.returncode != 0:
+        print("  tern %s: exit %d: %s" % (" ".join(args), p.returncode, p.stderr.strip()[-300:]),
+              file=sys.stderr)
+    return obj, wall, p.returncode
+
+
+def bench_rtl(bw, lat, arrays, quick):
+    rows = []
+    for arr in arrays:
+        # First use of a preset builds its Verilated model: do it before timing.
+        run_json(["gemm", "--backend", "verilator", "--array", arr, "--m", "8", "--k", "8",
+                  "--n", "1", "--seed", "1"])
+        for (m, k) in SHAPES[:1] if quick else SHAPES:
+            for n in (1, 128):
+                args = ["gemm", "--backend", "verilator", "--array", arr, "--m", str(m), "--k",
+                        str(k), "--n", str(n), "--seed", "1", "--dram-bw", str(bw),
+                        "--dram-latency", str(lat)]
+                d, wall, rc = run_json(args)
+                c = d.get("counters", {})
+                cycles = d.get("cycles", 0)
+                dram = c.get("dram_rd_bytes", 0) + c.get("dram_wr_bytes", 0) + c.get("fetch_bytes", 0)
+                bound = dram / bw
+                row = {"array": arr, "m": m, "k": k, "n": n, "ok": rc == 0 and d.get("ok", False),
+                       "cycles": cycles, "macs": d.get("macs", 0),
+                       "utilization": d.get("utilization", 0.0), "dram_bytes": dram,
+                       "dram_bound_cycles": round(bound), "cycles_over_dram_bound":
+                       (cycles / bound) if bound else None, "wall_seconds": round(wall, 3),
+                       "sim_cycles_per_s": round(cycles / wall) if wall else None,
+                       "sim_macs_per_s": round(d.get("macs", 0) / wall) if wall else None}
+                rows.append(row)
+                print("  %-6s %5dx%-5d N=%-4d cycles %10d util %5.1f%% vs DRAM bound %5.2fx  "
+                      "%7.2f s  %6.0f kcycles/s  %6.1f M MACs/s  %s" % (
+                          arr, m, k, n, cycles, 100 * row["utilization"],
+                          row["cycles_over_dram_bound"] or 0, wall,
+                          (row["sim_cycles_per_s"] or 0) / 1e3, (row["sim_macs_per_s"] or 0) / 1e6,
+                          "ok" if row["ok"] else "FAILED"), flush=True)
+    return rows
+
+
+def summarize_rtl(rows):
+    out = {}
+    for arr in sorted({r["array"] for r in rows}):
+        rs = [r for r in rows if r["array"] == arr]
+        pre = [r for r in rs if r["n"] >= 32]
+        dec = [r for r in rs if r["n"] == 1]
+        tot_c = sum(r["cycles"] for r in rs)
+        tot_w = sum(r["wall_seconds"] for r in rs)
+        out[arr] = {
+            "sim_cycles_per_s": round(tot_c / tot_w) if tot_w else None,
+            "sim_macs_per_s": round(sum(r["macs"] for r in rs) / tot_w) if tot_w else None,
+            "prefill_min_utilization": min((r["utilization"] for r in pre), default=None),
+            "decode_max_cycles_over_dram_bound": max((r["cycles_over_dram_bound"] or 0 for r in dec),
+                                                     default=None),
+            "all_checks_passed": all(r["ok"] for r in rs),
+        }
+    return out
+
+
+def bench_model():
+    res = {}
+    d, wall, rc = run_json(["run", "--model", "zoo:bitnet-b1.58-2b-4t", "--backend", "ref",
+                            "--tokens", "2"])
+    res["2b4t_ref_2_tokens"] = {"ok": rc == 0, "wall_seconds": round(wall, 2),
+                                "seconds_per_token": d.get("seconds_per_token"),
+                                "peak_rss_bytes": d.get("peak_rss_bytes"),
+                                "checks": d.get("checks")}
+    print("  2B-4T ref, 2 tokens: %.1f s wall, %.1f s/token, peak RSS %.0f MB" % (
+        wall, d.get("seconds_per_token") or 0, (d.get("peak_rss_bytes") or 0) / 1e6), flush=True)
+    d, wall, rc = run_json(["run", "--model", "zoo:bitnet-b1.58-2b-4t", "--backend", "verilator",
+                            "--array", "32x32", "--prompt-tokens", "1", "--tokens", "1",
+                            "--dram-bw", "16"])
+    res["2b4t_verilator_decode_token"] = {
+        "ok": rc == 0, "wall_seconds": round(wall, 2), "prefill_cycles": d.get("prefill_cycles"),
+        "decode_cycles": d.get("decode_cycles"), "decode_seconds": d.get("decode_seconds"),
+        "prefill_seconds": d.get("prefill_seconds"), "checks": d.get("checks"),
+        "note": "prompt of 1 token (prefill N=1) then 1 decode token; every BitLinear lockstep-checked"}
+    print("  2B-4T verilator 32x32: prefill %s cycles, decode %s cycles, %.0f s wall, checks %s" % (
+        d.get("prefill_cycles"), d.get("decode_cycles"), wall, d.get("checks")), flush=True)
+    return res
+
+
+def bench_fast(tmp):
+    res = {}
+    script = os.path.join(ROOT, "bench", "fast_vs_rtl.py")
+    if os.path.exists(script):
+        out = os.path.join(tmp, "fast_vs_rtl.json")
+        subprocess.run([sys.executable, script, out], check=False)
+        if os.path.exists(out):
+            with open(out) as f:
+                res["fast_vs_rtl"] = json.load(f)
+    d, wall, rc = run_json(["run", "--model", "zoo:bitnet-b1.58-2b-4t", "--backend", "fast",
+                            "--prompt-len", "128", "--tokens", "128", "--board", "kv260",
+                            "--report", os.path.join(tmp, "fast-2b4t")])
+    res["2b4t_fast_128_128"] = {"ok": rc == 0, "wall_seconds": round(wall, 2),
+                                "prefill_cycles": d.get("prefill_cycles"),
+                                "report_dir": "build/bench/fast-2b4t"}
+    rep = os.path.join(tmp, "fast-2b4t", "report.json")
+    if os.path.exists(rep):
+        with open(rep) as f:
+            r = json.load(f)
+        res["2b4t_fast_128_128"].update({k: r.get(k) for k in ("prefill", "decode", "energy")})
+    print("  2B-4T fast, prompt 128 + 128 tokens: %.1f s wall (exit %d)" % (wall, rc), flush=True)
+    return res
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--only", default="rtl,model,fast", help="comma list of rtl,model,fast")
+    ap.add_argument("--arrays", default=",".join(ARRAYS))
+    ap.add_argument("--dram-bw", type=int, default=16, help="DRAM bytes per cycle (default 16)")
+    ap.add_argument("--dram-latency", type=int, default=40)
+    ap.add_argument("--quick", action="store_true", help="one shape per array")
+    ap.add_argument("--out", default=os.path.join(ROOT, "bench", "results.json"))
+    a = ap.parse_args()
+    parts = set(a.only.split(","))
+    tmp = os.path.join(ROOT, "build", "bench")
+    os.makedirs(tmp, exist_ok=True)
+    results = {"machine": {"cpu": platform.processor() or platform.machine(),
+                           "cores": os.cpu_count(), "python": platform.python_version()},
+               "date": time.strftime("%Y-%m-%d %H:%M:%S"),
+               "dram": {"bytes_per_cycle": a.dram_bw, "latency_cycles": a.dram_latency}}
+    if os.path.exists(a.out):  # keep parts not re-run this time
+        with open(a.out) as f:
+            old = json.load(f)
+        for k in ("rtl", "rtl_summary", "model", "fast"):
+            if k in old:
+                results[k] = old[k]
+    if "rtl" in parts:
+        print("== RTL (verilator, lockstep on), DRAM %d B/cycle, latency %d" % (a.dram_bw, a.dram_latency))
+        results["rtl"] = bench_rtl(a.dram_bw, a.dram_latency, a.arrays.split(","), a.quick)
+        results["rtl_summary"] = summarize_rtl(results["rtl"])
+        for arr, s in results["rtl_summary"].items():
+            print("  %-6s sim %6.0f kcycles/s %7.1f M MACs/s; prefill util >= %.1f%%; decode <= %.3fx DRAM bound" % (
+                arr, (s["sim_cycles_per_s"] or 0) / 1e3, (s["sim_macs_per_s"] or 0) / 1e6,
+                100 * (s["prefill_min_utilization"] or 0), s["decode_max_cycles_over_dram_bound"] or 0))
+    if "model" in parts:
+        print("== models")
+        results["model"] = bench_model()
+    if "fast" in parts:
+        print("== fast cycle model")
+        results["fast"] = bench_fast(tmp)
+    tmpf = a.out + ".tmp"
+    with open(tmpf, "w") as f:
+        json.dump(results, f, indent=1)
+        f.write("\n")
+    os.replace(tmpf, a.out)
+    print("wrote %s" % os.path.relpath(a.out, ROOT))
+
+
+if __name__ == "__main__":
+    main()
