@@ -106,6 +106,8 @@ int tern_gemm_run(struct tern_dev *d, const struct tern_layer *l, const int8_t *
 	if (place_and_run(d, l, w, x, &p, r, err, errlen))
 		goto out;
 	tern_unpack_outputs(cfg, l, &r->lo, p.ybuf, y);
+	if (r->st.mismatch)
+		snprintf(r->detail, sizeof(r->detail), "%s", tern_dev_errmsg(d));
 	if (r->st.mismatch && r->st.mm.insn < p.prog.count)
 		r->mm_tile = p.prog.tiles[r->st.mm.insn];
 	else if (r->st.err && r->st.err_insn < p.prog.count)

@@ -19,6 +19,7 @@ struct tern_gemm_result {
 	uint32_t bad_n, bad_m;   /* first differing output (golden_ok == 0) */
 	int32_t expected, actual;
 	struct tern_tile mm_tile; /* tile of the lockstep mismatch or device error */
+	char detail[256];        /* backend's one-line description of a mismatch */
 };
 
 /*

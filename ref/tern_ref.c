@@ -14,9 +14,10 @@
  *
  * Counters count exactly what happened: an instruction counts in INSNS (and LOADS,
  * GEMMS, STORES and their events) when it has executed, END when fetch accepts it;
- * FETCH_BYTES counts 16 bytes per instruction fetch accepted (passed its checks and
- * entered a queue, or END). The instruction that fails a check, and instructions left
- * waiting in a queue by a deadlock, count nowhere except, for the latter, FETCH_BYTES.
+ * FETCH_BYTES counts 16 bytes per instruction read from DRAM and checked, as the RTL
+ * does: that includes the instruction that fails a check (its bytes did cross the bus).
+ * The failing instruction, and instructions left waiting in a queue by a deadlock,
+ * count nowhere else.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -121,6 +122,7 @@ static int fetch_read(struct run *r)
 	}
 	r->pending.w[0] = get_le64(r->st.dram + addr);
 	r->pending.w[1] = get_le64(r->st.dram + addr + 8);
+	r->st.cnt[TERN_CNT_FETCH_BYTES] += TERN_INSN_BYTES;
 	err = tern_ref_check_insn(cfg, a, &r->pending);
 	if (err) {
 		fetch_fail(r, err);
@@ -141,7 +143,6 @@ static void fetch_run(struct run *r)
 		op = tern_get_opcode(&r->pending);
 		if (op == TERN_OP_END) {
 			cnt[TERN_CNT_INSNS]++;
-			cnt[TERN_CNT_FETCH_BYTES] += TERN_INSN_BYTES;
 			r->end_seen = 1;
 			r->fetch_stopped = 1;
 			r->have_pending = 0;
@@ -152,7 +153,6 @@ static void fetch_run(struct run *r)
 		if (q->count == q->cap)
 			return;
 		queue_push(q, &r->pending, r->pc);
-		cnt[TERN_CNT_FETCH_BYTES] += TERN_INSN_BYTES;
 		r->have_pending = 0;
 		r->pc++;
 	}

@@ -6,6 +6,12 @@
  * harness drives the device through its AXI4-Lite CSRs, as a real driver would, and
  * models DRAM (latency, bytes per cycle) on the device's memory port. Every write beat
  * the RTL makes is handed to on_write, which the driver uses for lockstep checking.
+ *
+ * Cycles: a "run cycle" counts clock cycles from the cycle the CTRL.START write is
+ * accepted (cycle 0). Reset and CSR programming happen before it (negative run cycles),
+ * the CSR read-back after DONE after it. on_write, fst_from/fst_to and result.cycles all
+ * use run cycles. Every run starts from reset, so a run is a deterministic function of
+ * the DRAM image, the CSRs and the DRAM model options (docs/simulation.md).
  */
 #ifndef TERN_VL_H
 #define TERN_VL_H
@@ -16,18 +22,19 @@
 extern "C" {
 #endif
 
-#define TERN_VL_ABI 1
+#define TERN_VL_ABI 2
 
 struct tern_vl;
 
 struct tern_vl_opts {
 	uint8_t *dram;          /* device memory, owned by the caller */
 	uint64_t dram_size;
-	uint32_t latency;       /* DRAM latency in cycles */
-	uint32_t bytes_per_cycle; /* DRAM bandwidth */
+	uint32_t latency;       /* DRAM latency in cycles (AR/AW accepted -> first data / B) */
+	uint32_t bytes_per_cycle; /* DRAM bandwidth shared by reads and writes; 0 = unlimited */
+	uint32_t max_bursts;    /* outstanding read bursts (and write bursts); 0 = 8 */
 	const char *fst_path;   /* NULL: no waveform */
-	uint64_t fst_from;      /* first cycle traced (0 = from reset) */
-	uint64_t fst_to;        /* last cycle traced (UINT64_MAX = to the end) */
+	uint64_t fst_from;      /* first run cycle traced (0 = from reset) */
+	uint64_t fst_to;        /* last run cycle traced (UINT64_MAX = to the end) */
 };
 
 /*
@@ -39,25 +46,40 @@ typedef int (*tern_vl_write_fn)(void *ctx, uint64_t cycle, uint64_t addr,
 
 struct tern_vl_csrs {
 	uint32_t insn_base, insn_count, dma_base, dma_limit;
-	uint64_t watchdog; /* cycles, 0 = none (low 32 bits go to the CSR) */
+	uint64_t watchdog; /* cycles, 0 = none (values above 2^32-1 saturate) */
 };
+
+/* Harness observations that are RTL bugs whatever the program (result.flags). */
+#define TERN_VL_F_OUTSIDE   1u /* a burst touched memory outside the DMA window or DRAM */
+#define TERN_VL_F_PROTOCOL  2u /* AXI rule broken (wlast on the wrong beat, len > 255, ...) */
+#define TERN_VL_F_NO_IRQ    4u /* STATUS.DONE seen without irq_o (IRQ_EN was set) */
+#define TERN_VL_F_ASSERT    8u /* an RTL assertion / $stop / $finish fired */
+#define TERN_VL_F_CSR_HANG 16u /* an AXI4-Lite CSR access got no response */
 
 struct tern_vl_result {
 	uint32_t status, err_code, err_insn;
 	uint64_t counters[64]; /* TERN_CNT_COUNT of them are valid */
-	uint64_t cycles;       /* harness-side count, for cross-checking CYCLES */
+	uint64_t cycles;       /* harness-side count, START accepted .. irq seen */
+	uint32_t flags;        /* TERN_VL_F_* */
+	uint64_t bad_addr;     /* first offending address for F_OUTSIDE / F_PROTOCOL */
+	uint64_t bad_cycle;    /* run cycle of the first flag */
 };
 
 /* ABI version and the parameters this library was built with. */
 int tern_vl_abi(void);
 void tern_vl_params(uint32_t *rows, uint32_t *lanes, uint32_t *wbuf_depth, uint32_t *abuf_depth,
 		    uint32_t *acc_depth, uint32_t *bus_bytes, uint32_t *queue_depth);
+/* 1 when built with +define+TERN_BUG_FLIP_LANE (the checker test's broken RTL). */
+int tern_vl_is_bug_variant(void);
 
+/* NULL on failure (bad options, FST file cannot be opened, HW_ROWS/HW_LANES disagree). */
 struct tern_vl *tern_vl_open(const struct tern_vl_opts *o);
 void tern_vl_close(struct tern_vl *v);
 /*
- * Program the CSRs, start, and run until DONE (or on_write asks to stop, or
- * max_cycles pass with no DONE: returns 2). 0 = DONE reached.
+ * Reset, program the CSRs, start, and run until DONE (or on_write asks to stop, or
+ * max_cycles run cycles pass with no DONE: returns 2). 0 = DONE reached and the
+ * CSRs read back into *r. On 1 the CSRs are read back too (a snapshot of a device that
+ * is still running); on 2 only r->cycles and r->flags are filled.
  */
 int tern_vl_run(struct tern_vl *v, const struct tern_vl_csrs *c, tern_vl_write_fn on_write,
 		void *ctx, uint64_t max_cycles, struct tern_vl_result *r);
