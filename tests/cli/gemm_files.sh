@@ -5,11 +5,12 @@
 source "$(dirname "$0")/../lib.sh"
 IND=$ROOT/build/tests/indep_matmul
 
-case_() { # case_ SEED M K N ARRAY WFMT [BINARY]
-	local s=$1 m=$2 k=$3 n=$4 arr=$5 fmt=$6 bin=${7:-$TERN} name="gemm ${2}x${3}x${4} $5 $6"
+case_() { # case_ SEED M K N ARRAY WFMT [BINARY [BACKEND]]
+	local s=$1 m=$2 k=$3 n=$4 arr=$5 fmt=$6 bin=${7:-$TERN} be=${8:-ref}
+	local name="gemm ${2}x${3}x${4} $5 $6 $be"
 	"$IND" gen "$s" "$m" "$k" "$n" "$TMP/w" "$TMP/x" && "$IND" mul "$m" "$k" "$n" "$TMP/w" "$TMP/x" "$TMP/want" || { fail "$name" "oracle"; return; }
 	rm -f "$TMP/y"
-	if ! "$bin" gemm --m "$m" --k "$k" --n "$n" --w "$TMP/w" --x "$TMP/x" --out "$TMP/y" --array "$arr" --wfmt "$fmt" >"$TMP/log" 2>&1; then
+	if ! "$bin" gemm --m "$m" --k "$k" --n "$n" --w "$TMP/w" --x "$TMP/x" --out "$TMP/y" --array "$arr" --wfmt "$fmt" --backend "$be" --quiet >"$TMP/log" 2>&1; then
 		fail "$name" "exit $?: $(tail -2 "$TMP/log")"
 	elif cmp -s "$TMP/y" "$TMP/want"; then pass "$name"
 	else fail "$name" "output differs from the independent product"; fi
@@ -28,6 +29,12 @@ case_ 10 513 129 33 7x5 2bit
 case_ 11 65 65 65 64x64 base3
 # the sanitizer build on a mid-sized case
 case_ 12 130 260 9 8x8 base3 "$TERN_SAN"
+
+# the simulated RTL (lockstep on) on files it has never seen
+case_ 13 77 300 5 4x4 base3 "$TERN" verilator
+case_ 14 300 1000 9 8x8 2bit "$TERN" verilator
+case_ 15 130 513 33 16x16 base3 "$TERN" verilator
+case_ 16 600 2560 1 32x32 2bit "$TERN" verilator
 
 # --seed runs are deterministic and checked
 "$TERN" gemm --m 64 --k 64 --n 4 --seed 9 --json >"$TMP/j1" 2>&1
