@@ -114,9 +114,9 @@ test: deps ## run every test (unit, sanitizer, CLI, RTL); ends with "N passed, N
 	@$(MAKE) --no-print-directory test-build
 	@bash tests/run_tests.sh
 
-run: deps ## the demo: a small workload, every output checked, a report printed
-	@$(MAKE) --no-print-directory all $(RUN_EXTRA)
-	$(BUILD)/tern gemm --m 200 --k 700 --n 16 --seed 1 $(RUN_ARGS)
+run: deps ## the demo: zoo:tiny generates tokens on the simulated RTL, all checks on, report
+	@$(MAKE) --no-print-directory all $(VL_DIR)/32x32/libtern_vl.so
+	$(BUILD)/tern run --model zoo:tiny --backend verilator --array 32x32 --tokens 8 $(RUN_ARGS)
 
 bench: deps ## long measurements -> bench/results.json (BENCH_ARGS="--only rtl --quick")
 	@$(MAKE) --no-print-directory all
