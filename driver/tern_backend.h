@@ -42,5 +42,6 @@ int tern_dev_set_err(struct tern_dev *d, const char *fmt, ...)
 
 extern const struct tern_backend tern_backend_ref;
 extern const struct tern_backend tern_backend_verilator;
+extern const struct tern_backend tern_backend_fast;
 
 #endif /* TERN_BACKEND_H */

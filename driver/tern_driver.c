@@ -22,6 +22,7 @@
 static const struct tern_backend *const backends[] = {
 	&tern_backend_ref,
 	&tern_backend_verilator,
+	&tern_backend_fast,
 };
 
 int tern_dev_set_err(struct tern_dev *d, const char *fmt, ...)
@@ -146,7 +147,7 @@ int tern_dev_open(const struct tern_dev_opts *o, struct tern_dev **out, char *er
 	if (!be) {
 		if (!strcmp(name, "systemc") || !strcmp(name, "uio"))
 			return set_buf_err(err, errlen, "backend '%s' is not available in this build", name);
-		return set_buf_err(err, errlen, "unknown backend '%s' (choose ref or verilator)", name);
+		return set_buf_err(err, errlen, "unknown backend '%s' (choose ref, verilator or fast)", name);
 	}
 	if (tern_check_config(&o->cfg, err, errlen))
 		return -1;

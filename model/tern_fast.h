@@ -40,4 +40,9 @@ int tern_fast_layer(const struct tern_hw_config *cfg, const struct tern_layer *l
 		    const struct tern_fast_dram *dram, double zero_fraction,
 		    uint64_t counters[TERN_CNT_COUNT], char *err, size_t errlen);
 
+/* Layer-cache lookups answered from the cache and computed, since the last clear. */
+void tern_fast_cache_stats(uint64_t *hits, uint64_t *misses);
+/* Forget every cached layer (tests; a changed model of the machine). */
+void tern_fast_cache_clear(void);
+
 #endif /* TERN_FAST_H */

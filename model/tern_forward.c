@@ -10,6 +10,10 @@
  * layer's weights as the only large buffer. Each run owns its KV cache and scratch,
  * so the runs never share mutable state.
  *
+ * Host work is counted op by op (tern_timing.c formulas) into the step's cost, once
+ * per step whatever the number of runs, and added to every run when the step
+ * succeeds: tern_run_host_cost() is what one deployment of the model would do.
+ *
  * Block (BitNet b1.58 2B-4T): x += o(subnorm(attn(rope(q(n(x))), rope(k(n(x))), v)));
  * x += down(subnorm(act(gate(n(x))) * up(n(x)))); logits = E . norm(x) (tied output,
  * full precision on the host as in BitNet, where the lm_head is not a BitLinear).
@@ -38,6 +42,8 @@ struct tern_run {
 	float *as;           /* act_scale per token */
 	int32_t *acc;        /* int32 BitLinear output, n_max x wide */
 	float *logits;       /* n_max x n_vocab */
+	struct tern_host_cost host; /* host work of every successful step */
+	uint32_t cur_layer, cur_which; /* BitLinear being run (tern_run_current) */
 };
 
 /* Shared state of one tern_forward call. */
@@ -50,6 +56,7 @@ struct fwd {
 	float *vec;    /* one norm vector or embedding row */
 	char *err;
 	size_t errlen;
+	struct tern_host_cost cost; /* host work of this step so far */
 };
 
 static int golden_fn(void *ctx, const struct tern_layer *l, const int8_t *w, const int8_t *x,
@@ -148,6 +155,17 @@ uint32_t tern_run_pos(const struct tern_run *r)
 	return r->pos;
 }
 
+void tern_run_current(const struct tern_run *r, uint32_t *layer, uint32_t *which)
+{
+	*layer = r->cur_layer;
+	*which = r->cur_which;
+}
+
+const struct tern_host_cost *tern_run_host_cost(const struct tern_run *r)
+{
+	return &r->host;
+}
+
 /* h[i] = norm(src[i]) * weights, for every run and token; the norm is fetched once. */
 static int norm_all(struct fwd *f, uint32_t layer, uint32_t which, size_t src_off)
 {
@@ -157,6 +175,9 @@ static int norm_all(struct fwd *f, uint32_t layer, uint32_t which, size_t src_of
 
 	if (f->m->ops->norm(f->m, layer, which, f->vec, f->err, f->errlen))
 		return TERN_FWD_ERR;
+	/* The output norm is counted with the output projection, for one position. */
+	for (i = 0; i < f->n && which != TERN_NORM_OUTPUT; i++)
+		tern_cost_norm(len, &f->cost);
 	for (ri = 0; ri < f->nruns; ri++) {
 		struct tern_run *r = f->runs[ri];
 		const float *src = src_off == 0 ? r->x : src_off == 1 ? r->att : r->gate;
@@ -174,6 +195,8 @@ static void quantize_all(struct fwd *f, uint32_t which, uint32_t len)
 	unsigned ri;
 	uint32_t i;
 
+	for (i = 0; i < f->n; i++)
+		tern_cost_quant(len, which, f->runs[0]->quant, &f->cost);
 	for (ri = 0; ri < f->nruns; ri++) {
 		struct tern_run *r = f->runs[ri];
 
@@ -217,6 +240,8 @@ static int bitlinear(struct fwd *f, uint32_t layer, uint32_t which)
 	l.n = f->n;
 	l.wfmt = TERN_WFMT_2BIT;
 	tern_lin_name(layer, which, name, sizeof(name));
+	for (i = 0; i < f->n; i++)
+		tern_cost_dequant(l.m, &f->cost);
 	if (f->m->ops->linear(f->m, layer, which, f->w, &ws, f->err, f->errlen))
 		return TERN_FWD_ERR;
 	for (ri = 0; ri < f->nruns; ri++) {
@@ -224,6 +249,8 @@ static int bitlinear(struct fwd *f, uint32_t layer, uint32_t which)
 		float *dst = lin_dst(r, which);
 
 		why[0] = 0;
+		r->cur_layer = layer;
+		r->cur_which = which;
 		rc = r->mm.fn(r->mm.ctx, &l, f->w, r->xq, r->acc, why, sizeof(why));
 		if (rc) {
 			snprintf(f->err, f->errlen, "%s (M=%u K=%u N=%u): %s", name, l.m, l.k,
@@ -245,6 +272,10 @@ static void attend_all(struct fwd *f, uint32_t layer)
 	unsigned ri;
 	uint32_t i;
 
+	for (i = 0; i < f->n; i++) {
+		tern_cost_rope(c, &f->cost);
+		tern_cost_attn(c, f->runs[0]->pos + i, &f->cost);
+	}
 	for (ri = 0; ri < f->nruns; ri++) {
 		struct tern_run *r = f->runs[ri];
 		float *kc = r->kc + (size_t)layer * r->n_ctx * kv;
@@ -270,6 +301,8 @@ static void residual_all(struct fwd *f)
 	size_t i, len = (size_t)f->n * f->m->cfg.n_embd;
 	unsigned ri;
 
+	for (i = 0; i < f->n; i++)
+		tern_cost_resid(&f->m->cfg, &f->cost);
 	for (ri = 0; ri < f->nruns; ri++)
 		for (i = 0; i < len; i++)
 			f->runs[ri]->x[i] += f->runs[ri]->out[i];
@@ -278,7 +311,10 @@ static void residual_all(struct fwd *f)
 static void ffn_act_all(struct fwd *f)
 {
 	unsigned ri;
+	uint32_t i;
 
+	for (i = 0; i < f->n; i++)
+		tern_cost_act(&f->m->cfg, &f->cost);
 	for (ri = 0; ri < f->nruns; ri++)
 		tern_glu(f->runs[ri]->gate, f->runs[ri]->up, f->n * f->m->cfg.n_ff,
 			 f->m->cfg.act);
@@ -328,6 +364,7 @@ static int output_all(struct fwd *f)
 
 	if ((rc = norm_all(f, 0, TERN_NORM_OUTPUT, 0)))
 		return rc;
+	tern_cost_output(c, &f->cost);
 	for (v = 0; v < c->n_vocab; v++) {
 		if (f->m->ops->embd_row(f->m, v, f->vec, f->err, f->errlen))
 			return TERN_FWD_ERR;
@@ -353,6 +390,7 @@ static int embed_all(struct fwd *f, const uint32_t *tok)
 	unsigned ri;
 
 	for (i = 0; i < f->n; i++) {
+		tern_cost_embed(&f->m->cfg, &f->cost);
 		if (f->m->ops->embd_row(f->m, tok[i], f->vec, f->err, f->errlen))
 			return TERN_FWD_ERR;
 		for (ri = 0; ri < f->nruns; ri++)
@@ -390,7 +428,7 @@ int tern_forward(struct tern_model *m, struct tern_run *const *runs, unsigned nr
 		 char *err, size_t errlen)
 {
 	const struct tern_model_config *c = &m->cfg;
-	struct fwd f = { m, runs, nruns, n, NULL, NULL, err, errlen };
+	struct fwd f = { m, runs, nruns, n, NULL, NULL, err, errlen, { { 0 }, { 0 } } };
 	uint32_t layer, mm, kk, i;
 	size_t wmax = 0;
 	int rc;
@@ -436,6 +474,7 @@ int tern_forward(struct tern_model *m, struct tern_run *const *runs, unsigned nr
 	for (i = 0; i < nruns; i++) {
 		runs[i]->pos += n;
 		runs[i]->n_last = n;
+		tern_host_cost_add(&runs[i]->host, &f.cost);
 	}
 out:
 	free(f.w);

@@ -143,6 +143,74 @@ void tern_dequant(const int32_t *acc, uint32_t n, float wscale, float act_scale,
 uint32_t tern_sample(const float *logits, uint32_t n, uint32_t top_k, uint64_t *rng,
 		     uint32_t *idx);
 
+/* ---- host-op cost accounting (tern_timing.c); formulas and units: docs/model.md */
+
+/* Host ops, as reported. */
+enum tern_hop {
+	TERN_HOP_EMBED,     /* embedding row lookup */
+	TERN_HOP_NORM,      /* RMSNorm (block norms, sub-norms, output norm) */
+	TERN_HOP_ROPE,      /* rotary position embedding of q and k */
+	TERN_HOP_ATTN,      /* scores, softmax, weighted V sum; KV cache reads and writes */
+	TERN_HOP_ACT,       /* ReLU^2 / SiLU times up */
+	TERN_HOP_QUANT,     /* activation quantization and BitLinear output scaling */
+	TERN_HOP_RESID,     /* residual adds */
+	TERN_HOP_OUTPUT,    /* float output projection (tied embedding), one position */
+	TERN_HOP_SAMPLE,    /* greedy or top-k sampling */
+	TERN_HOP_COUNT
+};
+
+/* FLOPs and host memory bytes per op; sums over whatever was added. */
+struct tern_host_cost {
+	double flops[TERN_HOP_COUNT];
+	double bytes[TERN_HOP_COUNT];
+};
+
+const char *tern_hop_name(unsigned op);
+double tern_host_flops(const struct tern_host_cost *c);
+double tern_host_bytes(const struct tern_host_cost *c);
+void tern_host_cost_add(struct tern_host_cost *dst, const struct tern_host_cost *src);
+void tern_host_cost_sub(struct tern_host_cost *dst, const struct tern_host_cost *src);
+
+/* Per-token costs of one op, added to c (the forward pass calls these at each op). */
+void tern_cost_embed(const struct tern_model_config *m, struct tern_host_cost *c);
+void tern_cost_norm(uint32_t len, struct tern_host_cost *c);
+void tern_cost_rope(const struct tern_model_config *m, struct tern_host_cost *c);
+/* Attention of one query token at position pos (it sees pos + 1 cached rows). */
+void tern_cost_attn(const struct tern_model_config *m, uint32_t pos, struct tern_host_cost *c);
+void tern_cost_act(const struct tern_model_config *m, struct tern_host_cost *c);
+/* Quantization of a len-wide BitLinear input for `which` (enum tern_lin). */
+void tern_cost_quant(uint32_t len, uint32_t which, uint32_t quant, struct tern_host_cost *c);
+/* Scaling of the m int32 outputs of one BitLinear. */
+void tern_cost_dequant(uint32_t m, struct tern_host_cost *c);
+void tern_cost_resid(const struct tern_model_config *m, struct tern_host_cost *c);
+/* Output norm and projection of the one position whose logits are sampled. */
+void tern_cost_output(const struct tern_model_config *m, struct tern_host_cost *c);
+void tern_cost_sample(const struct tern_model_config *m, uint32_t top_k,
+		      struct tern_host_cost *c);
+
+/* A whole step (n tokens at positions pos..pos+n-1), op by op as tern_forward does
+ * it, sampling excluded. Added to c. */
+void tern_cost_step(const struct tern_model_config *m, uint32_t quant, uint32_t pos,
+		    uint32_t n, struct tern_host_cost *c);
+
+/*
+ * Timing-only walk of one step: every BitLinear of every block with N = n tokens,
+ * in execution order, handed to fn with its name. fn returns 0 to go on, non-zero
+ * to stop the walk (that value is returned). No weights are touched.
+ */
+typedef int (*tern_layer_fn)(void *ctx, uint32_t layer, uint32_t which, const char *name,
+			     const struct tern_layer *l);
+int tern_walk_step(const struct tern_model_config *m, uint32_t n, tern_layer_fn fn, void *ctx);
+
+/* Assumed host CPU of a board preset: FP32 rate for the host-op time. */
+struct tern_host {
+	const char *board;
+	double gflops;       /* FP32 GFLOP/s, peak (no efficiency factor) */
+	const char *note;    /* one line: the CPU and how the rate follows */
+};
+/* Host of a board preset; NULL if the board has none listed. */
+const struct tern_host *tern_host_find(const char *board);
+
 /* ---- forward pass (tern_forward.c) */
 
 /* One BitLinear: y (N x M int32) = x (N x K int8) times W^T. Returns 0, 1 when a
@@ -173,6 +241,13 @@ struct tern_fwd_hooks {
 	void (*progress)(void *ctx, uint32_t layer, uint32_t n_layer);
 	void *ctx;
 };
+
+/* The BitLinear the run is executing (block and enum tern_lin), valid inside its
+ * tern_mm call: lets a matmul name what it runs (e.g. report rows "blk.3.attn_q"). */
+void tern_run_current(const struct tern_run *r, uint32_t *layer, uint32_t *which);
+
+/* Host work counted so far by this run (every successful step adds its ops). */
+const struct tern_host_cost *tern_run_host_cost(const struct tern_run *r);
 
 /*
  * Feed n tokens (at positions pos..pos+n-1) through every run in runs[] and leave the

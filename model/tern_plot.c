@@ -1,12 +1,14 @@
 /*
  * Report plots, drawn by gnuplot from a script fed on a pipe with the data inline
- * (datablocks), so no data files are left behind: cycles.png (cycles per layer and
- * PE utilization), roofline.png (MACs per DRAM byte vs achieved MAC/s under the
+ * (datablocks), so no data files are left behind: cycles.png (cycles and PE
+ * utilization, one panel per phase, per layer or, for whole models, per block stacked
+ * by layer kind), roofline.png (MACs per DRAM byte vs achieved MAC/s under the
  * compute and bandwidth roofs) and energy.png (ternary vs INT8, stacked by compute,
  * SRAM, DRAM, host). Each PNG goes to a temporary name and is renamed when gnuplot
  * succeeded, so a reader never sees a half-written image. gnuplot is optional.
  */
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -49,34 +51,255 @@ static void put_label(FILE *g, const char *s)
 	fputc('"', g);
 }
 
+/*
+ * cycles.png: one panel per phase that ran layers. Up to PLOT_LAYERS layers a panel
+ * has one bordered bar per layer, each labelled. Above that, bars would merge and
+ * labels overlap, so layers named GROUP.KIND (blk.3.attn_q) are summed per group
+ * (blk.3), one bar per group stacked by kind (attn_q, ..., ffn_down), with the
+ * group's utilization; names that do not group that way (more than PLOT_KINDS kinds)
+ * keep one borderless bar per layer with every n-th label.
+ */
+#define PLOT_LAYERS 40
+#define PLOT_KINDS 12
+
+static const char *const kind_rgb[PLOT_KINDS] = {
+	"#4477aa", "#66ccee", "#228833", "#ccbb44", "#ee6677", "#aa3377",
+	"#bbbbbb", "#332288", "#117733", "#999933", "#882255", "#44aa99",
+};
+
+struct cyc_group {
+	char name[64];
+	uint64_t cycles[PLOT_KINDS];
+	uint64_t total, macs;
+};
+
+/* A phase's layers, grouped by name when that makes the panel readable. */
+struct cyc_panel {
+	enum tern_phase ph;
+	size_t nlayers;
+	char kinds[PLOT_KINDS][64];
+	int nkinds;
+	struct cyc_group *g;      /* NULL: one bar per layer */
+	size_t ng;
+};
+
+/* Split "blk.3.attn_q" into group "blk.3" and kind "attn_q"; a dotless name is both. */
+static void split_name(const char *name, char *grp, char *kind, size_t len)
+{
+	const char *dot = strrchr(name, '.');
+
+	snprintf(grp, len, "%.*s", dot ? (int)(dot - name) : (int)strlen(name), name);
+	snprintf(kind, len, "%s", dot ? dot + 1 : name);
+}
+
+static int kind_index(struct cyc_panel *p, const char *kind)
+{
+	int i;
+
+	for (i = 0; i < p->nkinds; i++)
+		if (!strcmp(p->kinds[i], kind))
+			return i;
+	if (p->nkinds == PLOT_KINDS)
+		return -1;
+	snprintf(p->kinds[p->nkinds], sizeof(p->kinds[0]), "%s", kind);
+	return p->nkinds++;
+}
+
+static struct cyc_group *group_of(struct cyc_panel *p, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < p->ng; i++)
+		if (!strcmp(p->g[i].name, name))
+			return &p->g[i];
+	memset(&p->g[p->ng], 0, sizeof(p->g[0]));
+	snprintf(p->g[p->ng].name, sizeof(p->g[0].name), "%s", name);
+	return &p->g[p->ng++];
+}
+
+/* Group the phase's layers; p->g stays NULL when grouping does not help. */
+static void group_layers(const struct tern_report *r, struct cyc_panel *p)
+{
+	char grp[64], kind[64];
+	struct tern_layer_eval le;
+	struct cyc_group *g;
+	size_t i;
+	int k;
+
+	if (p->nlayers <= PLOT_LAYERS || !(p->g = calloc(p->nlayers, sizeof(*p->g))))
+		return;
+	for (i = 0; i < r->nlayers; i++) {
+		if (r->layers[i].phase != p->ph)
+			continue;
+		split_name(r->layers[i].name, grp, kind, sizeof(grp));
+		k = kind_index(p, kind);
+		if (k < 0)
+			break;
+		tern_report_eval_layer(r, &r->layers[i], &le);
+		g = group_of(p, grp);
+		g->cycles[k] += le.cycles;
+		g->total += le.cycles;
+		g->macs += le.macs;
+	}
+	if (i < r->nlayers || p->ng == p->nlayers) {
+		free(p->g);
+		p->g = NULL;
+	}
+}
+
+/* Cycles are printed divided by a power of 1000 that keeps the tick labels short. */
+static double cycles_scale(uint64_t top, const char **unit)
+{
+	static const char *const units[] = { "cycles", "cycles (thousands)", "cycles (millions)",
+					     "cycles (billions)" };
+	double scale = 1;
+	int u = 0;
+
+	while (u < 3 && (double)top / scale >= 10000) {
+		scale *= 1000;
+		u++;
+	}
+	*unit = units[u];
+	return scale;
+}
+
+static void panel_axes(FILE *g, size_t nbars, const char *xlabel, const char *ylabel)
+{
+	fprintf(g, "set style data histograms\nset boxwidth 0.8\nset yrange [0:*]\n"
+		   "set y2range [0:105]\nset ytics nomirror\nset y2tics 0,20,100\nset grid ytics\n"
+		   "set format y \"%%g\"\nset ylabel \"%s\"\n"
+		   "set y2label \"PE utilization (%%)\"\nset xlabel \"%s\"\n"
+		   "set xtics nomirror rotate by -40 noenhanced font \",%d\"\n"
+		   "set key outside right top noenhanced\n",
+		ylabel, xlabel, nbars > 20 ? 8 : 10);
+}
+
+static void panel_layers(FILE *g, const struct tern_report *r, const struct cyc_panel *p)
+{
+	size_t i, step = p->nlayers > PLOT_LAYERS ? (p->nlayers + PLOT_LAYERS - 1) / PLOT_LAYERS : 1;
+	int many = p->nlayers > PLOT_LAYERS;
+	struct tern_layer_eval le;
+	const char *unit;
+	uint64_t top = 0;
+	double scale;
+
+	for (i = 0; i < r->nlayers; i++) {
+		tern_report_eval_layer(r, &r->layers[i], &le);
+		if (r->layers[i].phase == p->ph && le.cycles > top)
+			top = le.cycles;
+	}
+	scale = cycles_scale(top, &unit);
+	panel_axes(g, p->nlayers, many ? "layer (every n-th labelled; all in layers.csv)" : "layer",
+		   unit);
+	fprintf(g, "set style histogram clustered gap 1\nset style fill solid %s\n",
+		many ? "1.0 noborder" : "0.8 border -1");
+	fprintf(g, "$c%d << EOD\n", p->ph);
+	for (i = 0; i < r->nlayers; i++) {
+		if (r->layers[i].phase != p->ph)
+			continue;
+		tern_report_eval_layer(r, &r->layers[i], &le);
+		put_label(g, r->layers[i].name);
+		fprintf(g, " %.6g %.4f\n", (double)le.cycles / scale, 100.0 * le.utilization);
+	}
+	fprintf(g, "EOD\n");
+	fprintf(g, "plot $c%d using 2:xtic(int($0) %% %zu == 0 ? stringcolumn(1) : \"\") "
+		   "title \"cycles\" lc rgb \"#4477aa\", "
+		   "'' using 0:3 axes x1y2 with %s pt 7 ps %s lc rgb \"#cc3311\" "
+		   "title \"PE utilization (%%)\"\n", p->ph, step,
+		many ? "points" : "linespoints", many ? "0.5" : "1.2");
+}
+
+static void panel_groups(FILE *g, const struct cyc_panel *p, double pes)
+{
+	size_t i, step = p->ng > PLOT_LAYERS ? (p->ng + PLOT_LAYERS - 1) / PLOT_LAYERS : 1;
+	const char *unit;
+	uint64_t top = 0;
+	double scale;
+	int k;
+
+	for (i = 0; i < p->ng; i++)
+		top = p->g[i].total > top ? p->g[i].total : top;
+	scale = cycles_scale(top, &unit);
+	panel_axes(g, p->ng, "block (bars: cycles of its layers, stacked by layer kind)", unit);
+	fprintf(g, "set style histogram rowstacked\nset style fill solid 0.9 noborder\n");
+	fprintf(g, "$c%d << EOD\n", p->ph);
+	for (i = 0; i < p->ng; i++) {
+		put_label(g, p->g[i].name);
+		for (k = 0; k < p->nkinds; k++)
+			fprintf(g, " %.6g", (double)p->g[i].cycles[k] / scale);
+		fprintf(g, " %.4f\n", p->g[i].total ?
+			100.0 * (double)p->g[i].macs / ((double)p->g[i].total * pes) : 0);
+	}
+	fprintf(g, "EOD\nplot ");
+	for (k = 0; k < p->nkinds; k++) {
+		fprintf(g, "$c%d using %d", p->ph, k + 2);
+		if (!k)
+			fprintf(g, ":xtic(int($0) %% %zu == 0 ? stringcolumn(1) : \"\")", step);
+		fprintf(g, " title ");
+		put_label(g, p->kinds[k]);
+		fprintf(g, " lc rgb \"%s\", ", kind_rgb[k]);
+	}
+	fprintf(g, "$c%d using 0:%d axes x1y2 with linespoints pt 7 ps 0.8 lc rgb \"#cc3311\" "
+		   "title \"PE utilization (%%)\"\n", p->ph, p->nkinds + 2);
+}
+
+static void panel_title(FILE *g, const struct tern_report *r, const struct cyc_panel *p)
+{
+	uint64_t tokens = r->phase[p->ph].tokens;
+
+	fprintf(g, "set title \"%s", p->ph == TERN_PHASE_DECODE ? "Decode" : "Prefill");
+	if (tokens)
+		fprintf(g, ", %llu tokens", (unsigned long long)tokens);
+	fprintf(g, ": %zu layer%s%s%s\" noenhanced\n", p->nlayers, p->nlayers == 1 ? "" : "s",
+		p->g ? " summed per block" : "",
+		p->ph == TERN_PHASE_DECODE && tokens > 1 ? ", cycles of all steps" : "");
+}
+
+static const char *cycles_what(const struct tern_report *r, const struct tern_report_eval *ev)
+{
+	if (ev->total.bound)
+		return "lower bound max(MACs / PEs, DRAM bytes / bytes per cycle)";
+	if (!strcmp(r->cycles_source, "rtl"))
+		return "measured on the RTL";
+	if (!strcmp(r->cycles_source, "fast"))
+		return "fast cycle model";
+	return r->cycles_source;
+}
+
 static void plot_cycles(FILE *g, const char *dir, const char *tmp, const struct tern_report *r,
 			const struct tern_report_eval *ev)
 {
-	struct tern_layer_eval le;
-	size_t i, step = r->nlayers > 40 ? (r->nlayers + 39) / 40 : 1;
+	double pes = (double)r->cfg.rows * r->cfg.lanes;
+	struct cyc_panel pn[TERN_PHASE_COUNT];
+	int ph, n = 0, i;
+	size_t l;
 
-	fprintf(g, "set output '%s/%s'\nreset\n", dir, tmp);
-	fprintf(g, "set title \"Cycles and PE utilization per layer (%s x %s array, cycles: %s)\"\n",
-		r->array, r->backend, ev->total.bound ? "lower bound" : r->cycles_source);
-	fprintf(g, "set style data histograms\nset style histogram clustered gap 1\n"
-		   "set style fill solid 0.8 border -1\nset boxwidth 0.8\n"
-		   "set xlabel \"layer\"\nset ylabel \"cycles\"\nset y2label \"PE utilization (%%)\"\n"
-		   "set yrange [0:*]\nset y2range [0:105]\nset ytics nomirror\nset y2tics 0,20,100\n"
-		   "set xtics rotate by -40 noenhanced font \",8\"\nset key top left opaque\n"
-		   "set grid ytics\n");
-	fprintf(g, "$d << EOD\n");
-	for (i = 0; i < r->nlayers; i++) {
-		tern_report_eval_layer(r, &r->layers[i], &le);
-		put_label(g, r->layers[i].name);
-		fprintf(g, " %llu %.4f\n", (unsigned long long)le.cycles, 100.0 * le.utilization);
+	memset(pn, 0, sizeof(pn));
+	for (ph = 0; ph < TERN_PHASE_COUNT; ph++) {
+		pn[n].ph = ph;
+		for (l = 0; l < r->nlayers; l++)
+			pn[n].nlayers += (int)r->layers[l].phase == ph;
+		if (pn[n].nlayers)
+			group_layers(r, &pn[n++]);
 	}
-	fprintf(g, "EOD\n");
-	fprintf(g, "plot $d using 2:xtic(int($0) %% %zu == 0 ? stringcolumn(1) : \"\") "
-		   "title \"cycles\" lc rgb \"#4477aa\", "
-		   "$d using 0:3 axes x1y2 with linespoints pt 7 ps 1.2 lc rgb \"#cc3311\" "
-		   "title \"PE utilization (%%)\"\n", step);
+	fprintf(g, "set terminal pngcairo size 1100,%d font \"sans,11\"\n", n > 1 ? 900 : 560);
+	fprintf(g, "set output '%s/%s'\nreset\n", dir, tmp);
+	fprintf(g, "set multiplot layout %d,1 title \"Cycles and PE utilization per layer: %s, "
+		   "%s array, %s backend, cycles: %s\" noenhanced\n", n ? n : 1, r->model, r->array,
+		r->backend, cycles_what(r, ev));
+	if (!n)
+		fprintf(g, "set xlabel \"layer\"\nset ylabel \"cycles\"\nset yrange [0:1]\n"
+			   "set title \"no layers\"\nplot 1/0 notitle\n");
+	for (i = 0; i < n; i++) {
+		panel_title(g, r, &pn[i]);
+		if (pn[i].g)
+			panel_groups(g, &pn[i], pes);
+		else
+			panel_layers(g, r, &pn[i]);
+		free(pn[i].g);
+	}
+	fprintf(g, "unset multiplot\nset terminal pngcairo size 1000,600 font \"sans,11\"\n");
 }
-
 static void plot_roofline(FILE *g, const char *dir, const char *tmp, const struct tern_report *r)
 {
 	double peak = (double)r->cfg.rows * r->cfg.lanes * r->clock_mhz * 1e6;

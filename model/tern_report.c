@@ -101,6 +101,27 @@ int tern_report_add(struct tern_report *r, enum tern_phase ph, const char *name,
 	return 0;
 }
 
+int tern_report_host(struct tern_report *r, enum tern_phase ph, const char *name, double flops,
+		     double bytes, double seconds, char *err, size_t errlen)
+{
+	struct tern_report_phase *p;
+
+	if (ph >= TERN_PHASE_COUNT || !name || !(flops >= 0) || !(bytes >= 0) || !(seconds >= 0)) {
+		snprintf(err, errlen, "report: bad host op (phase, name or negative work)");
+		return -1;
+	}
+	p = &r->phase[ph];
+	if (p->nops == TERN_REPORT_HOSTOPS) {
+		snprintf(err, errlen, "report: more than %d host ops in a phase", TERN_REPORT_HOSTOPS);
+		return -1;
+	}
+	p->ops[p->nops++] = (struct tern_report_hostop){ name, flops, bytes, seconds };
+	p->host_flops += flops;
+	p->host_bytes += bytes;
+	p->host_seconds += seconds;
+	return 0;
+}
+
 /* ---- evaluation ---- */
 
 static uint64_t ceil_div(double a, double b)
@@ -177,7 +198,11 @@ void tern_report_eval(const struct tern_report *r, struct tern_report_eval *o)
 		p = &o->ph[ph];
 		p->tokens = r->phase[ph].tokens;
 		p->host_seconds = r->phase[ph].host_seconds;
-		p->e.host = p->base.host = r->phase[ph].host_flops * pj.flop;
+		p->host_flops = r->phase[ph].host_flops;
+		p->host_bytes = r->phase[ph].host_bytes;
+		/* host DRAM traffic is priced like the array's: the board has one DRAM */
+		p->e.host = p->host_flops * pj.flop + p->host_bytes * pj.dram_byte;
+		p->base.host = p->e.host;
 		p->e.total += p->e.host;
 		p->base.total += p->base.host;
 		finish_phase(p, r->clock_mhz);
@@ -186,11 +211,15 @@ void tern_report_eval(const struct tern_report *r, struct tern_report_eval *o)
 		t->macs += p->macs;
 		t->dram_bytes += p->dram_bytes;
 		t->host_seconds += p->host_seconds;
+		t->host_flops += p->host_flops;
+		t->host_bytes += p->host_bytes;
 		t->bound |= p->bound;
 		add_energy(&t->e, &p->e);
 		add_energy(&t->base, &p->base);
 	}
 	finish_phase(t, r->clock_mhz);
+	p = &o->ph[TERN_PHASE_PREFILL];
+	o->ttft_seconds = p->seconds + p->host_seconds;
 }
 
 /* ---- files ---- */
@@ -324,7 +353,24 @@ static void json_energy(struct jw *j, const char *k, const struct tern_energy *e
 	jclose(j, '}');
 }
 
-static void json_phase(struct jw *j, const char *k, const struct tern_phase_eval *p)
+static void json_hostops(struct jw *j, const struct tern_report_phase *rp)
+{
+	unsigned i;
+
+	jopen(j, "host_ops", '{');
+	for (i = 0; rp && i < rp->nops; i++) {
+		jopen(j, rp->ops[i].name, '{');
+		jnum(j, "flops", rp->ops[i].flops);
+		jnum(j, "bytes", rp->ops[i].bytes);
+		jnum(j, "seconds", rp->ops[i].seconds);
+		jclose(j, '}');
+	}
+	jclose(j, '}');
+}
+
+/* rp: the caller's phase (host op split), NULL for the total. */
+static void json_phase(struct jw *j, const char *k, const struct tern_phase_eval *p,
+		       const struct tern_report_phase *rp)
 {
 	jopen(j, k, '{');
 	ju64(j, "tokens", p->tokens);
@@ -332,6 +378,11 @@ static void json_phase(struct jw *j, const char *k, const struct tern_phase_eval
 	jstr(j, "cycles_kind", !p->macs ? "none" : p->bound ? "lower_bound" : "measured");
 	jnum(j, "seconds", p->seconds);
 	jnum(j, "host_seconds", p->host_seconds);
+	jnum(j, "host_flops", p->host_flops);
+	jnum(j, "host_bytes", p->host_bytes);
+	jnum(j, "host_pj", p->e.host);
+	if (rp)
+		json_hostops(j, rp);
 	jnum(j, "tokens_per_s", p->tokens_per_s);
 	ju64(j, "macs", p->macs);
 	ju64(j, "dram_bytes", p->dram_bytes);
@@ -445,9 +496,13 @@ static void write_json(FILE *f, const struct tern_report *r)
 	jnum(&j, "dram_bytes_per_cycle", tern_gbps_to_bpc(r->dram_gbps, r->clock_mhz));
 	jnum(&j, "sim_dram_bytes_per_cycle", r->sim_dram_bpc);
 	jnum(&j, "peak_macs_per_s", (double)r->cfg.rows * r->cfg.lanes * r->clock_mhz * 1e6);
-	json_phase(&j, "prefill", &ev.ph[TERN_PHASE_PREFILL]);
-	json_phase(&j, "decode", &ev.ph[TERN_PHASE_DECODE]);
-	json_phase(&j, "total", &ev.total);
+	jnum(&j, "host_gflops", r->host_gflops);
+	jstr(&j, "host_note", r->host_gflops > 0 ? r->host_note : "no host work modelled");
+	jstr(&j, "host_time_rule", r->host_rule);
+	jnum(&j, "ttft_seconds", ev.ttft_seconds);
+	json_phase(&j, "prefill", &ev.ph[TERN_PHASE_PREFILL], &r->phase[TERN_PHASE_PREFILL]);
+	json_phase(&j, "decode", &ev.ph[TERN_PHASE_DECODE], &r->phase[TERN_PHASE_DECODE]);
+	json_phase(&j, "total", &ev.total, NULL);
 	json_energy_section(&j, r, &ev.total);
 	jopen(&j, "layers", '[');
 	for (i = 0; i < r->nlayers; i++)

@@ -22,13 +22,22 @@
  *				&res.st, err, sizeof(err));
  *	r.phase[TERN_PHASE_PREFILL].tokens = prompt_len;
  *	r.phase[TERN_PHASE_DECODE].tokens = generated;
- *	r.phase[ph].host_flops += flops of RMSNorm, RoPE, attention, sampling, ...;
+ *	r.host_gflops = 21.3; r.host_note = "4x Cortex-A53 ..."; r.host_rule = "...";
+ *	for each host op (RMSNorm, RoPE, attention, sampling, ...) of each phase:
+ *		tern_report_host(&r, ph, "rmsnorm", flops, dram_bytes, seconds);
  *	tern_report_write(dir, &r, err, sizeof(err));   // 0 ok, -1 err (one line)
  *	tern_report_free(&r);
  *
  * Calls with the same (phase, name) are summed into one layer (so 30 decode steps of
  * blk.3.attn_q are one row), and must have the same m and k. Name layers so that a
  * row means something to the reader, e.g. "blk.N.ffn_up" or "output".
+ *
+ * Host work (everything not run on the array) is the caller's model: per phase its
+ * FLOPs, its DRAM bytes and its time, optionally split by op (tern_report_host adds
+ * one op and its share of the phase totals; a caller without an op split may set the
+ * totals directly). The report prices it (FLOPs x the table's per-FLOP energy + bytes
+ * x its DRAM per-byte energy), adds its time to tokens/s and to the time to first
+ * token, and states the host rate and its source (host_gflops, host_note).
  *
  * Cycles: a backend that measures cycles (st->has_cycles: the RTL, later the fast
  * model, named by r.cycles_source) gives them per call. Otherwise (the ref backend)
@@ -59,10 +68,21 @@ struct tern_report_layer {
 	int has_cycles;           /* 1 when every call came with measured cycles */
 };
 
+#define TERN_REPORT_HOSTOPS 16
+
+/* One host op of a phase, e.g. "attention": the sums over the phase's steps. */
+struct tern_report_hostop {
+	const char *name;         /* must outlive the report */
+	double flops, bytes, seconds;
+};
+
 struct tern_report_phase {
 	uint64_t tokens;          /* tokens of this phase (set by the caller) */
-	double host_flops;        /* host work of this phase (set by the caller) */
+	double host_flops;        /* host FLOPs of this phase */
+	double host_bytes;        /* host DRAM bytes of this phase (priced per byte) */
 	double host_seconds;      /* host time to add to tokens/s; 0 = not modelled */
+	struct tern_report_hostop ops[TERN_REPORT_HOSTOPS]; /* optional split, nops used */
+	unsigned nops;
 };
 
 struct tern_report {
@@ -75,6 +95,9 @@ struct tern_report {
 	struct tern_hw_config cfg;
 	double clock_mhz, dram_gbps;
 	double sim_dram_bpc;      /* simulated DRAM bytes/cycle (verilator), 0 = n/a */
+	double host_gflops;       /* host FP32 rate host_seconds assumes; 0 = no host model */
+	const char *host_note;    /* where host_gflops comes from (board CPU, option) */
+	const char *host_rule;    /* how host time follows from FLOPs and bytes */
 	struct tern_tech tech;    /* tern_tech_load() */
 	struct tern_report_phase phase[TERN_PHASE_COUNT];
 	/* filled by tern_report_add */
@@ -99,6 +122,7 @@ struct tern_layer_eval {
 struct tern_phase_eval {
 	uint64_t tokens, cycles, macs, dram_bytes;
 	double seconds, host_seconds, tokens_per_s, joules_per_token;
+	double host_flops, host_bytes;
 	int bound;                /* 1 if any layer's cycles are a lower bound */
 	struct tern_energy e, base;
 };
@@ -106,6 +130,7 @@ struct tern_phase_eval {
 struct tern_report_eval {
 	struct tern_phase_eval ph[TERN_PHASE_COUNT];
 	struct tern_phase_eval total;
+	double ttft_seconds;      /* time to first token: prefill accelerator + host */
 };
 
 void tern_report_init(struct tern_report *r);
@@ -116,6 +141,10 @@ const char *tern_phase_name(enum tern_phase p);
 int tern_report_add(struct tern_report *r, enum tern_phase ph, const char *name, uint32_t m,
 		    uint32_t k, uint32_t n, unsigned wfmt, const struct tern_status *st,
 		    char *err, size_t errlen);
+
+/* Add one host op's work to phase ph (op row and phase totals). 0, or -1 with err. */
+int tern_report_host(struct tern_report *r, enum tern_phase ph, const char *name, double flops,
+		     double bytes, double seconds, char *err, size_t errlen);
 
 void tern_report_eval_layer(const struct tern_report *r, const struct tern_report_layer *l,
 			    struct tern_layer_eval *o);
@@ -135,7 +164,9 @@ int tern_report_prepare_dir(const char *dir, char *err, size_t errlen);
 void tern_report_summary(FILE *f, const struct tern_report *r);
 
 /*
- * The plots (tern_plot.c): cycles.png, roofline.png, energy.png. Returns 0, 1 when
+ * The plots (tern_plot.c): cycles.png (one panel per phase with layers; above
+ * 40 layers a panel groups them per block, stacked by layer kind),
+ * roofline.png, energy.png. Returns 0, 1 when
  * gnuplot is not installed (nothing written), -1 with err on failure.
  */
 int tern_plot_write(const char *dir, const struct tern_report *r, char *err, size_t errlen);

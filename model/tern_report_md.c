@@ -33,6 +33,11 @@ static void md_machine(FILE *f, const struct tern_report *r, const struct tern_r
 		fprintf(f, "| simulated DRAM | %.6g B/cycle (%.4g GB/s at the clock) |\n", r->sim_dram_bpc,
 			tern_bpc_to_gbps(r->sim_dram_bpc, r->clock_mhz));
 	fprintf(f, "| technology | %s (%s) |\n", r->tech.node, r->tech.path);
+	if (r->host_gflops > 0)
+		fprintf(f, "| host | %.6g GFLOP/s FP32 (%s), DRAM shared with the array; %s |\n",
+			r->host_gflops, r->host_note ? r->host_note : "", r->host_rule ? r->host_rule : "");
+	else
+		fprintf(f, "| host | no host work modelled |\n");
 	fprintf(f, "| cycles | %s |\n\n", ev->total.bound ?
 		"**lower bound** max(MACs / PEs, DRAM bytes / bytes per cycle): this backend "
 		"measures no cycles; use `--backend verilator` for RTL cycles" :
@@ -41,24 +46,59 @@ static void md_machine(FILE *f, const struct tern_report *r, const struct tern_r
 
 static void md_phase_row(FILE *f, const char *name, const struct tern_phase_eval *p)
 {
-	fprintf(f, "| %s | %llu | %llu | %.4g | %.4g | %.4g | %.4g |\n", name,
+	fprintf(f, "| %s | %llu | %llu | %.4g | %.4g | %.4g | %.4g | %.4g |\n", name,
 		(unsigned long long)p->tokens, (unsigned long long)p->cycles, p->seconds,
-		p->tokens_per_s, p->joules_per_token,
+		p->host_seconds, p->tokens_per_s, p->joules_per_token,
 		p->tokens ? p->base.total * 1e-12 / (double)p->tokens : 0);
 }
 
 static void md_time(FILE *f, const struct tern_report_eval *ev)
 {
 	fprintf(f, "## Time and energy per token\n\n");
-	fprintf(f, "| phase | tokens | cycles | seconds | tokens/s | J/token | J/token INT8 |\n"
-		   "|---|---:|---:|---:|---:|---:|---:|\n");
+	fprintf(f, "| phase | tokens | cycles | accelerator s | host s | tokens/s | J/token | "
+		   "J/token INT8 |\n|---|---:|---:|---:|---:|---:|---:|---:|\n");
 	md_phase_row(f, "prefill", &ev->ph[TERN_PHASE_PREFILL]);
 	md_phase_row(f, "decode", &ev->ph[TERN_PHASE_DECODE]);
 	md_phase_row(f, "total", &ev->total);
-	fprintf(f, "\nseconds = cycles / clock (accelerator only)");
+	fprintf(f, "\naccelerator s = cycles / clock; tokens/s = tokens / (accelerator s + host s); "
+		   "J/token includes the host's energy.\n");
 	if (ev->total.host_seconds > 0)
-		fprintf(f, "; tokens/s also counts %.4g s of host time", ev->total.host_seconds);
-	fprintf(f, ".\n\n");
+		fprintf(f, "Time to first token: **%.4g s** (prefill accelerator %.4g s + host %.4g s).\n",
+			ev->ttft_seconds, ev->ph[TERN_PHASE_PREFILL].seconds,
+			ev->ph[TERN_PHASE_PREFILL].host_seconds);
+	fprintf(f, "\n");
+}
+
+static void md_host_phase(FILE *f, const struct tern_report *r, const struct tern_report_eval *ev,
+			  enum tern_phase ph)
+{
+	const struct tern_report_phase *rp = &r->phase[ph];
+	const struct tern_phase_eval *p = &ev->ph[ph];
+	unsigned i;
+
+	fprintf(f, "| **%s** | %.4g | %.4g | %.4g | %.4g |\n", tern_phase_name(ph), p->host_flops,
+		p->host_bytes, p->host_seconds, p->e.host);
+	for (i = 0; i < rp->nops; i++)
+		if (rp->ops[i].flops > 0 || rp->ops[i].bytes > 0)
+			fprintf(f, "| %s | %.4g | %.4g | %.4g | |\n", rp->ops[i].name,
+				rp->ops[i].flops, rp->ops[i].bytes, rp->ops[i].seconds);
+}
+
+static void md_host(FILE *f, const struct tern_report *r, const struct tern_report_eval *ev)
+{
+	struct tern_event_pj e;
+
+	if (!(r->host_gflops > 0) && !(ev->total.host_flops > 0) && !(ev->total.host_bytes > 0))
+		return;
+	tern_event_energies(&r->tech, &r->cfg, &e);
+	fprintf(f, "## Host work (modelled, not measured)\n\n");
+	fprintf(f, "| phase / op | FLOPs | DRAM bytes | seconds | energy (pJ) |\n"
+		   "|---|---:|---:|---:|---:|\n");
+	md_host_phase(f, r, ev, TERN_PHASE_PREFILL);
+	md_host_phase(f, r, ev, TERN_PHASE_DECODE);
+	fprintf(f, "\nHost rate %.6g GFLOP/s (%s); host DRAM %.6g GB/s (the board's). Host energy = "
+		   "FLOPs x %.4g pJ + DRAM bytes x %.4g pJ (docs/energy.md).\n\n", r->host_gflops,
+		r->host_note ? r->host_note : "not stated", r->dram_gbps, e.flop, e.dram_byte);
 }
 
 static void md_energy_row(FILE *f, const char *name, double t, double b)
@@ -82,7 +122,7 @@ static void md_energy(FILE *f, const struct tern_report *r, const struct tern_re
 	fprintf(f, "\nPer event at %s: ternary MAC with weight +-1 %.4g pJ (a %.2f-bit add in the "
 		   "adder tree), weight 0 %.4g pJ (gated), 32-bit row accumulate %.4g pJ per step; "
 		   "INT8 MAC %.4g pJ; SRAM per bit WBUF %.4g, ABUF %.4g, ACC %.4g pJ; DRAM %.4g pJ/B; "
-		   "host %.4g pJ/FLOP. The INT8 baseline issues the same MACs with int8 weights "
+		   "host %.4g pJ/FLOP + the DRAM energy per host byte. The INT8 baseline issues the same MACs with int8 weights "
 		   "(4x the 2-bit weight bytes). Sources and assumptions: docs/energy.md.\n\n",
 		r->tech.node, e.mac_nz, e.tree_bits, e.mac_zero, e.row_acc, e.int8_mac, e.wbuf_bit,
 		e.abuf_bit, e.acc_bit, e.dram_byte, e.flop);
@@ -142,6 +182,7 @@ void tern_report_summary(FILE *f, const struct tern_report *r)
 	fprintf(f, "# tern report: %s\n\n", r->model);
 	md_machine(f, r, &ev);
 	md_time(f, &ev);
+	md_host(f, r, &ev);
 	md_energy(f, r, &ev);
 	md_layers(f, r);
 	fprintf(f, "## Plots\n\n![cycles and utilization per layer](cycles.png)\n"

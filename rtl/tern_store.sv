@@ -86,7 +86,9 @@ module tern_store #(
   // address engine
   assign to_4k       = (13'd4096 - {1'b0, aw_addr_q[11:0]}) >> LogBus;
   assign blen        = (to_4k < {4'd0, aw_beats_q}) ? to_4k[8:0] : aw_beats_q;
-  assign m_awvalid_o = run_q && (aw_left_q != '0) && !lf_full;
+  // b_out_q counts write bursts awaiting their response; a new burst waits while it is
+  // full so the count can never wrap (and the STORE never ends before its writes land).
+  assign m_awvalid_o = run_q && (aw_left_q != '0) && !lf_full && (b_out_q != '1);
   assign m_awaddr_o  = aw_addr_q;
   assign m_awlen_o   = 8'(blen - 9'd1);
   assign aw_fire     = m_awvalid_o && m_awready_i;

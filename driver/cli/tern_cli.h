@@ -16,6 +16,12 @@
 /* Print "tern CMD: message" on stderr (one line). Returns TERN_EXIT_USAGE. */
 int tern_usage_err(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/*
+ * getopt_long found an option it does not know or one missing its value (opterr is 0):
+ * print one line naming it. Returns -1.
+ */
+int tern_bad_option(const char *cmd, char **argv);
+
 /* Decimal integer in [min, max]; 0 or -1 with an error printed naming opt. */
 int tern_parse_u64(const char *cmd, const char *opt, const char *s, uint64_t min, uint64_t max,
 		   uint64_t *out);
@@ -52,5 +58,6 @@ int tern_cmd_gemm(int argc, char **argv);
 int tern_cmd_report(int argc, char **argv);
 int tern_cmd_run(int argc, char **argv);
 int tern_cmd_export(int argc, char **argv);
+int tern_cmd_sweep(int argc, char **argv);
 
 #endif /* TERN_CLI_H */

@@ -4,6 +4,7 @@
  * silently clamped, and files must have exactly the size their shape implies.
  */
 #include <errno.h>
+#include <getopt.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -23,6 +24,16 @@ int tern_usage_err(const char *cmd, const char *fmt, ...)
 	va_end(ap);
 	fputc('\n', stderr);
 	return TERN_EXIT_USAGE;
+}
+
+int tern_bad_option(const char *cmd, char **argv)
+{
+	if (optopt && optopt < 256)
+		tern_usage_err(cmd, "unknown option '-%c' (see tern %s --help)", optopt, cmd);
+	else
+		tern_usage_err(cmd, "unknown or incomplete option '%s' (see tern %s --help)",
+			       argv[optind - 1], cmd);
+	return -1;
 }
 
 int tern_parse_u64(const char *cmd, const char *opt, const char *s, uint64_t min, uint64_t max,

@@ -70,8 +70,7 @@ static int parse_args(struct export_args *a, int argc, char **argv)
 			break;
 		case O_HELP: fputs(help, stdout); exit(TERN_EXIT_OK);
 		default:
-			return tern_usage_err(CMD, "unknown or incomplete option '%s' (see tern export "
-					      "--help)", argv[optind - 1]), -1;
+			return tern_bad_option(CMD, argv);
 		}
 	}
 	if (optind < argc)

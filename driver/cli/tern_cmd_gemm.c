@@ -5,14 +5,12 @@
  * --report DIR it also writes a one-layer performance and energy report
  * (model/tern_report.h) at the board's clock and DRAM bandwidth.
  */
-#include <errno.h>
 #include <getopt.h>
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "tern_board.h"
 #include "tern_cli.h"
+#include "tern_cli_board.h"
 #include "tern_gemm.h"
 #include "tern_report.h"
 
@@ -23,8 +21,8 @@
 
 static const char help[] =
 	"usage: tern gemm --m M --k K --n N [--w W.bin --x X.bin [--out Y.bin] | --seed S]\n"
-	"                 [--backend ref|verilator] [--array ROWSxLANES] [--wfmt 2bit|base3]\n"
-	"                 [--json] [--quiet] [report options] [verilator options]\n"
+	"                 [--backend ref|verilator|fast] [--array ROWSxLANES] [--wfmt 2bit|base3]\n"
+	"                 [--json] [--quiet] [report options] [verilator and fast options]\n"
 	"\n"
 	"Run one BitLinear layer on a device and check every output.\n"
 	"  --m M, --k K, --n N  outputs, inputs, tokens (M, K 1..1048576; N 1..65535)\n"
@@ -32,20 +30,15 @@ static const char help[] =
 	"  --x FILE             N*K int8 activations, row-major (N tokens of K)\n"
 	"  --out FILE           write Y: N*M int32 little-endian, row-major (only if exact)\n"
 	"  --seed S             generate W (ternary, ~1/3 zeros) and X (uniform int8) from S\n"
-	"  --backend B          ref (reference model, default) or verilator (simulated RTL)\n"
+	"  --backend B          ref (reference model, default), verilator (simulated RTL) or\n"
+	"                       fast (reference results, cycles from the fast cycle model)\n"
 	"  --array RxL          PE array: a preset (4x4 8x8 16x16 32x32 64x64) or any RxL\n"
 	"  --wfmt F             weight format in DRAM: 2bit (default) or base3\n"
 	"  --json               print one JSON object on stdout instead of the summary\n"
-	"  --quiet              no progress messages on stderr\n"
-	"report options:\n"
-	"  --report DIR         write report.json, layers.csv, summary.md and plots to DIR\n"
-	"  --board B            kv260 (default), pynq-z2, arty-a7, icebreaker: clock and DRAM\n"
-	"  --clock-mhz F        array clock in MHz (overrides the board's)\n"
-	"  --dram-gbps F        DRAM bandwidth in GB/s (overrides the board's); with --board,\n"
-	"                       --clock-mhz or --dram-gbps the verilator DRAM port is set to\n"
-	"                       GB/s*1000/MHz bytes per cycle unless --dram-bw is given\n"
-	"  --tech T             technology table: 45nm (default), 7nm or a .tech file\n"
-	"verilator options:\n"
+	"  --quiet              no progress messages on stderr\n";
+
+static const char help_tail[] =
+	"verilator and fast options:\n"
 	"  --dram-latency C     DRAM latency in cycles (default 40)\n"
 	"  --dram-bw B          DRAM bytes per cycle (default 16)\n"
 	"  --no-lockstep        do not compare every DRAM write with the reference model\n"
@@ -59,16 +52,11 @@ struct gemm_args {
 	const char *w_path, *x_path, *out_path, *array;
 	struct tern_layer l;
 	struct tern_dev_opts o;
-	/* report: board preset, overrides (0 = board's), and whether the user set any */
-	const char *report_dir, *tech;
-	const struct tern_board *board;
-	double clock_mhz, dram_gbps;
-	int machine_set;
+	struct tern_machine mach; /* --report, --board, --clock-mhz, --dram-gbps, --tech */
 };
 
 enum { O_M = 256, O_K, O_N, O_W, O_X, O_OUT, O_SEED, O_BACKEND, O_ARRAY, O_WFMT, O_JSON,
-       O_QUIET, O_LAT, O_BW, O_NOLOCK, O_FST, O_FSTWIN, O_HELP, O_REPORT, O_BOARD, O_CLOCK,
-       O_GBPS, O_TECH };
+       O_QUIET, O_LAT, O_BW, O_NOLOCK, O_FST, O_FSTWIN, O_HELP };
 
 static const struct option longopts[] = {
 	{ "m", required_argument, 0, O_M },	      { "k", required_argument, 0, O_K },
@@ -80,47 +68,18 @@ static const struct option longopts[] = {
 	{ "dram-latency", required_argument, 0, O_LAT }, { "dram-bw", required_argument, 0, O_BW },
 	{ "no-lockstep", no_argument, 0, O_NOLOCK },  { "fst", required_argument, 0, O_FST },
 	{ "fst-window", required_argument, 0, O_FSTWIN }, { "help", no_argument, 0, O_HELP },
-	{ "report", required_argument, 0, O_REPORT }, { "board", required_argument, 0, O_BOARD },
-	{ "clock-mhz", required_argument, 0, O_CLOCK }, { "dram-gbps", required_argument, 0, O_GBPS },
-	{ "tech", required_argument, 0, O_TECH },
+	TERN_MACHINE_LONGOPTS,
 	{ 0, 0, 0, 0 }
 };
-
-/* A positive decimal number in (0, max]; strict like tern_parse_u64. */
-static int parse_pos(const char *opt, const char *s, double max, double *out)
-{
-	char *end;
-	double v;
-
-	errno = 0;
-	v = strtod(s, &end);
-	if (!*s || *end || errno || !isfinite(v) || !(v > 0) || v > max)
-		return tern_usage_err(CMD, "%s expects a number in (0, %g], got '%s'", opt, max, s), -1;
-	*out = v;
-	return 0;
-}
-
-static int parse_report_opt(struct gemm_args *a, int c, const char *v)
-{
-	switch (c) {
-	case O_REPORT: a->report_dir = v; return 0;
-	case O_TECH: a->tech = v; return 0;
-	case O_BOARD:
-		a->board = tern_board_find(v);
-		a->machine_set = 1;
-		if (!a->board)
-			return tern_usage_err(CMD, "unknown board '%s' (choose %s)", v, tern_board_names()), -1;
-		return 0;
-	case O_CLOCK: a->machine_set = 1; return parse_pos("--clock-mhz", v, 100000, &a->clock_mhz);
-	default: a->machine_set = 1; return parse_pos("--dram-gbps", v, 100000, &a->dram_gbps);
-	}
-}
 
 static int parse_one(struct gemm_args *a, int c, const char *v, char **argv)
 {
 	uint64_t t;
 	char err[200];
+	int rc = tern_machine_opt(CMD, &a->mach, c, v);
 
+	if (rc)
+		return rc < 0 ? -1 : 0;
 	switch (c) {
 	case O_M: return tern_parse_u64(CMD, "--m", v, 1, MAX_DIM, &a->m);
 	case O_K: return tern_parse_u64(CMD, "--k", v, 1, MAX_DIM, &a->k);
@@ -158,37 +117,14 @@ static int parse_one(struct gemm_args *a, int c, const char *v, char **argv)
 	case O_NOLOCK: a->o.no_lockstep = 1; return 0;
 	case O_FST: a->o.fst_path = v; return 0;
 	case O_FSTWIN: return tern_parse_u64(CMD, "--fst-window", v, 1, UINT64_MAX, &a->o.fst_window);
-	case O_HELP: fputs(help, stdout); exit(TERN_EXIT_OK);
-	case O_REPORT: case O_BOARD: case O_CLOCK: case O_GBPS: case O_TECH:
-		return parse_report_opt(a, c, v);
+	case O_HELP:
+		fputs(help, stdout);
+		fputs(tern_machine_help, stdout);
+		fputs(help_tail, stdout);
+		exit(TERN_EXIT_OK);
 	default:
-		if (optopt && optopt < 256)
-			return tern_usage_err(CMD, "unknown option '-%c' (see tern gemm --help)", optopt), -1;
-		return tern_usage_err(CMD, "unknown or incomplete option '%s' (see tern gemm --help)",
-				      argv[optind - 1]), -1;
+		return tern_bad_option(CMD, argv);
 	}
-}
-
-/*
- * Board numbers, and the simulated DRAM port to match them: bytes per cycle =
- * GB/s * 1000 / MHz, so the cycles and the stated bandwidth describe one machine.
- */
-static int resolve_machine(struct gemm_args *a)
-{
-	double bpc;
-
-	if (!a->clock_mhz)
-		a->clock_mhz = a->board->clock_mhz;
-	if (!a->dram_gbps)
-		a->dram_gbps = a->board->dram_gbps;
-	bpc = tern_gbps_to_bpc(a->dram_gbps, a->clock_mhz);
-	if (a->machine_set && !a->o.dram_bytes_per_cycle) {
-		if (bpc > 4096)
-			return tern_usage_err(CMD, "%g GB/s at %g MHz is %g bytes per cycle, more than "
-					      "the simulated DRAM's 4096", a->dram_gbps, a->clock_mhz, bpc), -1;
-		a->o.dram_bytes_per_cycle = bpc < 1 ? 1 : (uint32_t)lround(bpc);
-	}
-	return 0;
 }
 
 static int parse_args(struct gemm_args *a, int argc, char **argv)
@@ -199,8 +135,7 @@ static int parse_args(struct gemm_args *a, int argc, char **argv)
 	a->array = TERN_PRESET_DEFAULT;
 	tern_parse_array(TERN_PRESET_DEFAULT, &a->o.cfg, NULL, 0);
 	a->o.backend = "ref";
-	a->board = tern_board_find(TERN_BOARD_DEFAULT);
-	a->tech = "45nm";
+	tern_machine_init(&a->mach);
 	opterr = 0;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1)
@@ -219,12 +154,14 @@ static int parse_args(struct gemm_args *a, int argc, char **argv)
 	if (a->m * a->k > MAX_WEIGHTS)
 		return tern_usage_err(CMD, "M*K = %llu weights is more than the %llu supported",
 				      (unsigned long long)(a->m * a->k), MAX_WEIGHTS), -1;
-	if (strcmp(a->o.backend, "ref") && strcmp(a->o.backend, "verilator"))
-		return tern_usage_err(CMD, "unknown backend '%s' (choose ref or verilator)", a->o.backend), -1;
+	if (strcmp(a->o.backend, "ref") && strcmp(a->o.backend, "verilator") &&
+	    strcmp(a->o.backend, "fast"))
+		return tern_usage_err(CMD, "unknown backend '%s' (choose ref, verilator or fast)",
+				      a->o.backend), -1;
 	a->l.m = (uint32_t)a->m;
 	a->l.k = (uint32_t)a->k;
 	a->l.n = (uint32_t)a->n;
-	return resolve_machine(a);
+	return tern_machine_resolve(CMD, &a->mach, &a->o);
 }
 
 static int load_inputs(const struct gemm_args *a, int8_t **w, int8_t **x)
@@ -342,7 +279,9 @@ static void report_failure(const struct tern_gemm_result *r)
 {
 	const struct tern_tile *t = &r->mm_tile;
 
-	if (r->st.mismatch)
+	if (r->st.mismatch && r->st.mm.opcode != TERN_OP_STORE)
+		fprintf(stderr, "tern gemm: lockstep check failed: %s\n", r->detail);
+	else if (r->st.mismatch)
 		fprintf(stderr, "tern gemm: lockstep mismatch at instruction %u (%s, tile m %u..%u n %u..%u k %u..%u) "
 			"address 0x%llx: expected 0x%08x, actual 0x%08x (cycle %llu)\n",
 			r->st.mm.insn, tern_opcode_name(r->st.mm.opcode), t->m0, t->m0 + t->m_len - 1,
@@ -379,23 +318,7 @@ static int write_y(const char *path, const int32_t *y, uint64_t count)
 	return rc;
 }
 
-/* Before the run, so a bad directory or table costs no simulation time. */
-static int prepare_report(const struct gemm_args *a, struct tern_tech *tech)
-{
-	char path[512], err[600];
-
-	if (!a->report_dir)
-		return 0;
-	if (tern_tech_find(a->tech, path, sizeof(path), err, sizeof(err)) ||
-	    tern_tech_load(path, tech, err, sizeof(err)))
-		return tern_usage_err(CMD, "--tech: %s", err), -1;
-	if (tern_report_prepare_dir(a->report_dir, err, sizeof(err)))
-		return tern_usage_err(CMD, "--report: %s", err), -1;
-	return 0;
-}
-
-static int write_report(const struct gemm_args *a, const struct tern_gemm_result *res,
-			const struct tern_tech *tech)
+static int write_report(const struct gemm_args *a, const struct tern_gemm_result *res)
 {
 	struct tern_report r;
 	struct tern_report_eval ev;
@@ -404,28 +327,20 @@ static int write_report(const struct gemm_args *a, const struct tern_gemm_result
 
 	tern_report_init(&r);
 	r.model = "gemm";
-	r.backend = a->o.backend;
-	r.array = a->array;
-	r.cfg = a->o.cfg;
-	r.board = a->board->name;
-	r.clock_mhz = a->clock_mhz;
-	r.dram_gbps = a->dram_gbps;
-	r.tech = *tech;
-	if (!strcmp(a->o.backend, "verilator"))
-		r.sim_dram_bpc = a->o.dram_bytes_per_cycle ? a->o.dram_bytes_per_cycle : 16;
+	tern_machine_report(&a->mach, &a->o, a->array, &r);
 	snprintf(name, sizeof(name), "gemm %llux%llu", (unsigned long long)a->m,
 		 (unsigned long long)a->k);
 	r.phase[TERN_PHASE_PREFILL].tokens = a->n;
 	if (tern_report_add(&r, TERN_PHASE_PREFILL, name, a->l.m, a->l.k, a->l.n, a->l.wfmt,
 			    &res->st, err, sizeof(err)) ||
-	    tern_report_write(a->report_dir, &r, err, sizeof(err))) {
+	    tern_report_write(a->mach.report_dir, &r, err, sizeof(err))) {
 		tern_usage_err(CMD, "--report: %s", err);
 		goto out;
 	}
 	tern_report_eval(&r, &ev);
 	if (!a->json)
 		printf("  report    %s: %.4g uJ ternary vs %.4g uJ INT8 (%.2fx) at %s\n",
-		       a->report_dir, ev.total.e.total * 1e-6, ev.total.base.total * 1e-6,
+		       a->mach.report_dir, ev.total.e.total * 1e-6, ev.total.base.total * 1e-6,
 		       ev.total.e.total > 0 ? ev.total.base.total / ev.total.e.total : 0, r.tech.node);
 	rc = 0;
 out:
@@ -439,13 +354,12 @@ int tern_cmd_gemm(int argc, char **argv)
 	struct tern_gemm_result r;
 	struct tern_layout lo;
 	struct tern_dev *d = NULL;
-	struct tern_tech tech;
 	int8_t *w = NULL, *x = NULL;
 	int32_t *y = NULL;
 	char err[256];
 	int rc = TERN_EXIT_USAGE;
 
-	if (parse_args(&a, argc, argv) || prepare_report(&a, &tech))
+	if (parse_args(&a, argc, argv) || tern_machine_prepare(CMD, &a.mach))
 		return TERN_EXIT_USAGE;
 	if (tern_layout_plan(&a.o.cfg, &a.l, &lo, err, sizeof(err))) {
 		tern_usage_err(CMD, "shape does not fit the %s array: %s", a.array, err);
@@ -479,7 +393,7 @@ int tern_cmd_gemm(int argc, char **argv)
 	rc = TERN_EXIT_OK;
 	if (a.out_path && write_y(a.out_path, y, a.n * a.m))
 		rc = TERN_EXIT_USAGE;
-	if (rc == TERN_EXIT_OK && a.report_dir && write_report(&a, &r, &tech))
+	if (rc == TERN_EXIT_OK && a.mach.report_dir && write_report(&a, &r))
 		rc = TERN_EXIT_USAGE;
 out:
 	tern_dev_close(d);

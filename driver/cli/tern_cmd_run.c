@@ -6,6 +6,12 @@
  * golden matmul (level 2) and the verilator backend checks every DRAM write in
  * lockstep with the reference model (level 1). Prefill runs the whole prompt as one
  * N-token step; then one decode step per generated token.
+ *
+ * `--backend fast` is timing-only: no weights, no data, no tokens. It walks the same
+ * steps (prefill N = prompt length, then N = 1 per token), asks the fast cycle model
+ * (model/tern_fast.h, cached per shape) for each BitLinear's cycles and events, and
+ * counts the host ops with the same formulas the forward pass uses (tern_timing.c).
+ * Every path can fill a report directory (--report): one row per BitLinear and phase.
  */
 #include <getopt.h>
 #include <math.h>
@@ -17,6 +23,7 @@
 #include <unistd.h>
 
 #include "tern_cli.h"
+#include "tern_fast.h"
 #include "tern_gemm.h"
 #include "tern_model.h"
 #include "tern_run_priv.h"
@@ -24,32 +31,43 @@
 #define CMD "run"
 #define MAX_TOKENS 4096u
 #define MAX_PROMPT 4096u
+/* Zero-weight share the fast model assumes: BitNet's absmean quantization leaves
+ * about a third of the weights at 0, and zoo weights are uniform over {-1, 0, 1}. */
+#define FAST_ZERO_FRACTION (1.0 / 3.0)
+/* Seed of the --prompt-len ids, fixed so that a length always means the same prompt. */
+#define PROMPT_LEN_SEED 0x7465726eull
 
 static const char help[] =
-	"usage: tern run [--model zoo:NAME|FILE.gguf] [--backend ref|verilator] [--array RxL]\n"
-	"                [--prompt-tokens 1,2,3 | --prompt TEXT] [--tokens N] [--seed S]\n"
-	"                [--top-k K] [--quant a1.58|a4.8] [--json] [--quiet]\n"
+	"usage: tern run [--model zoo:NAME|FILE.gguf] [--backend ref|verilator|fast]\n"
+	"                [--array RxL] [--prompt-tokens 1,2,3 | --prompt TEXT | --prompt-len N]\n"
+	"                [--tokens N] [--seed S] [--top-k K] [--quant a1.58|a4.8] [--json]\n"
+	"                [--quiet] [report options] [--host-gflops G]\n"
 	"\n"
 	"Generate tokens with a whole ternary model, every BitLinear on a device, checked at\n"
 	"three levels: lockstep (verilator), each layer vs the golden matmul, and the logits\n"
 	"of every position vs a forward pass that uses the golden matmul.\n"
 	"  --model M          zoo:tiny (default), zoo:bitnet-b1.58-large, zoo:bitnet-b1.58-2b-4t,\n"
 	"                     zoo:bitnet-b1.58-3b, zoo:llama3-8b-1.58, or a GGUF file\n"
-	"  --backend B        ref (reference model, default) or verilator (simulated RTL)\n"
+	"  --backend B        ref (reference model, default), verilator (simulated RTL) or\n"
+	"                     fast (timing only: fast cycle model, no data, no tokens, no checks)\n"
 	"  --array RxL        PE array: a preset (4x4 .. 64x64) or any RxL (default 32x32)\n"
 	"  --prompt-tokens L  comma-separated token ids (default 1,2,3,4)\n"
 	"  --prompt TEXT      text, encoded with the GGUF vocabulary (zoo: one id per byte)\n"
+	"  --prompt-len N     N deterministic pseudo-random token ids (1..4096)\n"
 	"  --tokens N         tokens to generate, 1..4096 (default 8)\n"
 	"  --seed S           sampling seed (default 0); weights do not depend on it\n"
 	"  --top-k K          sample among the K most likely tokens (default 0: greedy)\n"
 	"  --quant Q          a1.58 (int8 per token, default) or a4.8 (BitNet a4.8)\n"
 	"  --json             print one JSON object on stdout instead of the summary\n"
 	"  --quiet            no progress on stderr\n"
-	"  --dram-latency C, --dram-bw B   simulated DRAM (verilator backend)\n"
+	"  --dram-latency C, --dram-bw B   simulated DRAM (verilator and fast backends)\n";
+
+static const char help_tail[] =
+	"  --host-gflops G      host FP32 rate for host-op time (default: the board's CPU)\n"
 	"exit: 0 all checks passed, 1 a check failed, 2 bad usage or input, 130 interrupted\n";
 
 enum { O_MODEL = 256, O_BACKEND, O_ARRAY, O_PTOK, O_PROMPT, O_TOKENS, O_SEED, O_TOPK, O_QUANT,
-       O_JSON, O_QUIET, O_LAT, O_BW, O_HELP };
+       O_JSON, O_QUIET, O_LAT, O_BW, O_HELP, O_PLEN, O_HOSTG };
 
 static const struct option longopts[] = {
 	{ "model", required_argument, 0, O_MODEL },     { "backend", required_argument, 0, O_BACKEND },
@@ -59,6 +77,8 @@ static const struct option longopts[] = {
 	{ "quant", required_argument, 0, O_QUANT },     { "json", no_argument, 0, O_JSON },
 	{ "quiet", no_argument, 0, O_QUIET },           { "dram-latency", required_argument, 0, O_LAT },
 	{ "dram-bw", required_argument, 0, O_BW },      { "help", no_argument, 0, O_HELP },
+	{ "prompt-len", required_argument, 0, O_PLEN }, { "host-gflops", required_argument, 0, O_HOSTG },
+	TERN_MACHINE_LONGOPTS,
 	{ 0, 0, 0, 0 }
 };
 
@@ -75,7 +95,10 @@ static int parse_one(struct run_args *a, int c, const char *v, char **argv)
 {
 	uint64_t t;
 	char err[200];
+	int rc = tern_machine_opt(CMD, &a->mach, c, v);
 
+	if (rc)
+		return rc < 0 ? -1 : 0;
 	switch (c) {
 	case O_MODEL: a->model = v; return 0;
 	case O_BACKEND: a->o.backend = v; return 0;
@@ -86,6 +109,8 @@ static int parse_one(struct run_args *a, int c, const char *v, char **argv)
 		return 0;
 	case O_PTOK: a->prompt_tokens = v; return 0;
 	case O_PROMPT: a->prompt = v; return 0;
+	case O_PLEN: return tern_parse_u64(CMD, "--prompt-len", v, 1, MAX_PROMPT, &a->prompt_len);
+	case O_HOSTG: return tern_parse_pos(CMD, "--host-gflops", v, 1e9, &a->host_gflops);
 	case O_TOKENS: return tern_parse_u64(CMD, "--tokens", v, 1, MAX_TOKENS, &a->tokens);
 	case O_SEED: return tern_parse_u64(CMD, "--seed", v, 0, UINT64_MAX, &a->seed);
 	case O_TOPK: return tern_parse_u64(CMD, "--top-k", v, 0, 1u << 24, &a->top_k);
@@ -109,12 +134,13 @@ static int parse_one(struct run_args *a, int c, const char *v, char **argv)
 			return -1;
 		a->o.dram_bytes_per_cycle = (uint32_t)t;
 		return 0;
-	case O_HELP: fputs(help, stdout); exit(TERN_EXIT_OK);
+	case O_HELP:
+		fputs(help, stdout);
+		fputs(tern_machine_help, stdout);
+		fputs(help_tail, stdout);
+		exit(TERN_EXIT_OK);
 	default:
-		if (optopt && optopt < 256)
-			return tern_usage_err(CMD, "unknown option '-%c' (see tern run --help)", optopt), -1;
-		return tern_usage_err(CMD, "unknown or incomplete option '%s' (see tern run --help)",
-				      argv[optind - 1]), -1;
+		return tern_bad_option(CMD, argv);
 	}
 }
 
@@ -128,6 +154,7 @@ static int parse_args(struct run_args *a, int argc, char **argv)
 	tern_parse_array(TERN_PRESET_DEFAULT, &a->o.cfg, NULL, 0);
 	a->o.backend = "ref";
 	a->tokens = 8;
+	tern_machine_init(&a->mach);
 	opterr = 0;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1)
@@ -135,11 +162,14 @@ static int parse_args(struct run_args *a, int argc, char **argv)
 			return -1;
 	if (optind < argc)
 		return tern_usage_err(CMD, "unexpected argument '%s' (see tern run --help)", argv[optind]), -1;
-	if (a->prompt && a->prompt_tokens)
-		return tern_usage_err(CMD, "give either --prompt or --prompt-tokens, not both"), -1;
-	if (strcmp(a->o.backend, "ref") && strcmp(a->o.backend, "verilator"))
-		return tern_usage_err(CMD, "unknown backend '%s' (choose ref or verilator)", a->o.backend), -1;
-	return 0;
+	if (!!a->prompt + !!a->prompt_tokens + !!a->prompt_len > 1)
+		return tern_usage_err(CMD, "give one of --prompt, --prompt-tokens and --prompt-len"), -1;
+	if (strcmp(a->o.backend, "ref") && strcmp(a->o.backend, "verilator") &&
+	    strcmp(a->o.backend, "fast"))
+		return tern_usage_err(CMD, "unknown backend '%s' (choose ref, verilator or fast)",
+				      a->o.backend), -1;
+	a->timing_only = !strcmp(a->o.backend, "fast");
+	return tern_machine_resolve(CMD, &a->mach, &a->o);
 }
 
 /* "1,2,3": strict decimal ids, each below the vocabulary size. */
@@ -180,6 +210,14 @@ static int build_prompt(const struct run_args *a, const struct tern_model *m, st
 	st->prompt = malloc(MAX_PROMPT * sizeof(uint32_t));
 	if (!st->prompt)
 		return tern_usage_err(CMD, "out of memory"), -1;
+	if (a->prompt_len) {
+		uint64_t s = PROMPT_LEN_SEED;
+
+		for (i = 0; i < a->prompt_len; i++)
+			st->prompt[i] = (uint32_t)(tern_rng_next(&s) % n_vocab);
+		st->n_prompt = (uint32_t)a->prompt_len;
+		return 0;
+	}
 	if (!text)
 		return parse_token_list(a->prompt_tokens ? a->prompt_tokens : "1,2,3,4", n_vocab, st);
 	if (m->vocab) {
@@ -210,6 +248,17 @@ static double now_s(void)
 	return ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
+/* One BitLinear call into the report, under the current phase and the tensor's name. */
+static int report_layer(struct run_state *st, const char *name, const struct tern_layer *l,
+			const struct tern_status *s, char *err, size_t errlen)
+{
+	enum tern_phase ph = st->step ? TERN_PHASE_DECODE : TERN_PHASE_PREFILL;
+
+	if (!st->reporting)
+		return 0;
+	return tern_report_add(&st->rep, ph, name, l->m, l->k, l->n, l->wfmt, s, err, errlen);
+}
+
 /* Level 2 (and level 1 inside the backend) on every BitLinear of the device pass. */
 static int dev_mm(void *ctx, const struct tern_layer *l, const int8_t *w, const int8_t *x,
 		  int32_t *y, char *err, size_t errlen)
@@ -218,6 +267,8 @@ static int dev_mm(void *ctx, const struct tern_layer *l, const int8_t *w, const 
 	struct tern_gemm_result r;
 	double t0 = now_s();
 	const struct tern_tile *t = &r.mm_tile;
+	uint32_t layer, which;
+	char name[64];
 
 	if (tern_gemm_run(st->dev, l, w, x, y, 1, &r, err, errlen))
 		return -1;
@@ -226,8 +277,11 @@ static int dev_mm(void *ctx, const struct tern_layer *l, const int8_t *w, const 
 	st->step_macs += r.st.counters[TERN_CNT_MACS];
 	st->has_cycles = r.st.has_cycles;
 	st->layers_run++;
-	if (tern_gemm_ok(&r))
-		return 0;
+	if (tern_gemm_ok(&r)) {
+		tern_run_current(st->runs[0], &layer, &which);
+		return report_layer(st, tern_lin_name(layer, which, name, sizeof(name)), l, &r.st,
+				    err, errlen);
+	}
 	if (r.st.mismatch) {
 		st->lockstep_failed = 1;
 		snprintf(err, errlen, "lockstep mismatch at instruction %u (%s, tile m %u..%u n %u..%u "
@@ -295,6 +349,8 @@ static uint64_t device_bytes(const struct run_args *a, const struct tern_model_c
 	return need + (1u << 20);
 }
 
+static int alloc_steps(const struct run_args *a, struct run_state *st, char *err, size_t errlen);
+
 static int open_runs(const struct run_args *a, struct run_state *st, char *err, size_t errlen)
 {
 	const struct tern_model_config *c = &st->m->cfg;
@@ -310,6 +366,12 @@ static int open_runs(const struct run_args *a, struct run_state *st, char *err, 
 		snprintf(err, errlen, "out of memory for the KV caches (%u positions)", n_ctx);
 		return -1;
 	}
+	return alloc_steps(a, st, err, errlen);
+}
+
+/* Generated ids, per-step costs and the top-k scratch (every backend). */
+static int alloc_steps(const struct run_args *a, struct run_state *st, char *err, size_t errlen)
+{
 	st->gen = calloc(st->n_gen, sizeof(uint32_t));
 	st->steps = calloc(st->n_gen + 1, sizeof(struct run_step));
 	st->idx = calloc(a->top_k > 1 ? a->top_k : 1, sizeof(uint32_t));
@@ -342,10 +404,11 @@ static int model_check(struct run_state *st, uint32_t n)
 }
 
 /* One step: forward both passes, check, record costs. Returns a TERN_FWD_* value. */
-static int step(struct run_state *st, const uint32_t *tok, uint32_t n)
+static int step(const struct run_args *a, struct run_state *st, const uint32_t *tok, uint32_t n)
 {
 	struct tern_fwd_hooks h = { &stop_flag, st->show_progress ? progress : NULL, st };
 	struct run_step *s = &st->steps[st->step];
+	struct tern_host_cost before = *tern_run_host_cost(st->runs[0]);
 	double t0 = now_s();
 	int rc;
 
@@ -356,6 +419,10 @@ static int step(struct run_state *st, const uint32_t *tok, uint32_t n)
 	s->cycles = st->step_cycles;
 	s->macs = st->step_macs;
 	s->n = n;
+	/* Host work as one deployment does it: the device pass's ops, plus sampling. */
+	s->host = *tern_run_host_cost(st->runs[0]);
+	tern_host_cost_sub(&s->host, &before);
+	tern_cost_sample(&st->m->cfg, (uint32_t)a->top_k, &s->host);
 	if (rc == TERN_FWD_OK && model_check(st, n))
 		rc = TERN_FWD_CHECK;
 	return rc;
@@ -367,7 +434,7 @@ static int generate(const struct run_args *a, struct run_state *st)
 	uint32_t last;
 	int rc;
 
-	rc = step(st, st->prompt, st->n_prompt);
+	rc = step(a, st, st->prompt, st->n_prompt);
 	while (rc == TERN_FWD_OK) {
 		last = st->steps[st->step].n - 1;
 		if (st->step < st->n_gen)
@@ -377,10 +444,81 @@ static int generate(const struct run_args *a, struct run_state *st)
 		/* Every generated token is decoded once, so each has its decode cost. */
 		if (++st->step > st->n_gen)
 			break;
-		rc = step(st, &st->gen[st->step - 1], 1);
+		rc = step(a, st, &st->gen[st->step - 1], 1);
 	}
 	if (st->show_progress)
 		fputs("\r\033[K", stderr);
+	return rc;
+}
+
+/* ---- timing-only (--backend fast) ---- */
+
+struct fast_walk {
+	struct run_state *st;
+	enum tern_phase ph;
+	struct tern_fast_dram dram;
+};
+
+static int fast_layer(void *ctx, uint32_t layer, uint32_t which, const char *name,
+		      const struct tern_layer *l)
+{
+	struct fast_walk *w = ctx;
+	struct run_state *st = w->st;
+	struct tern_status s;
+	char why[512];
+
+	(void)layer;
+	(void)which;
+	memset(&s, 0, sizeof(s));
+	s.has_cycles = 1; /* predicted: the report labels them "fast" */
+	if (tern_fast_layer(&st->o.cfg, l, &w->dram, FAST_ZERO_FRACTION, s.counters, why,
+			    sizeof(why)) ||
+	    report_layer(st, name, l, &s, why, sizeof(why))) {
+		snprintf(st->fail_msg, sizeof(st->fail_msg), "%s (M=%u K=%u N=%u): %s", name,
+			 l->m, l->k, l->n, why);
+		return -1;
+	}
+	st->step_cycles += s.counters[TERN_CNT_CYCLES];
+	st->step_macs += s.counters[TERN_CNT_MACS];
+	st->layers_run++;
+	return 0;
+}
+
+/* One step of n tokens at positions pos..: device cycles and host ops, no data. */
+static int fast_step(const struct run_args *a, struct run_state *st, uint32_t pos, uint32_t n)
+{
+	struct run_step *s = &st->steps[st->step];
+	struct fast_walk w = { st, st->step ? TERN_PHASE_DECODE : TERN_PHASE_PREFILL,
+			       { st->o.dram_latency ? st->o.dram_latency : 40,
+				 st->o.dram_bytes_per_cycle ? st->o.dram_bytes_per_cycle : 16 } };
+	double t0 = now_s();
+
+	st->step_cycles = 0;
+	st->step_macs = 0;
+	if (tern_walk_step(&st->m->cfg, n, fast_layer, &w))
+		return TERN_FWD_ERR;
+	s->seconds = now_s() - t0;
+	s->cycles = st->step_cycles;
+	s->macs = st->step_macs;
+	s->n = n;
+	tern_cost_step(&st->m->cfg, a->quant, pos, n, &s->host);
+	tern_cost_sample(&st->m->cfg, (uint32_t)a->top_k, &s->host);
+	return TERN_FWD_OK;
+}
+
+static int generate_timing(const struct run_args *a, struct run_state *st)
+{
+	int rc = TERN_FWD_OK;
+
+	st->has_cycles = 1;
+	for (st->step = 0; st->step <= st->n_gen && rc == TERN_FWD_OK; st->step++) {
+		if (stop_flag)
+			return TERN_FWD_STOPPED;
+		if (st->step == 0)
+			rc = fast_step(a, st, 0, st->n_prompt);
+		else
+			rc = fast_step(a, st, st->n_prompt + st->step - 1, 1);
+	}
 	return rc;
 }
 
@@ -390,6 +528,7 @@ static void free_state(struct run_state *st)
 	tern_run_free(st->runs[1]);
 	tern_dev_close(st->dev);
 	tern_model_free(st->m);
+	tern_report_free(&st->rep);
 	free(st->prompt);
 	free(st->gen);
 	free(st->steps);
@@ -405,7 +544,7 @@ int tern_cmd_run(int argc, char **argv)
 	int rc;
 
 	memset(&st, 0, sizeof(st));
-	if (parse_args(&a, argc, argv))
+	if (parse_args(&a, argc, argv) || tern_machine_prepare(CMD, &a.mach))
 		return TERN_EXIT_USAGE;
 	st.t_start = now_s();
 	if (tern_model_open(a.model, &st.m, err, sizeof(err)) ||
@@ -423,9 +562,17 @@ int tern_cmd_run(int argc, char **argv)
 			       st.n_prompt, st.n_gen, st.m->cfg.n_ctx);
 		goto out;
 	}
-	if (open_runs(&a, &st, err, sizeof(err))) {
+	st.o = a.o;
+	if (a.timing_only ? alloc_steps(&a, &st, err, sizeof(err)) :
+	    open_runs(&a, &st, err, sizeof(err))) {
 		tern_usage_err(CMD, "%s", err);
 		goto out;
+	}
+	if (a.mach.report_dir) {
+		tern_report_init(&st.rep);
+		st.rep.model = st.m->cfg.name;
+		tern_machine_report(&a.mach, &a.o, a.array, &st.rep);
+		st.reporting = 1;
 	}
 	st.t_setup = now_s() - st.t_start;
 	st.show_progress = !a.quiet && isatty(STDERR_FILENO);
@@ -433,7 +580,7 @@ int tern_cmd_run(int argc, char **argv)
 	sa.sa_handler = on_sigint;
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, &old);
-	rc = generate(&a, &st);
+	rc = a.timing_only ? generate_timing(&a, &st) : generate(&a, &st);
 	sigaction(SIGINT, &old, NULL);
 	rc = tern_run_report(&a, &st, rc);
 out:

@@ -19,6 +19,7 @@ static const struct cmd cmds[] = {
 	{ "report", tern_cmd_report, "print the summary of a report written with --report DIR" },
 	{ "run", tern_cmd_run, "generate tokens with a whole model, every layer checked" },
 	{ "export", tern_cmd_export, "write a zoo model to a GGUF file" },
+	{ "sweep", tern_cmd_sweep, "time a model over array sizes and weight formats (fast model)" },
 };
 
 static void usage(FILE *f)

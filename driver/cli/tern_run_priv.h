@@ -1,21 +1,27 @@
 /*
- * State shared by `tern run` (tern_cmd_run.c: options, generation loop, checks) and
- * its report (tern_run_report.c: summary or JSON, exit code). Private to the CLI.
+ * State shared by `tern run` (tern_cmd_run.c: options, generation loop, checks, the
+ * timing-only walk) and its report (tern_run_report.c: summary or JSON, the report
+ * directory, exit code). Private to the CLI.
  */
 #ifndef TERN_RUN_PRIV_H
 #define TERN_RUN_PRIV_H
 
 #include <stdint.h>
 
+#include "tern_cli_board.h"
 #include "tern_driver.h"
 #include "tern_model.h"
+#include "tern_report.h"
 
 struct run_args {
 	const char *model, *array, *prompt, *prompt_tokens;
-	uint64_t tokens, seed, top_k;
+	uint64_t tokens, seed, top_k, prompt_len;
 	uint32_t quant;
 	int json, quiet;
+	int timing_only;             /* --backend fast: no data, cycles from the fast model */
+	double host_gflops;          /* --host-gflops, 0 = the board's host */
 	struct tern_dev_opts o;
+	struct tern_machine mach;    /* --report, --board, --clock-mhz, --dram-gbps, --tech */
 };
 
 /* Cost of one step: step 0 is the prefill, step i > 0 decodes generated token i. */
@@ -24,6 +30,7 @@ struct run_step {
 	uint64_t cycles;     /* device cycles summed over the step's BitLinears */
 	uint64_t macs;       /* MACs the device issued */
 	double seconds;      /* wall time of the step (both passes and the checks) */
+	struct tern_host_cost host; /* host ops of the step, sampling included */
 };
 
 struct run_state {
@@ -40,10 +47,15 @@ struct run_state {
 	int has_cycles, show_progress;
 	int lockstep_failed, layer_failed, device_failed, model_failed;
 	double t_start, t_setup, t_device, t_golden; /* t_setup: opening model and device */
+	int reporting;               /* --report given: rep collects every BitLinear */
+	struct tern_report rep;
 	char fail_msg[1024];
 };
 
-/* Print the summary or JSON for a finished (or failed) generation; returns the exit code. */
+/* Host time of a cost at the run's host rate and DRAM bandwidth (roofline per op). */
+
+/* Print the summary or JSON for a finished (or failed) generation, write the report
+ * directory when asked; returns the exit code. */
 int tern_run_report(const struct run_args *a, struct run_state *st, int fwd_rc);
 
 #endif /* TERN_RUN_PRIV_H */

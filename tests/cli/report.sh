@@ -37,8 +37,17 @@ l = r["layers"][0]
 assert l["shape"] == {"m": 64, "k": 128, "n": 8}
 assert l["macs"] == 64 * 128 * 8 and 0 < l["utilization"] <= 1 and l["dram_bytes"] > 0
 assert abs(l["energy_pj"] - e["total_pj"]) <= 1e-6 * e["total_pj"]
+# a single gemm has no host work: no host rate, no host time or energy, TTFT = prefill
+assert r["host_gflops"] == 0 and r["host_note"] == "no host work modelled", r["host_note"]
+for k in ("host_flops", "host_bytes", "host_pj", "host_seconds"):
+    assert p[k] == 0 and r["total"][k] == 0, k
+assert p["host_ops"] == {} and e["host_pj"] == 0
+assert r["ttft_seconds"] == p["seconds"]
 PY
 then pass "report.json parses, energies add up"; else fail "report.json parses, energies add up" "$(tail -2 "$TMP/py")"; fi
+if grep -q '| host | no host work modelled |' "$R/summary.md" && ! grep -q 'Host work' "$R/summary.md"; then
+	pass "summary states no host work"
+else fail "summary states no host work" "$(grep -i host "$R/summary.md" | head -3)"; fi
 
 if [ "$(wc -l <"$R/layers.csv")" -eq 2 ] && head -1 "$R/layers.csv" | grep -q '^name,phase,m,k,n,'; then
 	pass "layers.csv header and one row"

@@ -1,0 +1,118 @@
+/*
+ * Machine and report options of the tern CLI (see tern_cli_board.h): one parser and
+ * one resolution rule for --report/--board/--clock-mhz/--dram-gbps/--tech, used by
+ * `tern gemm` and `tern run`, so both commands state the same machine the same way.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tern_cli.h"
+#include "tern_cli_board.h"
+
+/* Simulated DRAM defaults of the driver (tern_driver.h: 0 means these). */
+#define SIM_BPC_DEFAULT 16
+#define SIM_BPC_MAX 4096
+
+const char tern_machine_help[] =
+	"report options:\n"
+	"  --report DIR         write report.json, layers.csv, summary.md and plots to DIR\n"
+	"  --board B            kv260 (default), pynq-z2, arty-a7, icebreaker: clock and DRAM\n"
+	"  --clock-mhz F        array clock in MHz (overrides the board's)\n"
+	"  --dram-gbps F        DRAM bandwidth in GB/s (overrides the board's); with --board,\n"
+	"                       --clock-mhz or --dram-gbps the simulated DRAM port (verilator,\n"
+	"                       fast) is set to GB/s*1000/MHz bytes per cycle unless --dram-bw\n"
+	"                       is given\n"
+	"  --tech T             technology table: 45nm (default), 7nm or a .tech file\n";
+
+void tern_machine_init(struct tern_machine *m)
+{
+	memset(m, 0, sizeof(*m));
+	m->board = tern_board_find(TERN_BOARD_DEFAULT);
+	m->tech_name = "45nm";
+}
+
+int tern_parse_pos(const char *cmd, const char *opt, const char *s, double max, double *out)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (!*s || *end || errno || !isfinite(v) || !(v > 0) || v > max)
+		return tern_usage_err(cmd, "%s expects a number in (0, %g], got '%s'", opt, max, s), -1;
+	*out = v;
+	return 0;
+}
+
+int tern_machine_opt(const char *cmd, struct tern_machine *m, int c, const char *v)
+{
+	switch (c) {
+	case TERN_O_REPORT: m->report_dir = v; return 1;
+	case TERN_O_TECH: m->tech_name = v; return 1;
+	case TERN_O_BOARD:
+		m->board = tern_board_find(v);
+		m->machine_set = 1;
+		if (!m->board)
+			return tern_usage_err(cmd, "unknown board '%s' (choose %s)", v, tern_board_names()), -1;
+		return 1;
+	case TERN_O_CLOCK:
+		m->machine_set = 1;
+		return tern_parse_pos(cmd, "--clock-mhz", v, 100000, &m->clock_mhz) ? -1 : 1;
+	case TERN_O_GBPS:
+		m->machine_set = 1;
+		return tern_parse_pos(cmd, "--dram-gbps", v, 100000, &m->dram_gbps) ? -1 : 1;
+	default:
+		return 0;
+	}
+}
+
+int tern_machine_resolve(const char *cmd, struct tern_machine *m, struct tern_dev_opts *o)
+{
+	double bpc;
+
+	if (!m->clock_mhz)
+		m->clock_mhz = m->board->clock_mhz;
+	if (!m->dram_gbps)
+		m->dram_gbps = m->board->dram_gbps;
+	bpc = tern_gbps_to_bpc(m->dram_gbps, m->clock_mhz);
+	if (m->machine_set && !o->dram_bytes_per_cycle) {
+		if (bpc > SIM_BPC_MAX)
+			return tern_usage_err(cmd, "%g GB/s at %g MHz is %g bytes per cycle, more than "
+					      "the simulated DRAM's %d", m->dram_gbps, m->clock_mhz, bpc,
+					      SIM_BPC_MAX), -1;
+		o->dram_bytes_per_cycle = bpc < 1 ? 1 : (uint32_t)lround(bpc);
+	}
+	return 0;
+}
+
+int tern_machine_prepare(const char *cmd, struct tern_machine *m)
+{
+	char path[512], err[600];
+
+	if (!m->report_dir)
+		return 0;
+	if (tern_tech_find(m->tech_name, path, sizeof(path), err, sizeof(err)) ||
+	    tern_tech_load(path, &m->tech, err, sizeof(err)))
+		return tern_usage_err(cmd, "--tech: %s", err), -1;
+	if (tern_report_prepare_dir(m->report_dir, err, sizeof(err)))
+		return tern_usage_err(cmd, "--report: %s", err), -1;
+	return 0;
+}
+
+void tern_machine_report(const struct tern_machine *m, const struct tern_dev_opts *o,
+			 const char *array, struct tern_report *r)
+{
+	r->backend = o->backend;
+	r->array = array;
+	r->cfg = o->cfg;
+	r->board = m->board->name;
+	r->clock_mhz = m->clock_mhz;
+	r->dram_gbps = m->dram_gbps;
+	r->tech = m->tech;
+	if (!strcmp(o->backend, "verilator") || !strcmp(o->backend, "fast"))
+		r->sim_dram_bpc = o->dram_bytes_per_cycle ? o->dram_bytes_per_cycle : SIM_BPC_DEFAULT;
+	if (!strcmp(o->backend, "fast"))
+		r->cycles_source = "fast";
+}

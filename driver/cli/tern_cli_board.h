@@ -1,0 +1,63 @@
+/*
+ * Machine and report options shared by `tern gemm` and `tern run`: --report DIR,
+ * --board, --clock-mhz, --dram-gbps and --tech, with one meaning everywhere. A
+ * command lists TERN_MACHINE_LONGOPTS in its getopt table, hands every option to
+ * tern_machine_opt() first, then calls tern_machine_resolve() (board numbers, and
+ * the simulated DRAM port set to match them) and tern_machine_prepare() (technology
+ * table loaded, report directory checked before any simulation time is spent).
+ */
+#ifndef TERN_CLI_BOARD_H
+#define TERN_CLI_BOARD_H
+
+#include <getopt.h>
+
+#include "tern_board.h"
+#include "tern_driver.h"
+#include "tern_report.h"
+
+/* Option codes, above any command's own (those start at 256). */
+enum { TERN_O_REPORT = 1000, TERN_O_BOARD, TERN_O_CLOCK, TERN_O_GBPS, TERN_O_TECH };
+
+#define TERN_MACHINE_LONGOPTS                                                        \
+	{ "report", required_argument, 0, TERN_O_REPORT },                           \
+	{ "board", required_argument, 0, TERN_O_BOARD },                             \
+	{ "clock-mhz", required_argument, 0, TERN_O_CLOCK },                         \
+	{ "dram-gbps", required_argument, 0, TERN_O_GBPS },                          \
+	{ "tech", required_argument, 0, TERN_O_TECH }
+
+/* The "report options:" block of a command's --help. */
+extern const char tern_machine_help[];
+
+struct tern_machine {
+	const char *report_dir;         /* NULL: no report */
+	const char *tech_name;          /* --tech (default 45nm) */
+	const struct tern_board *board; /* preset (default kv260) */
+	double clock_mhz, dram_gbps;    /* 0 until resolved: the board's */
+	int machine_set;                /* the user gave --board, --clock-mhz or --dram-gbps */
+	struct tern_tech tech;          /* loaded by tern_machine_prepare when reporting */
+};
+
+void tern_machine_init(struct tern_machine *m);
+
+/* 1 if c was a machine option (stored), 0 if not one, -1 on a bad value (printed). */
+int tern_machine_opt(const char *cmd, struct tern_machine *m, int c, const char *v);
+
+/* A positive decimal number in (0, max]; strict like tern_parse_u64. 0 or -1 (printed). */
+int tern_parse_pos(const char *cmd, const char *opt, const char *s, double max, double *out);
+
+/*
+ * Fill in the board's clock and bandwidth, and when the user chose a machine set the
+ * simulated DRAM port (o->dram_bytes_per_cycle, unless --dram-bw gave it) to
+ * GB/s x 1000 / MHz, so cycles and the stated bandwidth describe one machine.
+ */
+int tern_machine_resolve(const char *cmd, struct tern_machine *m, struct tern_dev_opts *o);
+
+/* With --report: load the technology table and check the directory. 0 or -1 (printed). */
+int tern_machine_prepare(const char *cmd, struct tern_machine *m);
+
+/* Report header fields from the machine: board, clock, bandwidth, table, array, and
+ * the simulated DRAM port when the backend simulates one (verilator, fast). */
+void tern_machine_report(const struct tern_machine *m, const struct tern_dev_opts *o,
+			 const char *array, struct tern_report *r);
+
+#endif /* TERN_CLI_BOARD_H */

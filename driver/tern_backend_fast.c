@@ -1,0 +1,84 @@
+/*
+ * fast backend: results from the reference model, cycles from the fast cycle model.
+ * A run executes the program on the reference model (so every output is still real
+ * and checked by the caller's golden comparison), then reads the same program back
+ * from device memory and times it with tern_fast_time at the DRAM latency and
+ * bandwidth of the device options (the verilator backend's defaults, so the two are
+ * comparable). The event counters come from the reference model (MACS_ZERO included);
+ * the cycle, busy and stall counters from the fast model, so st->has_cycles = 1. A
+ * program that faults has no timing: the fast model only times runs that reach END.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "tern_backend.h"
+#include "tern_fast.h"
+#include "tern_ref.h"
+
+#define FAST_DEFAULT_LATENCY 40 /* same defaults as the verilator backend */
+#define FAST_DEFAULT_BW 16
+
+static int fast_open(struct tern_dev *d)
+{
+	d->mem = calloc(1, d->mem_bytes);
+	if (!d->mem)
+		return tern_dev_set_err(d, "cannot allocate %llu bytes of device memory",
+					(unsigned long long)d->mem_bytes);
+	return 0;
+}
+
+static void fast_close(struct tern_dev *d)
+{
+	free(d->mem);
+	d->mem = NULL;
+}
+
+/* Cycle, busy and stall counters: the ones the reference model does not count. */
+static int fast_timing(struct tern_dev *d, uint32_t insn_addr, uint32_t count,
+		       struct tern_status *st)
+{
+	struct tern_fast_dram dram = {
+		d->opts.dram_latency ? d->opts.dram_latency : FAST_DEFAULT_LATENCY,
+		d->opts.dram_bytes_per_cycle ? d->opts.dram_bytes_per_cycle : FAST_DEFAULT_BW,
+	};
+	uint64_t cnt[TERN_CNT_COUNT];
+
+	if ((uint64_t)insn_addr + (uint64_t)count * TERN_INSN_BYTES > d->mem_bytes)
+		return tern_dev_set_err(d, "fast model: program outside device memory");
+	/* Device memory holds the words little-endian, as struct tern_insn on this host. */
+	if (tern_fast_time(&d->cfg, (const struct tern_insn *)(d->mem + insn_addr), count, &dram,
+			   cnt))
+		return tern_dev_set_err(d, "fast model could not time the program");
+	for (unsigned i = 0; i < TERN_CNT_COUNT; i++)
+		if (!tern_counter_in_ref(i))
+			st->counters[i] = cnt[i];
+	st->has_cycles = 1;
+	return 0;
+}
+
+static int fast_run(struct tern_dev *d, uint32_t insn_addr, uint32_t count, uint32_t dma_base,
+		    uint32_t dma_limit, struct tern_status *st)
+{
+	struct tern_ref_args a = { insn_addr, count, dma_base, dma_limit };
+	struct tern_ref_result r;
+
+	if (insn_addr % 8)
+		return tern_dev_set_err(d, "fast model: program address 0x%x not 8-byte aligned",
+					insn_addr);
+	if (tern_ref_run(&d->cfg, d->mem, d->mem_bytes, &a, NULL, NULL, &r))
+		return tern_dev_set_err(d, "reference model could not run the program");
+	st->err = r.err;
+	st->err_insn = r.err_insn;
+	memcpy(st->counters, r.counters, sizeof(st->counters));
+	st->has_cycles = 0;
+	if (r.err)
+		return 0;
+	return fast_timing(d, insn_addr, count, st);
+}
+
+const struct tern_backend tern_backend_fast = {
+	.name = "fast",
+	.open = fast_open,
+	.close = fast_close,
+	.run = fast_run,
+};

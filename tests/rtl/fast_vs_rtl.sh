@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Fast cycle model vs RTL: small-to-medium layers (decode N=1 and prefill, both weight
+# formats, odd shapes) on the 8x8, 16x16 and 32x32 presets at three DRAM settings run on
+# the verilator backend (ground truth) and the fast backend; each case prints both cycle
+# counts and passes when the fast model is within 2% of the RTL. The Verilated builds are
+# the ones the other RTL tests use (built on first use, cached under build/vl).
+source "$(dirname "$0")/../lib.sh"
+T=$TERN
+
+cycles() { # cycles BACKEND ARRAY M K N WFMT BW LAT -> counters.cycles on stdout
+	"$T" gemm --backend "$1" --array "$2" --m "$3" --k "$4" --n "$5" --wfmt "$6" --seed 7 \
+		--dram-bw "$7" --dram-latency "$8" --json --quiet --no-lockstep 2>"$TMP/err" |
+		sed -n 's/.*"counters":{"cycles":\([0-9]*\).*/\1/p'
+}
+
+check() { # check ARRAY M K N WFMT BW LAT
+	local name="$1 ${2}x$3 N=$4 $5 bw=$6 lat=$7" rtl fast
+	rtl=$(cycles verilator "$@")
+	fast=$(cycles fast "$@")
+	if [ -z "$rtl" ] || [ -z "$fast" ]; then
+		fail "$name" "no cycle count: $(head -c 200 "$TMP/err")"
+		return
+	fi
+	if awk -v r="$rtl" -v f="$fast" 'BEGIN { e = (f - r) / r; if (e < 0) e = -e; exit !(e <= 0.02) }'; then
+		pass "$name: rtl $rtl fast $fast"
+	else
+		fail "$name" "rtl $rtl fast $fast, more than 2% apart"
+	fi
+}
+
+check 8x8 64 64 1 2bit 16 40
+check 8x8 100 72 1 base3 8 20
+check 8x8 96 200 33 2bit 16 40
+check 8x8 128 128 64 base3 32 100
+check 8x8 40 24 7 2bit 32 100
+check 16x16 256 256 1 2bit 16 40
+check 16x16 200 300 1 base3 32 100
+check 16x16 256 512 32 2bit 8 20
+check 16x16 128 96 48 base3 16 40
+check 16x16 17 33 5 2bit 8 20
+check 32x32 256 512 1 2bit 16 40
+check 32x32 512 512 1 base3 8 20
+check 32x32 640 2560 1 2bit 32 100
+check 32x32 256 256 32 2bit 16 40
+check 32x32 512 1024 64 base3 32 100
+check 32x32 100 70 3 2bit 8 20
