@@ -30,9 +30,13 @@ ISA_DEF := isa/tern_isa.json
 ISA_GEN := isa/tern_gen.py
 GEN_OUT := $(GEN)/tern_isa.h $(GEN)/tern_isa_tables.c $(GEN)/tern_isa.svh $(GEN)/isa_tables.md
 
-$(GEN_OUT) &: $(ISA_DEF) $(ISA_GEN)
+# The generator leaves unchanged outputs untouched (so nothing rebuilds for nothing); the
+# stamp records that it ran.
+$(GEN)/.stamp: $(ISA_DEF) $(ISA_GEN)
 	@mkdir -p $(GEN)
 	$(PYTHON) $(ISA_GEN) $(ISA_DEF) $(GEN)
+	@touch $@
+$(GEN_OUT): $(GEN)/.stamp ;
 
 # ---------------------------------------------------------------- C library
 # Every .c in these folders is library code; each folder may add rules in its .mk.
@@ -95,7 +99,7 @@ TEST_EXTRA += $(BUILD)/tests/indep_matmul
 
 all: $(BUILD)/tern ## build the tern CLI and library
 
-gen: $(GEN_OUT) ## generate the C header, Verilog include and ISA tables
+gen: $(GEN)/.stamp ## generate the C header, Verilog include and ISA tables
 
 isa-doc: $(GEN_OUT) ## refresh the generated tables inside docs/isa.md
 	$(PYTHON) $(ISA_GEN) $(ISA_DEF) --update-doc docs/isa.md
@@ -116,7 +120,8 @@ test: deps ## run every test (unit, sanitizer, CLI, RTL); ends with "N passed, N
 
 run: deps ## the demo: zoo:tiny generates tokens on the simulated RTL, all checks on, report
 	@$(MAKE) --no-print-directory all $(VL_DIR)/32x32/libtern_vl.so
-	$(BUILD)/tern run --model zoo:tiny --backend verilator --array 32x32 --tokens 8 $(RUN_ARGS)
+	$(BUILD)/tern run --model zoo:tiny --backend verilator --array 32x32 --prompt-tokens 7,99,5 \
+	  --tokens 8 --report $(BUILD)/run-report $(RUN_ARGS)
 
 bench: deps ## long measurements -> bench/results.json (BENCH_ARGS="--only rtl --quick")
 	@$(MAKE) --no-print-directory all
