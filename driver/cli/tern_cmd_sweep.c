@@ -6,7 +6,8 @@
  * counts with the energy model (model/tern_energy.h) and writes DIR/sweep.csv and
  * DIR/pareto.png (tokens/s against J/token, Pareto front marked), each atomically.
  * Time is accelerator time only (host ops are assumed to overlap or be negligible);
- * host energy is counted from the forward pass's FLOP formulas (tern_cost_step).
+ * host energy is counted from the forward pass's FLOP and byte formulas (tern_cost_step),
+ * priced as in run reports.
  */
 #include <getopt.h>
 #include <stdlib.h>
@@ -50,7 +51,7 @@ static const char help[] =
 	"  --out DIR          output folder (default sweep), created if missing\n"
 	"  --quiet            no progress on stderr\n"
 	"tokens/s = generated tokens / accelerator time of the whole run (prefill + decode);\n"
-	"J/token = energy of the whole run (compute, SRAM, DRAM, host FLOPs) / generated tokens.\n"
+	"J/token = energy of the whole run (compute, SRAM, DRAM, host FLOPs and bytes) / generated tokens.\n"
 	"exit: 0 written, 2 bad usage or input\n";
 
 struct point {
@@ -255,6 +256,9 @@ static int eval_point(const struct sweep_args *a, const struct tern_model_config
 	ev.wfmt = p->wfmt;
 	ev.host_flops = tern_host_flops(&hc);
 	tern_energy_ternary(tech, &ev, &p->e);
+	/* Host DRAM traffic is priced as in run reports (docs/energy.md). */
+	p->e.host += tern_host_bytes(&hc) * tech->dram_pj_64b / 8.0;
+	p->e.total += tern_host_bytes(&hc) * tech->dram_pj_64b / 8.0;
 	p->seconds = p->tot[TERN_CNT_CYCLES] / hz;
 	p->tps = a->tokens / p->seconds;
 	p->pre_tps = a->prompt / (p->pre[TERN_CNT_CYCLES] / hz);
