@@ -43,22 +43,24 @@ def run_json(args, timeout=None):
 
 
 def bench_rtl(bw, lat, arrays, quick):
+    """Each shape at bw; prefill (N=128) also at 2*bw, where DRAM is not the bound."""
     rows = []
     for arr in arrays:
         # First use of a preset builds its Verilated model: do it before timing.
         run_json(["gemm", "--backend", "verilator", "--array", arr, "--m", "8", "--k", "8",
                   "--n", "1", "--seed", "1"])
         for (m, k) in SHAPES[:1] if quick else SHAPES:
-            for n in (1, 128):
+            for (n, b) in ((1, bw), (128, bw), (128, 2 * bw)):
                 args = ["gemm", "--backend", "verilator", "--array", arr, "--m", str(m), "--k",
-                        str(k), "--n", str(n), "--seed", "1", "--dram-bw", str(bw),
+                        str(k), "--n", str(n), "--seed", "1", "--dram-bw", str(b),
                         "--dram-latency", str(lat)]
                 d, wall, rc = run_json(args)
                 c = d.get("counters", {})
                 cycles = d.get("cycles", 0)
                 dram = c.get("dram_rd_bytes", 0) + c.get("dram_wr_bytes", 0) + c.get("fetch_bytes", 0)
-                bound = dram / bw
-                row = {"array": arr, "m": m, "k": k, "n": n, "ok": rc == 0 and d.get("ok", False),
+                bound = dram / b
+                row = {"array": arr, "m": m, "k": k, "n": n, "dram_bytes_per_cycle": b,
+                       "ok": rc == 0 and d.get("ok", False),
                        "cycles": cycles, "macs": d.get("macs", 0),
                        "utilization": d.get("utilization", 0.0), "dram_bytes": dram,
                        "dram_bound_cycles": round(bound), "cycles_over_dram_bound":
@@ -66,9 +68,9 @@ def bench_rtl(bw, lat, arrays, quick):
                        "sim_cycles_per_s": round(cycles / wall) if wall else None,
                        "sim_macs_per_s": round(d.get("macs", 0) / wall) if wall else None}
                 rows.append(row)
-                print("  %-6s %5dx%-5d N=%-4d cycles %10d util %5.1f%% vs DRAM bound %5.2fx  "
+                print("  %-6s %5dx%-5d N=%-4d bw %3d cycles %10d util %5.1f%% vs DRAM bound %5.2fx  "
                       "%7.2f s  %6.0f kcycles/s  %6.1f M MACs/s  %s" % (
-                          arr, m, k, n, cycles, 100 * row["utilization"],
+                          arr, m, k, n, b, cycles, 100 * row["utilization"],
                           row["cycles_over_dram_bound"] or 0, wall,
                           (row["sim_cycles_per_s"] or 0) / 1e3, (row["sim_macs_per_s"] or 0) / 1e6,
                           "ok" if row["ok"] else "FAILED"), flush=True)
@@ -80,6 +82,7 @@ def summarize_rtl(rows):
     for arr in sorted({r["array"] for r in rows}):
         rs = [r for r in rows if r["array"] == arr]
         pre = [r for r in rs if r["n"] >= 32]
+        pre_fast = [r for r in pre if r["dram_bytes_per_cycle"] > min(x["dram_bytes_per_cycle"] for x in rs)]
         dec = [r for r in rs if r["n"] == 1]
         tot_c = sum(r["cycles"] for r in rs)
         tot_w = sum(r["wall_seconds"] for r in rs)
@@ -87,6 +90,7 @@ def summarize_rtl(rows):
             "sim_cycles_per_s": round(tot_c / tot_w) if tot_w else None,
             "sim_macs_per_s": round(sum(r["macs"] for r in rs) / tot_w) if tot_w else None,
             "prefill_min_utilization": min((r["utilization"] for r in pre), default=None),
+            "prefill_min_utilization_2x_bw": min((r["utilization"] for r in pre_fast), default=None),
             "decode_max_cycles_over_dram_bound": max((r["cycles_over_dram_bound"] or 0 for r in dec),
                                                      default=None),
             "all_checks_passed": all(r["ok"] for r in rs),
@@ -168,9 +172,12 @@ def main():
         results["rtl"] = bench_rtl(a.dram_bw, a.dram_latency, a.arrays.split(","), a.quick)
         results["rtl_summary"] = summarize_rtl(results["rtl"])
         for arr, s in results["rtl_summary"].items():
-            print("  %-6s sim %6.0f kcycles/s %7.1f M MACs/s; prefill util >= %.1f%%; decode <= %.3fx DRAM bound" % (
-                arr, (s["sim_cycles_per_s"] or 0) / 1e3, (s["sim_macs_per_s"] or 0) / 1e6,
-                100 * (s["prefill_min_utilization"] or 0), s["decode_max_cycles_over_dram_bound"] or 0))
+            print("  %-6s sim %6.0f kcycles/s %7.1f M MACs/s; prefill util >= %.1f%% (%.1f%% at 2x bw); "
+                  "decode <= %.3fx DRAM bound" % (
+                      arr, (s["sim_cycles_per_s"] or 0) / 1e3, (s["sim_macs_per_s"] or 0) / 1e6,
+                      100 * (s["prefill_min_utilization"] or 0),
+                      100 * (s["prefill_min_utilization_2x_bw"] or 0),
+                      s["decode_max_cycles_over_dram_bound"] or 0))
     if "model" in parts:
         print("== models")
         results["model"] = bench_model()
