@@ -115,7 +115,7 @@ deps: ## install missing Debian packages (apt-get; needs root)
 test-build: $(BUILD)/tern $(ASAN)/tern $(UNIT_BINS) $(UNIT_SAN_BINS) $(TEST_EXTRA)
 
 test: deps ## run every test (unit, sanitizer, CLI, RTL); ends with "N passed, N failed"
-	@$(MAKE) --no-print-directory test-build
+	@$(MAKE) --no-print-directory -j2 test-build
 	@bash tests/run_tests.sh
 
 run: deps ## the demo: zoo:tiny generates tokens on the simulated RTL, all checks on, report
