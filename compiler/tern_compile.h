@@ -28,18 +28,25 @@ struct tern_layer {
 struct tern_layout {
 	uint32_t mt;    /* M-tiles of ROWS outputs */
 	uint32_t kt;    /* K-chunks of LANES inputs */
-	uint32_t kcb;   /* K-chunks per K-block (one WBUF load) */
-	uint32_t kb;    /* K-blocks */
+	uint32_t kcb;   /* K-chunks per K-block (one WBUF load); KT in stream mode */
+	uint32_t kb;    /* K-blocks; 1 in stream mode */
 	uint32_t nb;    /* tokens per N-block */
 	uint64_t w_bytes, x_bytes, y_bytes; /* sizes of the three DRAM regions */
 	uint32_t y_row_stride; /* bytes between tokens in the output region */
 	/* Derived by tern_layout_plan as well; the emitter and cost models read them. */
 	uint32_t nblk;         /* N-blocks: ceil(N / nb) */
-	uint32_t mg;           /* M-tiles per weight LOAD (1 unless kb == 1) */
+	uint32_t mg;           /* M-tiles per weight LOAD (1 unless kb == 1; 1 in stream mode) */
 	uint32_t a_resident;   /* 1: a block's activations (all of K) stay in ABUF across
 				* M-tiles; 0: streamed with each K-block (K too large) */
-	uint32_t w_blk_stride; /* bytes between K-blocks in the weight region */
+	uint32_t w_blk_stride; /* bytes between K-blocks (stream mode: segments) in the weight region */
 	uint32_t x_row_stride; /* bytes between tokens in the activation region */
+	/*
+	 * Stream mode (a_resident): the weights are one stream of MT*KT entries, tile after
+	 * tile, cut into w_nseg segments, one weight LOAD each; segment s holds the entries
+	 * from tern_wseg_start(lo, s), a whole number of w_unit-entry units (w_unit = 1, or
+	 * KT when segments hold whole tiles), at most w_seg entries. 0s in K-block mode.
+	 */
+	uint32_t w_seg, w_nseg, w_unit;
 };
 
 /* What a layout costs, computed from the layout alone (docs/compiler.md). */
@@ -76,6 +83,9 @@ int tern_layout_plan(const struct tern_hw_config *cfg, const struct tern_layer *
 /* Predicted counters of the program tern_compile emits for this layout. */
 void tern_layout_traffic(const struct tern_hw_config *cfg, const struct tern_layer *l,
 			 const struct tern_layout *lo, struct tern_traffic *t);
+
+/* First stream entry of weight segment s (s = w_nseg: MT*KT); stream mode only. */
+uint64_t tern_wseg_start(const struct tern_layout *lo, uint64_t s);
 
 /* Bytes of one WBUF entry in DRAM for a weight format (docs/isa.md, LOAD). */
 uint32_t tern_wentry_bytes(const struct tern_hw_config *cfg, uint32_t wfmt);

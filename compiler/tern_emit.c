@@ -1,12 +1,15 @@
 /*
  * tern compiler, stage 3: instruction emission for a planned layer.
  *
- * Loop nest (docs/compiler.md): for each N-block, for each load group (mg M-tiles,
- * one K-block), the group's loads (activations: streamed ones for this K-block, or
- * a slice of the next N-block's resident ones; then the weights, one 2-D LOAD), then
- * per tile one GEMM, and after a tile's last K-block one STORE of its ACC half.
- * Halves alternate: WBUF (and streamed ABUF) by load group g, resident ABUF by
- * N-block, ACC by tile u. Tokens, counted globally:
+ * Loop nest (docs/compiler.md): for each N-block, for each load group, the group's
+ * loads (activations: streamed ones for this K-block, or a slice of the next
+ * N-block's resident ones; then the weights, one LOAD), then one GEMM per M-tile part
+ * in the group, and after a tile's last K-chunk one STORE of its ACC half. A group is
+ * one weight segment in stream mode (resident activations: whole tiles, or a WBUF
+ * half's worth of the weight stream, a tile's GEMM split where a segment ends inside
+ * it) and one (tile, K-block) in K-block mode. Halves alternate: WBUF (and streamed
+ * ABUF) by load group g, resident ABUF by N-block, ACC by tile u. Tokens, counted
+ * globally:
  *   load group g     pops c2l if g >= 2 (group g-2 freed the half it refills),
  *                    its last LOAD pushes l2c;
  *   GEMMs of group g the first pops l2c, the last pushes c2l if a group g+2 exists;
@@ -30,6 +33,7 @@ struct emitter {
 	const struct tern_addrs *a;
 	struct tern_program *p;
 	uint32_t g, ng;   /* load groups emitted, load groups in all */
+	uint32_t steps;   /* load groups per N-block */
 	uint32_t u, nu;   /* tiles (ACC uses) emitted, tiles in all */
 	uint32_t b;       /* current N-block */
 	uint32_t n0, nl;  /* its first token and token count */
@@ -129,59 +133,63 @@ static struct tern_insn *resident_acts(struct emitter *e, uint32_t s, uint32_t s
 }
 
 /*
- * The loads of group g: activations if any, then the weights of M-tiles t0..t0+tl-1,
- * K-block j, in one 2-D LOAD (a row per tile) into WBUF half g%2.
+ * The loads of load group g (the s-th of its N-block): activations if any (streamed
+ * ones for this K-block, or a slice of the next N-block's resident ones), then the
+ * weights, ys rows of xs entries from addr, into WBUF half g%2. The first LOAD pops
+ * c2l when g >= 2, the last pushes l2c.
  */
-static void emit_loads(struct emitter *e, uint32_t s, uint32_t t0, uint32_t tl, uint32_t j)
+static void emit_loads(struct emitter *e, uint32_t s, const struct tern_tile *t, uint32_t xs,
+		       uint32_t ys, uint64_t addr, uint32_t stride)
 {
 	const struct tern_hw_config *c = e->cfg;
 	const struct tern_layout *lo = e->lo;
-	uint32_t half = e->g % 2, c0 = j * lo->kcb, kc = min_u32(lo->kcb, lo->kt - c0);
-	uint32_t steps = (lo->mt + lo->mg - 1) / lo->mg * lo->kb;
-	struct tern_tile t = tile_of(e, t0, tl, c0, kc);
+	uint32_t half = e->g % 2;
 	struct tern_insn *first, *ld;
 
 	if (lo->a_resident) {
-		first = resident_acts(e, s, steps);
+		first = resident_acts(e, s, e->steps);
 	} else {
-		struct tern_tile ta = t;
+		struct tern_tile ta = *t;
 
 		ta.m0 = ta.m_len = 0;
-		first = put_load(e, &ta, 1, half * (min_u32(c->abuf_depth, 65536) / 2), kc, e->nl,
-				 e->a->x + e->n0 * lo->x_row_stride + c0 * c->lanes,
-				 lo->x_row_stride);
+		first = put_load(e, &ta, 1, half * (min_u32(c->abuf_depth, 65536) / 2), xs, e->nl,
+				 e->a->x + e->n0 * lo->x_row_stride + t->k0, lo->x_row_stride);
 	}
-	ld = put_load(e, &t, 0, half * (min_u32(c->wbuf_depth, 65536) / 2), kc, tl,
-		      e->a->w + (t0 * lo->kb + j) * lo->w_blk_stride, lo->kb * lo->w_blk_stride);
+	ld = put_load(e, t, 0, half * (min_u32(c->wbuf_depth, 65536) / 2), xs, ys, (uint32_t)addr,
+		      stride);
 	tern_set_pop_next(first ? first : ld, e->g >= 2);
 	tern_set_push_next(ld, 1);
 }
 
-/* GEMM of M-tile t (i-th of the group's tl) for K-block j, with its ACC tokens. */
-static void emit_gemm(struct emitter *e, uint32_t t, uint32_t i, uint32_t tl, uint32_t j)
+/*
+ * GEMM of M-tile t over K-chunks c0 .. c0+kc-1, whose weights are at entry wbase of
+ * load group g's WBUF half. The group's first GEMM pops l2c, its last pushes c2l if a
+ * group g+2 exists; the tile's first (c0 = 0) resets and pops s2c if u >= 2, its
+ * last pushes c2s.
+ */
+static void emit_gemm(struct emitter *e, uint32_t t, uint32_t c0, uint32_t kc, uint32_t wbase,
+		      int first, int last)
 {
 	const struct tern_hw_config *c = e->cfg;
 	const struct tern_layout *lo = e->lo;
-	uint32_t c0 = j * lo->kcb, kc = min_u32(lo->kcb, lo->kt - c0);
 	struct tern_tile tt = tile_of(e, t, 1, c0, kc);
 	struct tern_insn *gm = put(e, TERN_OP_GEMM, &tt);
-	uint32_t wbase = (e->g % 2) * (min_u32(c->wbuf_depth, 65536) / 2) + i * kc;
 	uint32_t ahalf = min_u32(c->abuf_depth, 65536) / 2;
 
-	tern_set_gemm_reset(gm, j == 0);
-	tern_set_gemm_wbuf_base(gm, wbase);
+	tern_set_gemm_reset(gm, c0 == 0);
+	tern_set_gemm_wbuf_base(gm, (e->g % 2) * (min_u32(c->wbuf_depth, 65536) / 2) + wbase);
 	tern_set_gemm_abuf_base(gm, lo->a_resident ? e->abase + c0 : (e->g % 2) * ahalf);
 	tern_set_gemm_acc_base(gm, (e->u % 2) * (min_u32(c->acc_depth, 65536) / 2));
 	tern_set_gemm_k_chunks(gm, kc);
 	tern_set_gemm_n_tokens(gm, e->nl);
 	tern_set_gemm_abuf_stride(gm, lo->a_resident ? lo->kt : kc);
-	tern_set_pop_prev(gm, i == 0);
-	tern_set_push_prev(gm, i == tl - 1 && e->g + 2 < e->ng);
-	tern_set_pop_next(gm, j == 0 && e->u >= 2);
-	tern_set_push_next(gm, j == lo->kb - 1);
+	tern_set_pop_prev(gm, first);
+	tern_set_push_prev(gm, last && e->g + 2 < e->ng);
+	tern_set_pop_next(gm, c0 == 0 && e->u >= 2);
+	tern_set_push_next(gm, c0 + kc == lo->kt);
 }
 
-/* STORE of M-tile t's ACC half once its last K-block is summed. */
+/* STORE of M-tile t's ACC half once its last K-chunk is summed. */
 static void emit_store(struct emitter *e, uint32_t t)
 {
 	const struct tern_hw_config *c = e->cfg;
@@ -198,23 +206,52 @@ static void emit_store(struct emitter *e, uint32_t t)
 	e->u++;
 }
 
-/* One N-block: load groups of mg M-tiles (mg = 1 when K needs several K-blocks). */
-static void emit_block(struct emitter *e)
+/*
+ * One N-block in stream mode: weight segment s (one load group) holds K-chunks of
+ * consecutive M-tiles; each tile's part in it is one GEMM, and a tile whose last
+ * K-chunk is in it is stored after that GEMM.
+ */
+static void emit_stream(struct emitter *e)
+{
+	const struct tern_layout *lo = e->lo;
+	uint64_t kt = lo->kt, stop;
+	uint32_t t = 0;
+
+	for (uint32_t s = 0; s < e->steps; s++, e->g++) {
+		uint64_t a = tern_wseg_start(lo, s), end = tern_wseg_start(lo, s + 1);
+		uint32_t t0 = (uint32_t)(a / kt), t1 = (uint32_t)((end - 1) / kt);
+		struct tern_tile tt = tile_of(e, t0, t1 - t0 + 1, t0 == t1 ? (uint32_t)(a % kt) : 0,
+					      t0 == t1 ? (uint32_t)(end - a) : lo->kt);
+
+		emit_loads(e, s, &tt, (uint32_t)(end - a), 1,
+			   e->a->w + (uint64_t)s * lo->w_blk_stride, lo->w_blk_stride);
+		for (uint64_t i = a; i < end; i = stop) {
+			stop = (t + 1ull) * kt < end ? (t + 1ull) * kt : end;
+			emit_gemm(e, t, (uint32_t)(i - t * kt), (uint32_t)(stop - i),
+				  (uint32_t)(i - a), i == a, stop == end);
+			if (stop == (t + 1ull) * kt)
+				emit_store(e, t++);
+		}
+	}
+}
+
+/* One N-block in K-block mode (streamed activations): a load group per (tile, K-block). */
+static void emit_kblocks(struct emitter *e)
 {
 	const struct tern_layout *lo = e->lo;
 	uint32_t s = 0;
 
-	for (uint32_t t0 = 0; t0 < lo->mt; t0 += lo->mg) {
-		uint32_t tl = min_u32(lo->mg, lo->mt - t0);
+	for (uint32_t t = 0; t < lo->mt; t++) {
+		for (uint32_t j = 0; j < lo->kb; j++, s++, e->g++) {
+			uint32_t c0 = j * lo->kcb, kc = min_u32(lo->kcb, lo->kt - c0);
+			struct tern_tile tt = tile_of(e, t, 1, c0, kc);
 
-		for (uint32_t j = 0; j < lo->kb; j++, s++) {
-			emit_loads(e, s, t0, tl, j);
-			for (uint32_t i = 0; i < tl; i++) {
-				emit_gemm(e, t0 + i, i, tl, j);
-				if (j == lo->kb - 1)
-					emit_store(e, t0 + i);
-			}
-			e->g++;
+			emit_loads(e, s, &tt, kc, 1,
+				   e->a->w + ((uint64_t)t * lo->kb + j) * lo->w_blk_stride,
+				   lo->w_blk_stride);
+			emit_gemm(e, t, c0, kc, 0, 1, 1);
+			if (j == lo->kb - 1)
+				emit_store(e, t);
 		}
 	}
 }
@@ -252,7 +289,8 @@ static int same_plan(const struct tern_hw_config *cfg, const struct tern_layer *
 		return 0;
 	return p.mt == lo->mt && p.kt == lo->kt && p.kcb == lo->kcb && p.kb == lo->kb &&
 	       p.nb == lo->nb && p.nblk == lo->nblk && p.mg == lo->mg &&
-	       p.a_resident == lo->a_resident && p.w_bytes == lo->w_bytes &&
+	       p.a_resident == lo->a_resident && p.w_seg == lo->w_seg &&
+	       p.w_nseg == lo->w_nseg && p.w_unit == lo->w_unit && p.w_bytes == lo->w_bytes &&
 	       p.x_bytes == lo->x_bytes && p.y_bytes == lo->y_bytes &&
 	       p.w_blk_stride == lo->w_blk_stride && p.x_row_stride == lo->x_row_stride &&
 	       p.y_row_stride == lo->y_row_stride;
@@ -281,14 +319,18 @@ int tern_compile(const struct tern_hw_config *cfg, const struct tern_layer *l,
 		return refuse(err, errlen, "out of memory for the program");
 	}
 	e.cap = (uint32_t)tr.insns;
-	e.ng = lo->nblk * ((lo->mt + lo->mg - 1) / lo->mg) * lo->kb;
+	e.steps = lo->w_seg ? lo->w_nseg : lo->mt * lo->kb;
+	e.ng = lo->nblk * e.steps;
 	e.nu = lo->nblk * lo->mt;
 	for (uint32_t b = 0; b < lo->nblk; b++) {
 		e.b = b;
 		e.n0 = b * lo->nb;
 		e.nl = min_u32(lo->nb, l->n - e.n0);
 		e.abase = lo->nblk > 1 ? (b % 2) * (min_u32(cfg->abuf_depth, 65536) / 2) : 0;
-		emit_block(&e);
+		if (lo->w_seg)
+			emit_stream(&e);
+		else
+			emit_kblocks(&e);
 	}
 	put(&e, TERN_OP_END, &(struct tern_tile){ 0 });
 	if (p->count != e.cap) {

@@ -2,9 +2,13 @@
  * tern compiler, stage 2: data layout. Host matrices <-> the DRAM regions that the
  * emitted program reads and writes, exactly as docs/isa.md decodes them.
  *
- * Weights: tile-major. For M-tile t and K-block j the kc chunks of that block are
- * consecutive WBUF entries (one LOAD row), starting at (t*kb + j) * w_blk_stride;
- * in entry c, code i = r*LANES + l holds W[t*ROWS + r][(j*kcb + c)*LANES + l] + 1.
+ * Weights, stream mode (resident activations): entry (M-tile t, K-chunk c) is entry
+ * i = t*KT + c of one stream, cut into segments (one LOAD each, tern_wseg_start);
+ * entry i of segment s, which starts at stream entry i0, is at s * w_blk_stride +
+ * (i - i0) * E. K-block mode: for M-tile t and K-block j the kc chunks of that block
+ * are consecutive WBUF entries (one LOAD row), starting at (t*kb + j) * w_blk_stride.
+ * Either way, in the entry of (t, c), code i = r*LANES + l holds
+ * W[t*ROWS + r][c*LANES + l] + 1.
  * Activations: token-major, token n at n * x_row_stride, input k at byte k, so
  * K-chunk c of a token is ABUF entry c. Outputs: token-major, token n at
  * n * y_row_stride, output m at byte 4m (M-tile t is one STORE entry at 4*t*ROWS).
@@ -53,6 +57,16 @@ void tern_pack_weights(const struct tern_hw_config *cfg, const struct tern_layer
 
 	/* Bytes past a block's last entry are never decoded; zero keeps images stable. */
 	memset(dst, 0, lo->w_bytes);
+	for (uint64_t s = 0; s < lo->w_nseg; s++) {
+		uint64_t i0 = tern_wseg_start(lo, s), i1 = tern_wseg_start(lo, s + 1);
+
+		for (uint64_t i = i0; i < i1; i++)
+			pack_entry(cfg, l, w, (uint32_t)(i / lo->kt) * cfg->rows,
+				   (uint32_t)(i % lo->kt) * cfg->lanes,
+				   dst + s * lo->w_blk_stride + (i - i0) * e);
+	}
+	if (lo->w_seg)
+		return;
 	for (uint32_t t = 0; t < lo->mt; t++) {
 		for (uint32_t j = 0; j < lo->kb; j++) {
 			uint8_t *blk = dst + ((uint64_t)t * lo->kb + j) * lo->w_blk_stride;

@@ -455,14 +455,16 @@ Test(compiler, blocks_small_preset)
 	struct tern_hw_config cfg = preset("4x4");
 	struct tern_layout lo;
 
-	lo = check_layer(&cfg, 9, 900, 7, 0, 11, 1); /* K-blocks, resident */
-	cr_assert(lo.a_resident && lo.kb > 1);
+	lo = check_layer(&cfg, 9, 900, 7, 0, 11, 1); /* K > half of WBUF: tiles split */
+	cr_assert(lo.a_resident && lo.w_unit == 1 && lo.kt > lo.w_seg);
 	lo = check_layer(&cfg, 6, 2100, 5, 1, 12, 0); /* streamed activations */
 	cr_assert(!lo.a_resident && lo.kb > 1);
 	lo = check_layer(&cfg, 7, 30, 700, 1, 13, 2); /* many N-blocks */
 	cr_assert(lo.nblk > 2);
 	lo = check_layer(&cfg, 5, 600, 300, 0, 14, 3); /* all three */
-	cr_assert(lo.nblk > 1 && lo.kb > 1);
+	cr_assert(lo.nblk > 1 && lo.w_unit == 1);
+	lo = check_layer(&cfg, 9, 2100, 300, 0, 15, 1); /* streamed, K-blocks, N-blocks */
+	cr_assert(!lo.a_resident && lo.nblk > 1 && lo.kb > 1);
 }
 
 /* Tiny, odd configs: queue depth 2, buffers a few entries deep, non-power-of-2 array. */
@@ -524,6 +526,8 @@ Test(compiler, weight_layout_independent_of_n)
 				cr_assert_eq(tern_layout_plan(&cfg, &l, &b, NULL, 0), 0, "N=%u", l.n);
 				cr_assert_eq(a.w_bytes, b.w_bytes);
 				cr_assert(a.kcb == b.kcb && a.kb == b.kb && a.mt == b.mt);
+				cr_assert(a.w_seg == b.w_seg && a.w_nseg == b.w_nseg &&
+					  a.w_unit == b.w_unit && a.w_blk_stride == b.w_blk_stride);
 			}
 			pa = malloc(a.w_bytes);
 			pb = malloc(b.w_bytes);
@@ -628,9 +632,45 @@ Test(compiler, bitnet_2b_tiling)
 			cr_assert_eq(tern_layout_plan(&cfg, &l, &lo, NULL, 0), 0);
 			cr_assert_eq(lo.kb, 1, "one K-block: all of K fits half of WBUF");
 			cr_assert(lo.a_resident);
-			cr_assert_eq(lo.mg, 256 / lo.kt, "as many tiles per LOAD as half of WBUF holds");
+			cr_assert_eq(lo.w_unit, lo.kt, "segments of whole tiles");
+			cr_assert_eq(lo.w_seg, 256 / lo.kt * lo.kt,
+				     "as many tiles per LOAD as half of WBUF holds");
+			cr_assert_eq(lo.w_nseg, (lo.mt + 256 / lo.kt - 1) / (256 / lo.kt));
 			cr_log_info("M=%u K=%u N=%u: mt=%u kt=%u kcb=%u nb=%u nblk=%u", l.m, l.k, n,
 				    lo.mt, lo.kt, lo.kcb, lo.nb, lo.nblk);
 		}
 	}
+}
+
+/*
+ * Decode on the 8x8 preset: K = 2560 is 320 K-chunks, more than half of WBUF, so the
+ * weights stream in segments of a whole WBUF half (tiles split between segments),
+ * balanced so that no LOAD is much shorter than the one before it; every GEMM of a
+ * segment fits it, and the program is race-free and correct.
+ */
+Test(compiler, stream_segments_8x8)
+{
+	struct tern_hw_config cfg = preset("8x8");
+	struct tern_layer l = { 2560, 2560, 1, 0 };
+	struct tern_layout lo;
+	uint64_t prev = 0;
+
+	cr_assert_eq(tern_layout_plan(&cfg, &l, &lo, NULL, 0), 0);
+	cr_assert(lo.a_resident && lo.w_unit == 1 && lo.w_seg == 256 && lo.w_nseg == 400);
+	cr_assert_eq(tern_wseg_start(&lo, lo.w_nseg), (uint64_t)lo.mt * lo.kt);
+	for (uint32_t s = 1; s <= lo.w_nseg; s++) {
+		uint64_t len = tern_wseg_start(&lo, s) - prev;
+
+		cr_assert(len == lo.w_seg || len == lo.w_seg - 1, "segment %u: %llu", s - 1,
+			  (unsigned long long)len);
+		prev = tern_wseg_start(&lo, s);
+	}
+	/* K = 6912: 864 K-chunks, each tile spans four or five segments. */
+	l = (struct tern_layer){ 2560, 6912, 1, 1 };
+	cr_assert_eq(tern_layout_plan(&cfg, &l, &lo, NULL, 0), 0);
+	cr_assert(lo.w_unit == 1 && lo.kt > lo.w_seg);
+	check_layer(&cfg, 64, 2560, 1, 0, 31, 0);
+	check_layer(&cfg, 40, 2560, 1, 1, 32, 1);
+	check_layer(&cfg, 72, 6912, 3, 0, 33, 2);
+	check_layer(&cfg, 24, 2600, 40, 1, 34, 3);
 }
