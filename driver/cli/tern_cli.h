@@ -26,6 +26,10 @@ int tern_bad_option(const char *cmd, char **argv);
 int tern_parse_u64(const char *cmd, const char *opt, const char *s, uint64_t min, uint64_t max,
 		   uint64_t *out);
 
+/* The same for a 32-bit destination. */
+int tern_parse_u32(const char *cmd, const char *opt, const char *s, uint32_t min, uint32_t max,
+		   uint32_t *out);
+
 /* Read exactly `size` bytes from path into a new buffer; error printed on failure. */
 int tern_read_exact(const char *cmd, const char *what, const char *path, uint64_t size,
 		    void **out);

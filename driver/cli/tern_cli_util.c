@@ -61,6 +61,17 @@ int tern_parse_u64(const char *cmd, const char *opt, const char *s, uint64_t min
 	return 0;
 }
 
+int tern_parse_u32(const char *cmd, const char *opt, const char *s, uint32_t min, uint32_t max,
+		   uint32_t *out)
+{
+	uint64_t v;
+
+	if (tern_parse_u64(cmd, opt, s, min, max, &v))
+		return -1;
+	*out = (uint32_t)v;
+	return 0;
+}
+
 int tern_read_exact(const char *cmd, const char *what, const char *path, uint64_t size,
 		    void **out)
 {

@@ -74,7 +74,6 @@ static const struct option longopts[] = {
 
 static int parse_one(struct gemm_args *a, int c, const char *v, char **argv)
 {
-	uint64_t t;
 	char err[200];
 	int rc = tern_machine_opt(CMD, &a->mach, c, v);
 
@@ -104,16 +103,8 @@ static int parse_one(struct gemm_args *a, int c, const char *v, char **argv)
 		return 0;
 	case O_JSON: a->json = 1; return 0;
 	case O_QUIET: a->quiet = 1; a->o.quiet = 1; return 0;
-	case O_LAT:
-		if (tern_parse_u64(CMD, "--dram-latency", v, 1, 100000, &t))
-			return -1;
-		a->o.dram_latency = (uint32_t)t;
-		return 0;
-	case O_BW:
-		if (tern_parse_u64(CMD, "--dram-bw", v, 1, 4096, &t))
-			return -1;
-		a->o.dram_bytes_per_cycle = (uint32_t)t;
-		return 0;
+	case O_LAT: return tern_parse_u32(CMD, "--dram-latency", v, 1, 100000, &a->o.dram_latency);
+	case O_BW: return tern_parse_u32(CMD, "--dram-bw", v, 1, 4096, &a->o.dram_bytes_per_cycle);
 	case O_NOLOCK: a->o.no_lockstep = 1; return 0;
 	case O_FST: a->o.fst_path = v; return 0;
 	case O_FSTWIN: return tern_parse_u64(CMD, "--fst-window", v, 1, UINT64_MAX, &a->o.fst_window);

@@ -93,7 +93,6 @@ static void on_sigint(int sig)
 
 static int parse_one(struct run_args *a, int c, const char *v, char **argv)
 {
-	uint64_t t;
 	char err[200];
 	int rc = tern_machine_opt(CMD, &a->mach, c, v);
 
@@ -124,16 +123,8 @@ static int parse_one(struct run_args *a, int c, const char *v, char **argv)
 		return 0;
 	case O_JSON: a->json = 1; return 0;
 	case O_QUIET: a->quiet = 1; a->o.quiet = 1; return 0;
-	case O_LAT:
-		if (tern_parse_u64(CMD, "--dram-latency", v, 1, 100000, &t))
-			return -1;
-		a->o.dram_latency = (uint32_t)t;
-		return 0;
-	case O_BW:
-		if (tern_parse_u64(CMD, "--dram-bw", v, 1, 4096, &t))
-			return -1;
-		a->o.dram_bytes_per_cycle = (uint32_t)t;
-		return 0;
+	case O_LAT: return tern_parse_u32(CMD, "--dram-latency", v, 1, 100000, &a->o.dram_latency);
+	case O_BW: return tern_parse_u32(CMD, "--dram-bw", v, 1, 4096, &a->o.dram_bytes_per_cycle);
 	case O_HELP:
 		fputs(help, stdout);
 		fputs(tern_machine_help, stdout);
