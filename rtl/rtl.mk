@@ -10,7 +10,7 @@ YOSYS_NOMUL_YS := synth/yosys_nomul.ys
 lint: $(GEN_OUT) ## verilator --lint-only -Wall on rtl/ (must be clean)
 	$(VERILATOR) --lint-only -Wall -I$(GEN) --top-module tern_top $(RTL_SRCS)
 
-yosys-check: $(GEN_OUT) ## yosys: elaborate tern_top (4x4) and list cells; no $$mul/$$div allowed
+yosys-check: $(GEN_OUT) ## yosys: elaborate tern_top (4x4) and list cells; fails on any multiplier/divider cell
 	@mkdir -p $(BUILD)/synth
 	$(YOSYS) -q -l $(BUILD)/synth/yosys_nomul.log $(YOSYS_NOMUL_YS)
 	@if grep -qE '^\s+\$$(mul|div|mod|pow|macc|divfloor|modfloor)\s' $(BUILD)/synth/yosys_nomul.log; \
