@@ -31,13 +31,36 @@ static void put_code(uint8_t *entry, uint32_t wfmt, uint32_t i, unsigned code)
 
 static unsigned wcode(int8_t w)
 {
-	return w > 0 ? 2 : w < 0 ? 0 : 1;
+	return (unsigned)(w > 0) + (unsigned)(w >= 0); /* -1 -> 0, 0 -> 1, +1 -> 2 */
+}
+
+/*
+ * The common case, a whole 2-bit entry inside W with LANES a multiple of 4: each row's
+ * codes are whole bytes, four per byte, so no per-code index arithmetic is needed.
+ * Whole models pack every weight of every layer per step, so this matters.
+ */
+static void pack_full_2bit(const struct tern_hw_config *cfg, const struct tern_layer *l,
+			   const int8_t *w, uint32_t m0, uint32_t k0, uint8_t *entry)
+{
+	for (uint32_t r = 0; r < cfg->rows; r++) {
+		const int8_t *row = w + (uint64_t)(m0 + r) * l->k + k0;
+		uint8_t *out = entry + r * (cfg->lanes / 4);
+
+		for (uint32_t ln = 0; ln < cfg->lanes; ln += 4)
+			out[ln / 4] = (uint8_t)(wcode(row[ln]) | wcode(row[ln + 1]) << 2 |
+						wcode(row[ln + 2]) << 4 | wcode(row[ln + 3]) << 6);
+	}
 }
 
 /* One WBUF entry: ROWS outputs from m0, LANES inputs from k0, zero outside W. */
 static void pack_entry(const struct tern_hw_config *cfg, const struct tern_layer *l,
 		       const int8_t *w, uint32_t m0, uint32_t k0, uint8_t *entry)
 {
+	if (l->wfmt == TERN_WFMT_2BIT && cfg->lanes % 4 == 0 && m0 + cfg->rows <= l->m &&
+	    k0 + cfg->lanes <= l->k) {
+		pack_full_2bit(cfg, l, w, m0, k0, entry);
+		return;
+	}
 	for (uint32_t r = 0; r < cfg->rows; r++) {
 		uint32_t m = m0 + r;
 
