@@ -136,6 +136,15 @@ static const struct tern_backend *find_backend(const char *name)
 	return NULL;
 }
 
+int tern_check_backend(const char *name, char *err, size_t errlen)
+{
+	if (find_backend(name))
+		return 0;
+	if (!strcmp(name, "systemc") || !strcmp(name, "uio"))
+		return set_buf_err(err, errlen, "backend '%s' is not available in this build", name);
+	return set_buf_err(err, errlen, "unknown backend '%s' (choose ref, verilator or fast)", name);
+}
+
 int tern_dev_open(const struct tern_dev_opts *o, struct tern_dev **out, char *err, size_t errlen)
 {
 	const struct tern_backend *be;
@@ -143,12 +152,9 @@ int tern_dev_open(const struct tern_dev_opts *o, struct tern_dev **out, char *er
 	const char *name = o->backend ? o->backend : "ref";
 
 	*out = NULL;
+	if (tern_check_backend(name, err, errlen))
+		return -1;
 	be = find_backend(name);
-	if (!be) {
-		if (!strcmp(name, "systemc") || !strcmp(name, "uio"))
-			return set_buf_err(err, errlen, "backend '%s' is not available in this build", name);
-		return set_buf_err(err, errlen, "unknown backend '%s' (choose ref, verilator or fast)", name);
-	}
 	if (tern_check_config(&o->cfg, err, errlen))
 		return -1;
 	d = calloc(1, sizeof(*d));

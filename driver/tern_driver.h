@@ -75,6 +75,8 @@ int tern_dev_read(struct tern_dev *d, uint32_t addr, void *dst, uint64_t n);
 /* Run count instructions at insn_addr and wait for the end; fills *st. */
 int tern_dev_run(struct tern_dev *d, uint32_t insn_addr, uint32_t count, struct tern_status *st);
 
+/* 0 if a backend of that name exists in this build, else -1 with a one-line reason. */
+int tern_check_backend(const char *name, char *err, size_t errlen);
 /* Parse "RxL" or a preset name into a config (presets keep their buffer depths). */
 int tern_parse_array(const char *spec, struct tern_hw_config *cfg, char *err, size_t errlen);
 /* Check that a config is one the ISA allows (sizes, BUS_BYTES divides ROWS*4, ...). */

@@ -46,6 +46,41 @@ int tern_parse_pos(const char *cmd, const char *opt, const char *s, double max, 
 	return 0;
 }
 
+void tern_device_init(struct tern_dev_opts *o, const char **array)
+{
+	*array = TERN_PRESET_DEFAULT;
+	tern_parse_array(TERN_PRESET_DEFAULT, &o->cfg, NULL, 0);
+	o->backend = "ref";
+}
+
+int tern_device_opt(const char *cmd, struct tern_dev_opts *o, const char **array, int c,
+		    const char *v)
+{
+	char err[200];
+
+	switch (c) {
+	case TERN_O_BACKEND:
+		o->backend = v;
+		if (tern_check_backend(v, err, sizeof(err)))
+			return tern_usage_err(cmd, "%s", err), -1;
+		return 1;
+	case TERN_O_ARRAY:
+		*array = v;
+		if (tern_parse_array(v, &o->cfg, err, sizeof(err)))
+			return tern_usage_err(cmd, "--array: %s", err), -1;
+		return 1;
+	case TERN_O_DRAM_LAT:
+		return tern_parse_u32(cmd, "--dram-latency", v, 1, 100000, &o->dram_latency) ? -1 : 1;
+	case TERN_O_DRAM_BW:
+		return tern_parse_u32(cmd, "--dram-bw", v, 1, 4096, &o->dram_bytes_per_cycle) ? -1 : 1;
+	case TERN_O_QUIET:
+		o->quiet = 1;
+		return 1;
+	default:
+		return 0;
+	}
+}
+
 int tern_machine_opt(const char *cmd, struct tern_machine *m, int c, const char *v)
 {
 	switch (c) {

@@ -1,5 +1,8 @@
 /*
- * Machine and report options shared by `tern gemm` and `tern run`: --report DIR,
+ * Device options shared by `tern gemm` and `tern run`: --backend, --array,
+ * --dram-latency, --dram-bw and --quiet (TERN_DEVICE_LONGOPTS, tern_device_opt).
+ *
+ * Machine and report options shared by the same commands: --report DIR,
  * --board, --clock-mhz, --dram-gbps and --tech, with one meaning everywhere. A
  * command lists TERN_MACHINE_LONGOPTS in its getopt table, hands every option to
  * tern_machine_opt() first, then calls tern_machine_resolve() (board numbers, and
@@ -17,6 +20,21 @@
 
 /* Option codes, above any command's own (those start at 256). */
 enum { TERN_O_REPORT = 1000, TERN_O_BOARD, TERN_O_CLOCK, TERN_O_GBPS, TERN_O_TECH };
+enum { TERN_O_BACKEND = 1100, TERN_O_ARRAY, TERN_O_DRAM_LAT, TERN_O_DRAM_BW, TERN_O_QUIET };
+
+#define TERN_DEVICE_LONGOPTS                                                         \
+	{ "backend", required_argument, 0, TERN_O_BACKEND },                         \
+	{ "array", required_argument, 0, TERN_O_ARRAY },                             \
+	{ "dram-latency", required_argument, 0, TERN_O_DRAM_LAT },                   \
+	{ "dram-bw", required_argument, 0, TERN_O_DRAM_BW },                         \
+	{ "quiet", no_argument, 0, TERN_O_QUIET }
+
+/* Defaults: the ref backend on the default preset; *array names it. */
+void tern_device_init(struct tern_dev_opts *o, const char **array);
+
+/* 1 if c was a device option (stored in o / *array), 0 if not one, -1 on a bad value. */
+int tern_device_opt(const char *cmd, struct tern_dev_opts *o, const char **array, int c,
+		    const char *v);
 
 #define TERN_MACHINE_LONGOPTS                                                        \
 	{ "report", required_argument, 0, TERN_O_REPORT },                           \

@@ -48,35 +48,35 @@ static const char help_tail[] =
 
 struct gemm_args {
 	uint64_t m, k, n, seed;
-	int have_seed, json, quiet;
+	int have_seed, json;
 	const char *w_path, *x_path, *out_path, *array;
 	struct tern_layer l;
 	struct tern_dev_opts o;
 	struct tern_machine mach; /* --report, --board, --clock-mhz, --dram-gbps, --tech */
 };
 
-enum { O_M = 256, O_K, O_N, O_W, O_X, O_OUT, O_SEED, O_BACKEND, O_ARRAY, O_WFMT, O_JSON,
-       O_QUIET, O_LAT, O_BW, O_NOLOCK, O_FST, O_FSTWIN, O_HELP };
+enum { O_M = 256, O_K, O_N, O_W, O_X, O_OUT, O_SEED, O_WFMT, O_JSON,
+       O_NOLOCK, O_FST, O_FSTWIN, O_HELP };
 
 static const struct option longopts[] = {
 	{ "m", required_argument, 0, O_M },	      { "k", required_argument, 0, O_K },
 	{ "n", required_argument, 0, O_N },	      { "w", required_argument, 0, O_W },
 	{ "x", required_argument, 0, O_X },	      { "out", required_argument, 0, O_OUT },
-	{ "seed", required_argument, 0, O_SEED },     { "backend", required_argument, 0, O_BACKEND },
-	{ "array", required_argument, 0, O_ARRAY },   { "wfmt", required_argument, 0, O_WFMT },
-	{ "json", no_argument, 0, O_JSON },	      { "quiet", no_argument, 0, O_QUIET },
-	{ "dram-latency", required_argument, 0, O_LAT }, { "dram-bw", required_argument, 0, O_BW },
-	{ "no-lockstep", no_argument, 0, O_NOLOCK },  { "fst", required_argument, 0, O_FST },
-	{ "fst-window", required_argument, 0, O_FSTWIN }, { "help", no_argument, 0, O_HELP },
+	{ "seed", required_argument, 0, O_SEED },     { "wfmt", required_argument, 0, O_WFMT },
+	{ "json", no_argument, 0, O_JSON },	      { "no-lockstep", no_argument, 0, O_NOLOCK },
+	{ "fst", required_argument, 0, O_FST },	      { "fst-window", required_argument, 0, O_FSTWIN },
+	{ "help", no_argument, 0, O_HELP },
+	TERN_DEVICE_LONGOPTS,
 	TERN_MACHINE_LONGOPTS,
 	{ 0, 0, 0, 0 }
 };
 
 static int parse_one(struct gemm_args *a, int c, const char *v, char **argv)
 {
-	char err[200];
 	int rc = tern_machine_opt(CMD, &a->mach, c, v);
 
+	if (!rc)
+		rc = tern_device_opt(CMD, &a->o, &a->array, c, v);
 	if (rc)
 		return rc < 0 ? -1 : 0;
 	switch (c) {
@@ -87,12 +87,6 @@ static int parse_one(struct gemm_args *a, int c, const char *v, char **argv)
 	case O_X: a->x_path = v; return 0;
 	case O_OUT: a->out_path = v; return 0;
 	case O_SEED: a->have_seed = 1; return tern_parse_u64(CMD, "--seed", v, 0, UINT64_MAX, &a->seed);
-	case O_BACKEND: a->o.backend = v; return 0;
-	case O_ARRAY:
-		a->array = v;
-		if (tern_parse_array(v, &a->o.cfg, err, sizeof(err)))
-			return tern_usage_err(CMD, "--array: %s", err), -1;
-		return 0;
 	case O_WFMT:
 		if (!strcmp(v, "2bit"))
 			a->l.wfmt = TERN_WFMT_2BIT;
@@ -102,9 +96,6 @@ static int parse_one(struct gemm_args *a, int c, const char *v, char **argv)
 			return tern_usage_err(CMD, "--wfmt must be 2bit or base3, got '%s'", v), -1;
 		return 0;
 	case O_JSON: a->json = 1; return 0;
-	case O_QUIET: a->quiet = 1; a->o.quiet = 1; return 0;
-	case O_LAT: return tern_parse_u32(CMD, "--dram-latency", v, 1, 100000, &a->o.dram_latency);
-	case O_BW: return tern_parse_u32(CMD, "--dram-bw", v, 1, 4096, &a->o.dram_bytes_per_cycle);
 	case O_NOLOCK: a->o.no_lockstep = 1; return 0;
 	case O_FST: a->o.fst_path = v; return 0;
 	case O_FSTWIN: return tern_parse_u64(CMD, "--fst-window", v, 1, UINT64_MAX, &a->o.fst_window);
@@ -123,9 +114,7 @@ static int parse_args(struct gemm_args *a, int argc, char **argv)
 	int c;
 
 	memset(a, 0, sizeof(*a));
-	a->array = TERN_PRESET_DEFAULT;
-	tern_parse_array(TERN_PRESET_DEFAULT, &a->o.cfg, NULL, 0);
-	a->o.backend = "ref";
+	tern_device_init(&a->o, &a->array);
 	tern_machine_init(&a->mach);
 	opterr = 0;
 	optind = 1;
@@ -145,10 +134,6 @@ static int parse_args(struct gemm_args *a, int argc, char **argv)
 	if (a->m * a->k > MAX_WEIGHTS)
 		return tern_usage_err(CMD, "M*K = %llu weights is more than the %llu supported",
 				      (unsigned long long)(a->m * a->k), MAX_WEIGHTS), -1;
-	if (strcmp(a->o.backend, "ref") && strcmp(a->o.backend, "verilator") &&
-	    strcmp(a->o.backend, "fast"))
-		return tern_usage_err(CMD, "unknown backend '%s' (choose ref, verilator or fast)",
-				      a->o.backend), -1;
 	a->l.m = (uint32_t)a->m;
 	a->l.k = (uint32_t)a->k;
 	a->l.n = (uint32_t)a->n;

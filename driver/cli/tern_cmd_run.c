@@ -66,18 +66,17 @@ static const char help_tail[] =
 	"  --host-gflops G      host FP32 rate for host-op time (default: the board's CPU)\n"
 	"exit: 0 all checks passed, 1 a check failed, 2 bad usage or input, 130 interrupted\n";
 
-enum { O_MODEL = 256, O_BACKEND, O_ARRAY, O_PTOK, O_PROMPT, O_TOKENS, O_SEED, O_TOPK, O_QUANT,
-       O_JSON, O_QUIET, O_LAT, O_BW, O_HELP, O_PLEN, O_HOSTG };
+enum { O_MODEL = 256, O_PTOK, O_PROMPT, O_TOKENS, O_SEED, O_TOPK, O_QUANT, O_JSON, O_HELP,
+       O_PLEN, O_HOSTG };
 
 static const struct option longopts[] = {
-	{ "model", required_argument, 0, O_MODEL },     { "backend", required_argument, 0, O_BACKEND },
-	{ "array", required_argument, 0, O_ARRAY },     { "prompt-tokens", required_argument, 0, O_PTOK },
+	{ "model", required_argument, 0, O_MODEL },     { "prompt-tokens", required_argument, 0, O_PTOK },
 	{ "prompt", required_argument, 0, O_PROMPT },   { "tokens", required_argument, 0, O_TOKENS },
 	{ "seed", required_argument, 0, O_SEED },       { "top-k", required_argument, 0, O_TOPK },
 	{ "quant", required_argument, 0, O_QUANT },     { "json", no_argument, 0, O_JSON },
-	{ "quiet", no_argument, 0, O_QUIET },           { "dram-latency", required_argument, 0, O_LAT },
-	{ "dram-bw", required_argument, 0, O_BW },      { "help", no_argument, 0, O_HELP },
-	{ "prompt-len", required_argument, 0, O_PLEN }, { "host-gflops", required_argument, 0, O_HOSTG },
+	{ "help", no_argument, 0, O_HELP },             { "prompt-len", required_argument, 0, O_PLEN },
+	{ "host-gflops", required_argument, 0, O_HOSTG },
+	TERN_DEVICE_LONGOPTS,
 	TERN_MACHINE_LONGOPTS,
 	{ 0, 0, 0, 0 }
 };
@@ -93,19 +92,14 @@ static void on_sigint(int sig)
 
 static int parse_one(struct run_args *a, int c, const char *v, char **argv)
 {
-	char err[200];
 	int rc = tern_machine_opt(CMD, &a->mach, c, v);
 
+	if (!rc)
+		rc = tern_device_opt(CMD, &a->o, &a->array, c, v);
 	if (rc)
 		return rc < 0 ? -1 : 0;
 	switch (c) {
 	case O_MODEL: a->model = v; return 0;
-	case O_BACKEND: a->o.backend = v; return 0;
-	case O_ARRAY:
-		a->array = v;
-		if (tern_parse_array(v, &a->o.cfg, err, sizeof(err)))
-			return tern_usage_err(CMD, "--array: %s", err), -1;
-		return 0;
 	case O_PTOK: a->prompt_tokens = v; return 0;
 	case O_PROMPT: a->prompt = v; return 0;
 	case O_PLEN: return tern_parse_u64(CMD, "--prompt-len", v, 1, MAX_PROMPT, &a->prompt_len);
@@ -122,9 +116,6 @@ static int parse_one(struct run_args *a, int c, const char *v, char **argv)
 			return tern_usage_err(CMD, "--quant must be a1.58 or a4.8, got '%s'", v), -1;
 		return 0;
 	case O_JSON: a->json = 1; return 0;
-	case O_QUIET: a->quiet = 1; a->o.quiet = 1; return 0;
-	case O_LAT: return tern_parse_u32(CMD, "--dram-latency", v, 1, 100000, &a->o.dram_latency);
-	case O_BW: return tern_parse_u32(CMD, "--dram-bw", v, 1, 4096, &a->o.dram_bytes_per_cycle);
 	case O_HELP:
 		fputs(help, stdout);
 		fputs(tern_machine_help, stdout);
@@ -141,9 +132,7 @@ static int parse_args(struct run_args *a, int argc, char **argv)
 
 	memset(a, 0, sizeof(*a));
 	a->model = "zoo:tiny";
-	a->array = TERN_PRESET_DEFAULT;
-	tern_parse_array(TERN_PRESET_DEFAULT, &a->o.cfg, NULL, 0);
-	a->o.backend = "ref";
+	tern_device_init(&a->o, &a->array);
 	a->tokens = 8;
 	tern_machine_init(&a->mach);
 	opterr = 0;
@@ -155,10 +144,6 @@ static int parse_args(struct run_args *a, int argc, char **argv)
 		return tern_usage_err(CMD, "unexpected argument '%s' (see tern run --help)", argv[optind]), -1;
 	if (!!a->prompt + !!a->prompt_tokens + !!a->prompt_len > 1)
 		return tern_usage_err(CMD, "give one of --prompt, --prompt-tokens and --prompt-len"), -1;
-	if (strcmp(a->o.backend, "ref") && strcmp(a->o.backend, "verilator") &&
-	    strcmp(a->o.backend, "fast"))
-		return tern_usage_err(CMD, "unknown backend '%s' (choose ref, verilator or fast)",
-				      a->o.backend), -1;
 	a->timing_only = !strcmp(a->o.backend, "fast");
 	return tern_machine_resolve(CMD, &a->mach, &a->o);
 }
@@ -566,7 +551,7 @@ int tern_cmd_run(int argc, char **argv)
 		st.reporting = 1;
 	}
 	st.t_setup = now_s() - st.t_start;
-	st.show_progress = !a.quiet && isatty(STDERR_FILENO);
+	st.show_progress = !a.o.quiet && isatty(STDERR_FILENO);
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_sigint;
 	sigemptyset(&sa.sa_mask);

@@ -17,7 +17,7 @@ struct run_args {
 	const char *model, *array, *prompt, *prompt_tokens;
 	uint64_t tokens, seed, top_k, prompt_len;
 	uint32_t quant;
-	int json, quiet;
+	int json;
 	int timing_only;             /* --backend fast: no data, cycles from the fast model */
 	double host_gflops;          /* --host-gflops, 0 = the board's host */
 	struct tern_dev_opts o;
