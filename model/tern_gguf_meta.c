@@ -34,22 +34,29 @@ static int int_of(const uint32_t type, const uint8_t *p, int64_t *sv, uint64_t *
 	return 0;
 }
 
-/* Fetch key as an integer within [lo, hi] (lo <= 0 <= hi). */
-static int get_int(const struct tern_gguf *g, const char *key, int64_t lo, uint64_t hi,
-		   int64_t *sv, uint64_t *uv)
+/* The integer at p as (sv, uv) if it lies within [lo, hi] (lo <= 0 <= hi). */
+static int int_in(uint32_t type, const uint8_t *p, int64_t lo, uint64_t hi, int64_t *sv,
+		  uint64_t *uv)
 {
-	const struct tern_gguf_kv *kv = tern_gguf_find_key(g, key);
-	int neg, rc;
+	int neg, rc = int_of(type, p, sv, uv, &neg);
 
-	if (!kv)
-		return TERN_GGUF_ENOTFOUND;
-	rc = int_of(kv->type, kv->val, sv, uv, &neg);
 	if (rc)
 		return rc;
 	if (neg ? *sv < lo : *uv > hi)
 		return TERN_GGUF_ERANGE;
 	*sv = (int64_t)*uv;
 	return 0;
+}
+
+/* Fetch key as an integer within [lo, hi]. */
+static int get_int(const struct tern_gguf *g, const char *key, int64_t lo, uint64_t hi,
+		   int64_t *sv, uint64_t *uv)
+{
+	const struct tern_gguf_kv *kv = tern_gguf_find_key(g, key);
+
+	if (!kv)
+		return TERN_GGUF_ENOTFOUND;
+	return int_in(kv->type, kv->val, lo, hi, sv, uv);
 }
 
 int tern_gguf_get_u32(const struct tern_gguf *g, const char *key, uint32_t *v)
@@ -160,41 +167,32 @@ int tern_gguf_get_arr(const struct tern_gguf *g, const char *key,
 	return 0;
 }
 
-int tern_gguf_arr_i64(const struct tern_gguf_arr *a, uint64_t i, int64_t *v)
+/* Element i of an integer (or bool) array within [lo, hi]. */
+static int arr_int(const struct tern_gguf_arr *a, uint64_t i, int64_t lo, uint64_t hi,
+		   int64_t *sv, uint64_t *uv)
 {
-	uint64_t u;
-	int neg;
-
 	if (i >= a->n)
 		return TERN_GGUF_ERANGE;
 	if (a->type == TERN_GGUF_BOOL) {
-		*v = a->data[i];
+		*sv = a->data[i];
+		*uv = a->data[i];
 		return 0;
 	}
-	if (a->type == TERN_GGUF_STR || a->type == TERN_GGUF_F32 || a->type == TERN_GGUF_F64)
-		return TERN_GGUF_ETYPE;
-	int_of(a->type, a->data + i * vsize[a->type], v, &u, &neg);
-	if (!neg && u > INT64_MAX)
-		return TERN_GGUF_ERANGE;
-	*v = (int64_t)u;
-	return 0;
+	return int_in(a->type, a->data + i * vsize[a->type], lo, hi, sv, uv);
+}
+
+int tern_gguf_arr_i64(const struct tern_gguf_arr *a, uint64_t i, int64_t *v)
+{
+	uint64_t u;
+
+	return arr_int(a, i, INT64_MIN, INT64_MAX, v, &u);
 }
 
 int tern_gguf_arr_u64(const struct tern_gguf_arr *a, uint64_t i, uint64_t *v)
 {
 	int64_t s;
-	int neg;
 
-	if (i >= a->n)
-		return TERN_GGUF_ERANGE;
-	if (a->type == TERN_GGUF_BOOL) {
-		*v = a->data[i];
-		return 0;
-	}
-	if (a->type == TERN_GGUF_STR || a->type == TERN_GGUF_F32 || a->type == TERN_GGUF_F64)
-		return TERN_GGUF_ETYPE;
-	int_of(a->type, a->data + i * vsize[a->type], &s, v, &neg);
-	return neg ? TERN_GGUF_ERANGE : 0;
+	return arr_int(a, i, 0, UINT64_MAX, &s, v);
 }
 
 int tern_gguf_arr_f64(const struct tern_gguf_arr *a, uint64_t i, double *v)
