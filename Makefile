@@ -13,7 +13,7 @@ BUILD := build
 GEN   := $(BUILD)/gen
 ASAN  := $(BUILD)/asan
 
-INCLUDES   := -I$(GEN) -Iref -Icompiler -Idriver -Imodel -Isim
+INCLUDES   := -I$(GEN) -Iref -Icompiler -Isim -Idriver -Imodel -Iperf
 WARN       := -Wall -Wextra -Werror
 CSTD       := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
 CFLAGS     ?= -O2 -g
@@ -40,10 +40,10 @@ $(GEN_OUT): $(GEN)/.stamp ;
 
 # ---------------------------------------------------------------- C library
 # Every .c in these folders is library code; each folder may add rules in its .mk.
-LIB_SRCS := $(GEN)/tern_isa_tables.c $(sort $(wildcard ref/*.c compiler/*.c driver/*.c model/*.c))
+LIB_SRCS := $(GEN)/tern_isa_tables.c $(sort $(wildcard ref/*.c compiler/*.c sim/*.c driver/*.c model/*.c perf/*.c))
 LIB_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(LIB_SRCS:$(BUILD)/%=%))
 SAN_OBJS := $(patsubst %.c,$(ASAN)/obj/%.o,$(LIB_SRCS:$(BUILD)/%=%))
-CLI_SRCS := $(sort $(wildcard driver/cli/*.c))
+CLI_SRCS := $(sort $(wildcard cli/*.c))
 CLI_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(CLI_SRCS))
 CLI_SAN_OBJS := $(patsubst %.c,$(ASAN)/obj/%.o,$(CLI_SRCS))
 
@@ -92,7 +92,7 @@ $(BUILD)/tests/indep_matmul: tests/tools/indep_matmul.c
 TEST_EXTRA += $(BUILD)/tests/indep_matmul
 
 # Folder fragments (RTL, simulation, synthesis, benchmarks) add their own targets.
--include rtl/rtl.mk sim/sim.mk synth/synth.mk model/model.mk
+-include rtl/rtl.mk sim/sim.mk synth/synth.mk
 
 # ---------------------------------------------------------------- top targets
 .PHONY: all gen isa-doc deps test test-build run bench lint clean help

@@ -10,7 +10,7 @@
  * layer's weights as the only large buffer. Each run owns its KV cache and scratch,
  * so the runs never share mutable state.
  *
- * Host work is counted op by op (tern_timing.c formulas) into the step's cost, once
+ * Host work is counted op by op (tern_hostcost.c formulas) into the step's cost, once
  * per step whatever the number of runs, and added to every run when the step
  * succeeds: tern_run_host_cost() is what one deployment of the model would do.
  *

@@ -143,7 +143,7 @@ void tern_dequant(const int32_t *acc, uint32_t n, float wscale, float act_scale,
 uint32_t tern_sample(const float *logits, uint32_t n, uint32_t top_k, uint64_t *rng,
 		     uint32_t *idx);
 
-/* ---- host-op cost accounting (tern_timing.c); formulas and units: docs/model.md */
+/* ---- host-op cost accounting (tern_hostcost.c); formulas and units: docs/model.md */
 
 /* Host ops, as reported. */
 enum tern_hop {
@@ -201,15 +201,6 @@ void tern_cost_step(const struct tern_model_config *m, uint32_t quant, uint32_t 
 typedef int (*tern_layer_fn)(void *ctx, uint32_t layer, uint32_t which, const char *name,
 			     const struct tern_layer *l);
 int tern_walk_step(const struct tern_model_config *m, uint32_t n, tern_layer_fn fn, void *ctx);
-
-/* Assumed host CPU of a board preset: FP32 rate for the host-op time. */
-struct tern_host {
-	const char *board;
-	double gflops;       /* FP32 GFLOP/s, peak (no efficiency factor) */
-	const char *note;    /* one line: the CPU and how the rate follows */
-};
-/* Host of a board preset; NULL if the board has none listed. */
-const struct tern_host *tern_host_find(const char *board);
 
 /* ---- forward pass (tern_forward.c) */
 

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "tern_board.h"
+#include "tern_driver.h"
 #include "tern_energy.h"
 #include "tern_report.h"
 
@@ -153,7 +154,7 @@ Test(energy, compute_ratio_matches_table)
 		.rows = 32, .lanes = 32, .wbuf_depth = 512, .abuf_depth = 8192, .acc_depth = 512,
 		.bus_bytes = 32, .queue_depth = 16,
 	};
-	const char *tables[] = { "model/tech/45nm.tech", "model/tech/7nm.tech" };
+	const char *tables[] = { "perf/tech/45nm.tech", "perf/tech/7nm.tech" };
 	uint64_t cnt[TERN_CNT_COUNT] = { 0 };
 	struct tern_events ev = { .cnt = cnt, .cfg = c32 };
 	struct tern_energy te, be;
@@ -182,11 +183,11 @@ Test(energy, shipped_tables_parse)
 	struct tern_tech t;
 	char err[300], path[512];
 
-	cr_assert_eq(tern_tech_load("model/tech/45nm.tech", &t, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(tern_tech_load("perf/tech/45nm.tech", &t, err, sizeof(err)), 0, "%s", err);
 	cr_assert_str_eq(t.node, "45nm");
 	cr_assert_float_eq(t.mult32_pj, 3.1, EPS);
 	cr_assert_float_eq(t.dram_pj_64b, 1300, EPS);
-	cr_assert_eq(tern_tech_load("model/tech/7nm.tech", &t, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(tern_tech_load("perf/tech/7nm.tech", &t, err, sizeof(err)), 0, "%s", err);
 	cr_assert_str_eq(t.node, "7nm");
 	cr_assert_lt(t.add8_pj, 0.03);
 	cr_assert_eq(tern_tech_find("7nm", path, sizeof(path), err, sizeof(err)), 0, "%s", err);
@@ -270,13 +271,17 @@ Test(report, accumulate_and_evaluate)
 	r.cfg = cfg4;
 	r.clock_mhz = 100;
 	r.dram_gbps = 0.8; /* 8 bytes per cycle */
-	cr_assert_eq(tern_tech_load("model/tech/45nm.tech", &r.tech, err, sizeof(err)), 0);
+	cr_assert_eq(tern_tech_load("perf/tech/45nm.tech", &r.tech, err, sizeof(err)), 0);
 	status_with(&st, 1600, 8000, 0); /* bound: max(1600/16, 8000/8) = 1000 */
-	cr_assert_eq(tern_report_add(&r, TERN_PHASE_PREFILL, "q", 4, 4, 5, 0, &st, err, sizeof(err)), 0);
+	cr_assert_eq(tern_report_add(&r, TERN_PHASE_PREFILL, "q", 4, 4, 5, 0, st.counters, st.has_cycles, err,
+				     sizeof(err)), 0);
 	status_with(&st, 160, 40, 50);   /* measured, two decode calls of one layer */
-	cr_assert_eq(tern_report_add(&r, TERN_PHASE_DECODE, "q", 4, 4, 1, 0, &st, err, sizeof(err)), 0);
-	cr_assert_eq(tern_report_add(&r, TERN_PHASE_DECODE, "q", 4, 4, 1, 0, &st, err, sizeof(err)), 0);
-	cr_assert_eq(tern_report_add(&r, TERN_PHASE_DECODE, "q", 8, 4, 1, 0, &st, err, sizeof(err)), -1);
+	cr_assert_eq(tern_report_add(&r, TERN_PHASE_DECODE, "q", 4, 4, 1, 0, st.counters, st.has_cycles, err,
+				     sizeof(err)), 0);
+	cr_assert_eq(tern_report_add(&r, TERN_PHASE_DECODE, "q", 4, 4, 1, 0, st.counters, st.has_cycles, err,
+				     sizeof(err)), 0);
+	cr_assert_eq(tern_report_add(&r, TERN_PHASE_DECODE, "q", 8, 4, 1, 0, st.counters, st.has_cycles, err,
+				     sizeof(err)), -1);
 	cr_assert_eq(r.nlayers, 2);
 	cr_assert_eq(r.layers[1].calls, 2);
 	tern_report_eval_layer(&r, &r.layers[0], &le);

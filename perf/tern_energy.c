@@ -148,7 +148,7 @@ static int try_path(char *path, size_t pathlen, const char *dir, const char *nam
 
 int tern_tech_find(const char *name, char *path, size_t pathlen, char *err, size_t errlen)
 {
-	static const char *const rel[] = { "/../model/tech", "/../../model/tech" };
+	static const char *const rel[] = { "/../perf/tech", "/../../perf/tech" };
 	const char *env = getenv("TERN_TECH_DIR");
 	size_t n = strlen(name);
 	char exe[512], dir[600], *slash;
@@ -177,9 +177,9 @@ int tern_tech_find(const char *name, char *path, size_t pathlen, char *err, size
 				return 0;
 		}
 	}
-	if (try_path(path, pathlen, "model/tech", name))
+	if (try_path(path, pathlen, "perf/tech", name))
 		return 0;
-	snprintf(err, errlen, "no technology table '%s.tech' (looked in $TERN_TECH_DIR and model/tech/)",
+	snprintf(err, errlen, "no technology table '%s.tech' (looked in $TERN_TECH_DIR and perf/tech/)",
 		 name);
 	return -1;
 }

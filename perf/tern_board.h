@@ -28,6 +28,15 @@ struct tern_board {
 const struct tern_board *tern_board_find(const char *name);
 /* "kv260|pynq-z2|..." for messages. */
 const char *tern_board_names(void);
+/* Assumed host CPU of a board preset: FP32 rate for the host-op time. */
+struct tern_host {
+	const char *board;
+	double gflops;       /* FP32 GFLOP/s, peak (no efficiency factor) */
+	const char *note;    /* one line: the CPU and how the rate follows */
+};
+/* Host of a board preset; NULL if the board has none listed. */
+const struct tern_host *tern_host_find(const char *board);
+
 /* GB/s <-> bytes per cycle at clock_mhz. */
 double tern_gbps_to_bpc(double gbps, double clock_mhz);
 double tern_bpc_to_gbps(double bytes_per_cycle, double clock_mhz);

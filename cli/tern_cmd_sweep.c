@@ -1,9 +1,9 @@
 /*
  * `tern sweep`: design-space sweep of a model over array sizes and weight formats with
- * the fast cycle model (model/tern_fast.h). For every (array, weight format) point it
+ * the fast cycle model (sim/tern_fast.h). For every (array, weight format) point it
  * times each BitLinear of the model as `tern run` would issue it, prefill with N = the
  * prompt length and one decode step (N = 1) per generated token, prices the event
- * counts with the energy model (model/tern_energy.h) and writes DIR/sweep.csv and
+ * counts with the energy model (perf/tern_energy.h) and writes DIR/sweep.csv and
  * DIR/pareto.png (tokens/s against J/token, Pareto front marked), each atomically.
  * Time is accelerator time only (host ops are assumed to overlap or be negligible);
  * host energy is counted from the forward pass's FLOP and byte formulas (tern_cost_step),

@@ -14,12 +14,12 @@
  *	struct tern_report r;
  *	tern_report_init(&r);                  // defaults: 45 nm table not loaded yet
  *	r.model = "bitnet-2b4t"; r.backend = "verilator"; r.array = "32x32";
- *	r.cfg = *tern_dev_config(dev);
+ *	r.cfg = *tern_dev_config(dev);   // a struct tern_hw_config
  *	r.clock_mhz = 200; r.dram_gbps = 19.2; r.board = "kv260";
  *	tern_tech_load(path_from_tern_tech_find, &r.tech, err, sizeof(err));
  *	for each BitLinear call (after tern_gemm_run):
  *		tern_report_add(&r, TERN_PHASE_DECODE, "blk.3.attn_q", m, k, n, wfmt,
- *				&res.st, err, sizeof(err));
+ *				res.st.counters, res.st.has_cycles, err, sizeof(err));
  *	r.phase[TERN_PHASE_PREFILL].tokens = prompt_len;
  *	r.phase[TERN_PHASE_DECODE].tokens = generated;
  *	r.host_gflops = 21.3; r.host_note = "4x Cortex-A53 ..."; r.host_rule = "...";
@@ -51,7 +51,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "tern_driver.h"
+#include "tern_isa.h"
 #include "tern_energy.h"
 
 enum tern_phase { TERN_PHASE_PREFILL, TERN_PHASE_DECODE, TERN_PHASE_COUNT };
@@ -137,10 +137,11 @@ void tern_report_init(struct tern_report *r);
 void tern_report_free(struct tern_report *r);
 const char *tern_phase_name(enum tern_phase p);
 
-/* Add one device run of layer `name` (m x k weights, n tokens). 0, or -1 with err. */
+/* Add one device run of layer `name` (m x k weights, n tokens): its counters, and
+ * has_cycles = 1 when the backend measured the cycle-level counters. 0, or -1 with err. */
 int tern_report_add(struct tern_report *r, enum tern_phase ph, const char *name, uint32_t m,
-		    uint32_t k, uint32_t n, unsigned wfmt, const struct tern_status *st,
-		    char *err, size_t errlen);
+		    uint32_t k, uint32_t n, unsigned wfmt, const uint64_t counters[TERN_CNT_COUNT],
+		    int has_cycles, char *err, size_t errlen);
 
 /* Add one host op's work to phase ph (op row and phase totals). 0, or -1 with err. */
 int tern_report_host(struct tern_report *r, enum tern_phase ph, const char *name, double flops,

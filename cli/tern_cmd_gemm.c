@@ -3,7 +3,7 @@
  * and checked against the golden untiled matmul (and, on the verilator backend,
  * lockstep against the reference model). Data comes from files or a seed. With
  * --report DIR it also writes a one-layer performance and energy report
- * (model/tern_report.h) at the board's clock and DRAM bandwidth.
+ * (perf/tern_report.h) at the board's clock and DRAM bandwidth.
  */
 #include <getopt.h>
 #include <stdlib.h>
@@ -308,7 +308,7 @@ static int write_report(const struct gemm_args *a, const struct tern_gemm_result
 		 (unsigned long long)a->k);
 	r.phase[TERN_PHASE_PREFILL].tokens = a->n;
 	if (tern_report_add(&r, TERN_PHASE_PREFILL, name, a->l.m, a->l.k, a->l.n, a->l.wfmt,
-			    &res->st, err, sizeof(err)) ||
+			    res->st.counters, res->st.has_cycles, err, sizeof(err)) ||
 	    tern_report_write(a->mach.report_dir, &r, err, sizeof(err))) {
 		tern_usage_err(CMD, "--report: %s", err);
 		goto out;

@@ -43,6 +43,36 @@ const char *tern_board_names(void)
 	return "kv260, pynq-z2, arty-a7, icebreaker";
 }
 
+/*
+ * Host CPUs of the board presets (the array side is above). Rates are
+ * FP32 peaks with no efficiency factor, like the boards' DRAM figures, so host time
+ * is a lower bound; --host-gflops states another rate.
+ */
+static const struct tern_host hosts[] = {
+	/* Zynq UltraScale+ ZU5EV (K26): 4 x Cortex-A53 at 1.333 GHz; NEON does one
+	 * 4-lane FP32 FMA every 2 cycles = 4 FLOP/cycle/core (Arm A53 TRM timing). */
+	{ "kv260", 21.3, "4x Cortex-A53 @ 1.333 GHz x 4 FP32 FLOP/cycle (NEON) = 21.3 GFLOP/s peak" },
+	/* Zynq-7020: 2 x Cortex-A9 at 650 MHz; NEON one 2-lane FP32 multiply-accumulate
+	 * per cycle = 4 FLOP/cycle/core. */
+	{ "pynq-z2", 5.2, "2x Cortex-A9 @ 650 MHz x 4 FP32 FLOP/cycle (NEON) = 5.2 GFLOP/s peak" },
+	/* Artix-7 has no hard CPU: a MicroBlaze with its FPU at the 100 MHz board clock,
+	 * at best one FLOP per cycle. */
+	{ "arty-a7", 0.1, "MicroBlaze soft CPU with FPU @ 100 MHz x 1 FLOP/cycle = 0.1 GFLOP/s peak" },
+	/* iCE40 UP5K: a soft RV32I without FPU at 12 MHz, ~100 cycles per soft-float op. */
+	{ "icebreaker", 0.00012,
+	  "soft RV32I, no FPU, @ 12 MHz, ~100 cycles per soft-float op = 0.12 MFLOP/s" },
+};
+
+const struct tern_host *tern_host_find(const char *board)
+{
+	size_t i;
+
+	for (i = 0; board && i < sizeof(hosts) / sizeof(hosts[0]); i++)
+		if (!strcmp(board, hosts[i].board))
+			return &hosts[i];
+	return NULL;
+}
+
 double tern_gbps_to_bpc(double gbps, double clock_mhz)
 {
 	return clock_mhz > 0 ? gbps * 1000.0 / clock_mhz : 0;

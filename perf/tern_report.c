@@ -67,8 +67,8 @@ static struct tern_report_layer *find_or_add(struct tern_report *r, enum tern_ph
 }
 
 int tern_report_add(struct tern_report *r, enum tern_phase ph, const char *name, uint32_t m,
-		    uint32_t k, uint32_t n, unsigned wfmt, const struct tern_status *st,
-		    char *err, size_t errlen)
+		    uint32_t k, uint32_t n, unsigned wfmt, const uint64_t counters[TERN_CNT_COUNT],
+		    int has_cycles, char *err, size_t errlen)
 {
 	struct tern_report_layer *l;
 	unsigned i;
@@ -96,8 +96,8 @@ int tern_report_add(struct tern_report *r, enum tern_phase ph, const char *name,
 	l->calls++;
 	l->tokens += n;
 	for (i = 0; i < TERN_CNT_COUNT; i++)
-		l->cnt[i] += st->counters[i];
-	l->has_cycles = l->has_cycles && st->has_cycles;
+		l->cnt[i] += counters[i];
+	l->has_cycles = l->has_cycles && has_cycles;
 	return 0;
 }
 

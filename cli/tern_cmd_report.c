@@ -1,6 +1,6 @@
 /*
  * `tern report DIR`: print the Markdown summary of a report written earlier by
- * `tern gemm --report DIR` or `tern run --report DIR` (model/tern_report.h). The
+ * `tern gemm --report DIR` or `tern run --report DIR` (perf/tern_report.h). The
  * summary is written last and atomically, so its presence means a complete report.
  */
 #include <errno.h>

@@ -1,6 +1,6 @@
 /*
  * tern_energy: energy = sum over counted events x energy per event. The energies per
- * event are derived from a technology table (model/tech/NODE.tech, a text file in
+ * event are derived from a technology table (perf/tech/NODE.tech, a text file in
  * which every number cites its source) and the hardware config: an adder's energy is
  * interpolated by bit width, an SRAM bit's by the capacity of one 64-bit bank, DRAM
  * is priced per byte, host work per FLOP. docs/energy.md states every assumption.
@@ -66,8 +66,8 @@ int tern_tech_load(const char *path, struct tern_tech *t, char *err, size_t errl
 
 /*
  * Find a table: a name containing '/' or ending in ".tech" is a path; otherwise
- * NAME.tech in $TERN_TECH_DIR, then in model/tech/ next to the tern binary's tree
- * (exe/../model/tech, exe/../../model/tech), then ./model/tech. Returns 0 or -1.
+ * NAME.tech in $TERN_TECH_DIR, then in perf/tech/ next to the tern binary's tree
+ * (exe/../perf/tech, exe/../../perf/tech), then ./perf/tech. Returns 0 or -1.
  */
 int tern_tech_find(const char *name, char *path, size_t pathlen, char *err, size_t errlen);
 

@@ -9,8 +9,8 @@
  *
  * `--backend fast` is timing-only: no weights, no data, no tokens. It walks the same
  * steps (prefill N = prompt length, then N = 1 per token), asks the fast cycle model
- * (model/tern_fast.h, cached per shape) for each BitLinear's cycles and events, and
- * counts the host ops with the same formulas the forward pass uses (tern_timing.c).
+ * (sim/tern_fast.h, cached per shape) for each BitLinear's cycles and events, and
+ * counts the host ops with the same formulas the forward pass uses (tern_hostcost.c).
  * Every path can fill a report directory (--report): one row per BitLinear and phase.
  */
 #include <getopt.h>
@@ -232,7 +232,8 @@ static int report_layer(struct run_state *st, const char *name, const struct ter
 
 	if (!st->reporting)
 		return 0;
-	return tern_report_add(&st->rep, ph, name, l->m, l->k, l->n, l->wfmt, s, err, errlen);
+	return tern_report_add(&st->rep, ph, name, l->m, l->k, l->n, l->wfmt, s->counters, s->has_cycles,
+			       err, errlen);
 }
 
 /* Level 2 (and level 1 inside the backend) on every BitLinear of the device pass. */
