@@ -46,9 +46,12 @@ static int fast_timing(struct tern_dev *d, uint32_t insn_addr, uint32_t count,
 	if ((uint64_t)insn_addr + (uint64_t)count * TERN_INSN_BYTES > d->mem_bytes)
 		return tern_dev_set_err(d, "fast model: program outside device memory");
 	/* Device memory holds the words little-endian, as struct tern_insn on this host. */
-	if (tern_fast_time(&d->cfg, (const struct tern_insn *)(d->mem + insn_addr), count, &dram,
-			   cnt))
-		return tern_dev_set_err(d, "fast model could not time the program");
+	int rc = tern_fast_time(&d->cfg, (const struct tern_insn *)(d->mem + insn_addr), count,
+				&dram, cnt);
+
+	if (rc)
+		return tern_dev_set_err(d, "fast model could not time the program%s",
+					rc == TERN_FAST_STUCK ? ": the modelled machine made no progress" : "");
 	for (unsigned i = 0; i < TERN_CNT_COUNT; i++)
 		if (!tern_counter_in_ref(i))
 			st->counters[i] = cnt[i];

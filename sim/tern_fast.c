@@ -115,9 +115,11 @@ int tern_fast_time(const struct tern_hw_config *cfg, const struct tern_insn *ins
 	if (!dram || check_program(cfg, insns, count))
 		return -1;
 	static_counters(cfg, insns, count, counters);
-	if (tern_fast_sim(cfg, insns, count, dram, counters, NULL)) {
+	int rc = tern_fast_sim(cfg, insns, count, dram, counters, NULL);
+
+	if (rc) {
 		memset(counters, 0, TERN_CNT_COUNT * sizeof(counters[0]));
-		return -1;
+		return rc == TERN_FAST_STUCK ? rc : -1;
 	}
 	return 0;
 }
@@ -205,8 +207,8 @@ static int time_layer(const struct tern_hw_config *cfg, const struct tern_layer 
 	rc = tern_fast_time(cfg, p.insns, p.count, dram, cnt);
 	tern_program_free(&p);
 	if (rc)
-		snprintf(err, errlen, "fast model could not time the %ux%u, N=%u program", l->m,
-			 l->k, l->n);
+		snprintf(err, errlen, "fast model could not time the %ux%u, N=%u program%s", l->m,
+			 l->k, l->n, rc == TERN_FAST_STUCK ? ": the modelled machine made no progress" : "");
 	return rc;
 }
 

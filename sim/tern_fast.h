@@ -24,8 +24,11 @@ struct tern_fast_dram {
  * Time a program (count instructions, END last). Fills counters[] with CYCLES and the
  * RTL-only busy/stall counters, plus every event counter that follows from the
  * instructions alone; MACS_ZERO is left 0 (it depends on the weight values).
- * Returns 0, or -1 if the program is malformed (the caller should have checked it).
+ * Returns 0, -1 if the program is malformed (the caller should have checked it), or
+ * TERN_FAST_STUCK if the modelled machine made no progress for many steps (a machine
+ * the model cannot describe; never a valid config running a valid program).
  */
+#define TERN_FAST_STUCK (-2)
 int tern_fast_time(const struct tern_hw_config *cfg, const struct tern_insn *insns,
 		   uint32_t count, const struct tern_fast_dram *dram,
 		   uint64_t counters[TERN_CNT_COUNT]);

@@ -12,8 +12,9 @@
 
 /*
  * Simulate a checked program (every instruction valid, END last). Fills the cycle,
- * busy and stall counters of counters[] (others untouched). Returns 0, or -1 when the
- * program cannot finish (deadlock) or runs past a sanity bound. *stepped gets the
+ * busy and stall counters of counters[] (others untouched). Returns 0, -1 when the
+ * program cannot finish (deadlock) or runs past a sanity bound, or TERN_FAST_STUCK
+ * when the modelled machine stops making progress. *stepped gets the
  * number of cycles simulated one by one (the rest were skipped), for tests.
  */
 int tern_fast_sim(const struct tern_hw_config *cfg, const struct tern_insn *insns,

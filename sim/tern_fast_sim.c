@@ -32,6 +32,14 @@
  */
 #define B_OUT_MAX 63u
 #define SIM_LIMIT (1ull << 44)
+/*
+ * Steps in a row after which a simulation that has moved nothing is declared stuck.
+ * Every wait of a working machine (DRAM latency, a long GEMM, the checker) is skipped
+ * in one step, and a beat or an instruction changes the progress signature below, so a
+ * healthy run never takes more than a few steps without progress; a machine the model
+ * cannot describe spins here instead of for 2^44 cycles.
+ */
+#define STUCK_STEPS (1u << 16)
 
 enum { F_IDLE, F_NEXT, F_CHECK, F_DISP };
 enum { U_IDLE, U_RUN, U_DRAIN };
@@ -664,6 +672,30 @@ static int sim_init(struct sim *s, const struct tern_hw_config *c, const struct 
 	return 0;
 }
 
+/*
+ * What a working machine changes at least every few steps: the fetch and issue
+ * positions, queue occupancies and unit states, DRAM requests and beats in flight,
+ * the load unit's beats and rows left, the compute unit's position and the store
+ * unit's entries and beats left. Cycle, busy and stall counts are left out: a stuck
+ * machine keeps counting those.
+ */
+static uint64_t progress(const struct sim *s)
+{
+	const uint64_t v[] = {
+		s->pf_idx, s->cur_idx, s->fvalid, s->finfl, s->fstate,
+		s->q[0].n, s->q[1].n, s->q[2].n, s->tok[0], s->tok[1], s->tok[2], s->tok[3],
+		s->rq_n, s->wq_n, s->bq_n, (uint64_t)s->r_pres, (uint64_t)s->m_arv, s->own_n,
+		(uint64_t)s->lstate, s->rows_left, s->beats_left, s->fill, s->x_left, s->y_left,
+		(uint64_t)s->gstate, s->gi, (uint64_t)s->srun, s->rd_left, s->aw_left, s->w_cnt,
+		s->b_out, s->lf_n,
+	};
+	uint64_t h = 1469598103934665603ull;
+
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++)
+		h = (h ^ v[i]) * 1099511628211ull;
+	return h;
+}
+
 int tern_fast_sim(const struct tern_hw_config *cfg, const struct tern_insn *insns,
 		  uint32_t count, const struct tern_fast_dram *dram,
 		  uint64_t counters[TERN_CNT_COUNT], uint64_t *stepped)
@@ -675,13 +707,22 @@ int tern_fast_sim(const struct tern_hw_config *cfg, const struct tern_insn *insn
 	if (!s)
 		return -1;
 	if (sim_init(s, cfg, insns, count, dram, counters) == 0) {
+		uint64_t sig = 0, same = 0;
+
 		rc = 0;
 		while (!fin && !rc && s->t < SIM_LIMIT) {
 			skip(s);
 			rc = step(s, &fin);
 			n++;
+			uint64_t now = progress(s);
+			same = now == sig ? same + 1 : 0;
+			sig = now;
+			if (same >= STUCK_STEPS) {
+				rc = TERN_FAST_STUCK;
+				break;
+			}
 		}
-		if (!fin)
+		if (!fin && !rc)
 			rc = -1;
 	}
 	for (int u = 0; u < 3; u++)

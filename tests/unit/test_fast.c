@@ -225,3 +225,25 @@ Test(fast, malformed_programs)
 	p[0] = gemm(2, 2);
 	cr_expect_eq(tern_fast_time(&c, p, 2, &d, cnt), 0);
 }
+
+/*
+ * A machine the model cannot describe must stop with TERN_FAST_STUCK, not spin: a 1x1
+ * array has a 4-byte memory port, narrower than one instruction (the validity rule
+ * refuses such configs; the model must still not hang when handed one directly).
+ * Before the progress check, this layer, `tern gemm --m 6 --k 1 --n 1 --array 1x1
+ * --backend fast`, spun for 2^44 cycles.
+ */
+Test(fast, stuck_machine_is_reported)
+{
+	struct tern_hw_config c = preset("4x4");
+	struct tern_layer l = { 6, 1, 1, TERN_WFMT_2BIT };
+	struct tern_fast_dram d = { 40, 16 };
+	uint64_t cnt[TERN_CNT_COUNT];
+	char err[200] = "";
+
+	c.rows = 1;
+	c.lanes = 1;
+	c.bus_bytes = 4;
+	cr_assert_eq(tern_fast_layer(&c, &l, &d, 0.0, cnt, err, sizeof(err)), -1);
+	cr_assert(strstr(err, "made no progress"), "%s", err);
+}
