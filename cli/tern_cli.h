@@ -6,6 +6,7 @@
 #ifndef TERN_CLI_H
 #define TERN_CLI_H
 
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -34,8 +35,35 @@ int tern_parse_u32(const char *cmd, const char *opt, const char *s, uint32_t min
 int tern_read_exact(const char *cmd, const char *what, const char *path, uint64_t size,
 		    void **out);
 
-/* Write buf to path atomically (temporary file in the same folder, then rename). */
+/* ---- output files (tern_cli_out.c) */
+/*
+ * Write buf to path: a regular file or new path atomically (temporary file in the same
+ * folder, then rename); a device, pipe or /dev/stdout written through in place. Error
+ * printed (write errors such as ENOSPC included); -1 also when interrupted.
+ */
 int tern_write_atomic(const char *cmd, const char *path, const void *buf, uint64_t size);
+/* 1 if a and b name the same existing regular file (for "--out is an input"). */
+int tern_same_file(const char *a, const char *b);
+struct tern_report;
+/*
+ * Write a report into DIR (created with its parents): into a private directory first,
+ * then moved in with interrupts held, so DIR keeps its old report or gets the whole
+ * new one. 0, or -1 with err ("interrupted" when a signal came first).
+ */
+int tern_cli_write_report(const char *dir, const struct tern_report *r, char *err,
+			  size_t errlen);
+
+/* ---- interrupts (tern_cli_signal.c): SIGINT, SIGTERM and SIGHUP set a flag */
+void tern_sig_init(void);
+/* The signal caught so far (0 = none). */
+int tern_sig_pending(void);
+/* The flag itself, for code that polls it (the forward pass's stop hook). */
+volatile sig_atomic_t *tern_sig_flag(void);
+/* Hold the three signals while a finished output is moved into place. */
+void tern_sig_block(void);
+void tern_sig_unblock(void);
+/* Print "tern CMD: interrupted by SIG...; no output written"; returns 128 + signal. */
+int tern_sig_exit(const char *cmd);
 
 /* splitmix64: deterministic across platforms. */
 uint64_t tern_rng_next(uint64_t *state);

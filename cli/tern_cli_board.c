@@ -126,11 +126,13 @@ int tern_machine_prepare(const char *cmd, struct tern_machine *m)
 {
 	char path[512], err[600];
 
-	if (!m->report_dir)
-		return 0;
+	/* The table is checked whether or not a report is asked for: a bad --tech is a
+	 * mistake either way, never silently ignored. */
 	if (tern_tech_find(m->tech_name, path, sizeof(path), err, sizeof(err)) ||
 	    tern_tech_load(path, &m->tech, err, sizeof(err)))
 		return tern_usage_err(cmd, "--tech: %s", err), -1;
+	if (!m->report_dir)
+		return 0;
 	if (tern_report_prepare_dir(m->report_dir, err, sizeof(err)))
 		return tern_usage_err(cmd, "--report: %s", err), -1;
 	return 0;

@@ -110,34 +110,6 @@ int tern_read_exact(const char *cmd, const char *what, const char *path, uint64_
 	return 0;
 }
 
-int tern_write_atomic(const char *cmd, const char *path, const void *buf, uint64_t size)
-{
-	size_t n = strlen(path) + 32;
-	char *tmp = malloc(n);
-	FILE *f;
-	int ok;
-
-	if (!tmp)
-		return tern_usage_err(cmd, "out of memory");
-	snprintf(tmp, n, "%s.tmp.%ld", path, (long)getpid());
-	f = fopen(tmp, "wb");
-	if (!f) {
-		tern_usage_err(cmd, "cannot write '%s': %s", path, strerror(errno));
-		free(tmp);
-		return -1;
-	}
-	ok = fwrite(buf, 1, size, f) == size;
-	ok = (fclose(f) == 0) && ok;
-	if (!ok || rename(tmp, path)) {
-		tern_usage_err(cmd, "cannot write '%s': %s", path, strerror(errno));
-		unlink(tmp);
-		free(tmp);
-		return -1;
-	}
-	free(tmp);
-	return 0;
-}
-
 uint64_t tern_rng_next(uint64_t *s)
 {
 	uint64_t z = (*s += 0x9e3779b97f4a7c15ull);

@@ -89,9 +89,15 @@ int tern_cmd_export(int argc, char **argv)
 
 	if (parse_args(&a, argc, argv))
 		return TERN_EXIT_USAGE;
+	if (tern_same_file(a.model, a.out)) {
+		tern_usage_err(CMD, "--out '%s' is the input model: refusing to replace it", a.out);
+		return TERN_EXIT_USAGE;
+	}
+	tern_gguf_set_cancel(tern_sig_flag());
 	if (tern_model_open(a.model, &m, err, sizeof(err)) ||
 	    tern_model_export_gguf(m, a.out, a.wtype, err, sizeof(err))) {
-		tern_usage_err(CMD, "%s", err);
+		if (!tern_sig_pending()) /* interrupted: main says so, the file is untouched */
+			tern_usage_err(CMD, "%s", err);
 		goto out;
 	}
 	rc = TERN_EXIT_OK;

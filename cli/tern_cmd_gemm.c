@@ -125,12 +125,22 @@ static int parse_args(struct gemm_args *a, int argc, char **argv)
 		return tern_usage_err(CMD, "unexpected argument '%s' (see tern gemm --help)", argv[optind]), -1;
 	if (!a->m || !a->k || !a->n)
 		return tern_usage_err(CMD, "--m, --k and --n are required (see tern gemm --help)"), -1;
+	if (a->out_path && (tern_same_file(a->out_path, a->w_path) ||
+			    tern_same_file(a->out_path, a->x_path)))
+		return tern_usage_err(CMD, "--out '%s' is an input file: refusing to replace it",
+				      a->out_path), -1;
 	if (a->have_seed && (a->w_path || a->x_path))
 		return tern_usage_err(CMD, "give either --seed or --w and --x, not both"), -1;
 	if (!a->have_seed && (!a->w_path || !a->x_path))
 		return tern_usage_err(CMD, "give --w and --x data files, or --seed S"), -1;
 	if (a->o.fst_window && !a->o.fst_path)
 		return tern_usage_err(CMD, "--fst-window needs --fst FILE"), -1;
+	if (a->o.fst_path && strcmp(a->o.backend, "verilator"))
+		return tern_usage_err(CMD, "--fst needs --backend verilator (the %s backend has no "
+				      "waveform)", a->o.backend), -1;
+	if (a->o.no_lockstep && strcmp(a->o.backend, "verilator"))
+		return tern_usage_err(CMD, "--no-lockstep needs --backend verilator (the %s backend "
+				      "has no lockstep check)", a->o.backend), -1;
 	if (a->m * a->k > MAX_WEIGHTS)
 		return tern_usage_err(CMD, "M*K = %llu weights is more than the %llu supported",
 				      (unsigned long long)(a->m * a->k), MAX_WEIGHTS), -1;
@@ -309,8 +319,9 @@ static int write_report(const struct gemm_args *a, const struct tern_gemm_result
 	r.phase[TERN_PHASE_PREFILL].tokens = a->n;
 	if (tern_report_add(&r, TERN_PHASE_PREFILL, name, a->l.m, a->l.k, a->l.n, a->l.wfmt,
 			    res->st.counters, res->st.has_cycles, err, sizeof(err)) ||
-	    tern_report_write(a->mach.report_dir, &r, err, sizeof(err))) {
-		tern_usage_err(CMD, "--report: %s", err);
+	    tern_cli_write_report(a->mach.report_dir, &r, err, sizeof(err))) {
+		if (!tern_sig_pending())
+			tern_usage_err(CMD, "--report: %s", err);
 		goto out;
 	}
 	tern_report_eval(&r, &ev);

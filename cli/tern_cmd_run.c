@@ -81,15 +81,6 @@ static const struct option longopts[] = {
 	{ 0, 0, 0, 0 }
 };
 
-/* Set by SIGINT; the forward pass looks at it between layers. */
-static volatile sig_atomic_t stop_flag;
-
-static void on_sigint(int sig)
-{
-	(void)sig;
-	stop_flag = 1;
-}
-
 static int parse_one(struct run_args *a, int c, const char *v, char **argv)
 {
 	int rc = tern_machine_opt(CMD, &a->mach, c, v);
@@ -383,7 +374,7 @@ static int model_check(struct run_state *st, uint32_t n)
 /* One step: forward both passes, check, record costs. Returns a TERN_FWD_* value. */
 static int step(const struct run_args *a, struct run_state *st, const uint32_t *tok, uint32_t n)
 {
-	struct tern_fwd_hooks h = { &stop_flag, st->show_progress ? progress : NULL, st };
+	struct tern_fwd_hooks h = { tern_sig_flag(), st->show_progress ? progress : NULL, st };
 	struct run_step *s = &st->steps[st->step];
 	struct tern_host_cost before = *tern_run_host_cost(st->runs[0]);
 	double t0 = now_s();
@@ -489,7 +480,7 @@ static int generate_timing(const struct run_args *a, struct run_state *st)
 
 	st->has_cycles = 1;
 	for (st->step = 0; st->step <= st->n_gen && rc == TERN_FWD_OK; st->step++) {
-		if (stop_flag)
+		if (tern_sig_pending())
 			return TERN_FWD_STOPPED;
 		if (st->step == 0)
 			rc = fast_step(a, st, 0, st->n_prompt);
@@ -516,7 +507,6 @@ int tern_cmd_run(int argc, char **argv)
 {
 	struct run_args a;
 	struct run_state st;
-	struct sigaction sa, old;
 	char err[512];
 	int rc;
 
@@ -553,12 +543,7 @@ int tern_cmd_run(int argc, char **argv)
 	}
 	st.t_setup = now_s() - st.t_start;
 	st.show_progress = !a.o.quiet && isatty(STDERR_FILENO);
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_sigint;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, &old);
 	rc = a.timing_only ? generate_timing(&a, &st) : generate(&a, &st);
-	sigaction(SIGINT, &old, NULL);
 	rc = tern_run_report(&a, &st, rc);
 out:
 	free_state(&st);

@@ -165,11 +165,23 @@ static int parse_args(struct sweep_args *a, int argc, char **argv)
 }
 
 /* Split a comma list into the points' arrays x formats. */
+/* strtok_r skips empty items; a list like "8x8,,16x16" or ",8x8" is a typo to refuse. */
+static int check_list(const char *opt, const char *v)
+{
+	size_t n = strlen(v);
+
+	if (!n || v[0] == ',' || v[n - 1] == ',' || strstr(v, ",,"))
+		return tern_usage_err(CMD, "%s '%s': empty item in the list", opt, v), -1;
+	return 0;
+}
+
 static int make_points(const struct sweep_args *a, struct point *p, unsigned *np)
 {
 	char arrs[512], fmts[64], err[200], *s1, *s2, *x, *f;
 	unsigned nf = 0, fm[2];
 
+	if (check_list("--wfmt", a->wfmts) || check_list("--arrays", a->arrays))
+		return -1;
 	snprintf(fmts, sizeof(fmts), "%s", a->wfmts);
 	for (f = strtok_r(fmts, ",", &s2); f; f = strtok_r(NULL, ",", &s2)) {
 		unsigned v = !strcmp(f, "2bit") ? 0 : !strcmp(f, "base3") ? 1 : 2;

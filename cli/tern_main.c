@@ -1,7 +1,8 @@
 /*
  * tern: the command-line entry point. Dispatches to one subcommand per file
  * (tern_cmd_*.c); every subcommand has --help. Exit codes: 0 checked and exact,
- * 1 a check failed, 2 bad usage or bad input.
+ * 1 a check failed, 2 bad usage or bad input, 128 + N interrupted by signal N
+ * (SIGINT, SIGTERM, SIGHUP: tern_cli_signal.c).
  */
 #include <stdio.h>
 #include <string.h>
@@ -44,9 +45,18 @@ int main(int argc, char **argv)
 		usage(stdout);
 		return TERN_EXIT_OK;
 	}
-	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
-		if (!strcmp(argv[1], cmds[i].name))
-			return cmds[i].fn(argc - 1, argv + 1);
+	tern_sig_init();
+	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+		if (!strcmp(argv[1], cmds[i].name)) {
+			int rc = cmds[i].fn(argc - 1, argv + 1);
+
+			/* An interrupted command has unwound and removed what it started; a
+			 * command that finished before it saw the signal still reports it. */
+			if (tern_sig_pending() && rc < 128)
+				return tern_sig_exit(cmds[i].name);
+			return rc;
+		}
+	}
 	fprintf(stderr, "tern: unknown command '%s' (try tern --help)\n", argv[1]);
 	return TERN_EXIT_USAGE;
 }

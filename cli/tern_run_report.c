@@ -334,8 +334,8 @@ static int write_report(const struct run_args *a, struct run_state *st)
 	r->phase[TERN_PHASE_PREFILL].tokens = steps_done(st) ? st->steps[0].n : 0;
 	r->phase[TERN_PHASE_DECODE].tokens = steps_done(st) ? steps_done(st) - 1 : 0;
 	if (report_host(a, st, err, sizeof(err)) ||
-	    tern_report_write(a->mach.report_dir, r, err, sizeof(err)))
-		return tern_usage_err(CMD, "--report: %s", err), -1;
+	    tern_cli_write_report(a->mach.report_dir, r, err, sizeof(err)))
+		return tern_sig_pending() ? -1 : (tern_usage_err(CMD, "--report: %s", err), -1);
 	tern_report_eval(r, &ev);
 	if (!a->json)
 		print_report_line(a, &ev);
@@ -355,11 +355,8 @@ int tern_run_report(const struct run_args *a, struct run_state *st, int fwd_rc)
 	struct checks c;
 	double wall = now_s() - st->t_start;
 
-	if (fwd_rc == TERN_FWD_STOPPED) {
-		fprintf(stderr, "tern run: interrupted during %s %u; nothing printed\n",
-			st->step ? "decode of token" : "prefill", st->step);
-		return 130;
-	}
+	if (fwd_rc == TERN_FWD_STOPPED || tern_sig_pending())
+		return tern_sig_exit(CMD);
 	if (fwd_rc == TERN_FWD_ERR) {
 		tern_usage_err(CMD, "%s", st->fail_msg);
 		return TERN_EXIT_USAGE;

@@ -67,6 +67,13 @@ int tern_check_config(const struct tern_hw_config *c, char *err, size_t errlen)
 		return set_buf_err(err, errlen,
 				   "bus width %u bytes: must be a power of two 4..128 dividing ROWS*4 = %u",
 				   c->bus_bytes, c->rows * 4);
+	/* Fetch takes whole instructions from one beat (rtl/tern_fetch.sv): a port narrower
+	 * than an instruction cannot run a program, and the port divides ROWS*4 bytes. */
+	if (c->bus_bytes < TERN_INSN_BYTES)
+		return set_buf_err(err, errlen,
+				   "array %ux%u: bus width %u bytes is narrower than one %u-byte "
+				   "instruction (ROWS must be a multiple of 4)",
+				   c->rows, c->lanes, c->bus_bytes, TERN_INSN_BYTES);
 	if (c->queue_depth < 2 || c->queue_depth > 256)
 		return set_buf_err(err, errlen, "queue depth %u: must be 2..256", c->queue_depth);
 	return 0;

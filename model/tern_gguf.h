@@ -21,6 +21,7 @@
 #ifndef TERN_GGUF_H
 #define TERN_GGUF_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -43,6 +44,7 @@ enum tern_gguf_err {
 	TERN_GGUF_EINVAL    = -15, /* bad value (bool 2, 2-bit code 3, bad argument) */
 	TERN_GGUF_EORIGIN   = -16, /* I2_S id in a file without bitnet.cpp origin keys */
 	TERN_GGUF_ERANGE    = -17, /* value does not fit the getter's type */
+	TERN_GGUF_ECANCEL   = -18, /* writing stopped by the cancel flag; nothing written */
 };
 
 /* Metadata value types (the GGUF spec's numbering). */
@@ -197,9 +199,17 @@ int tern_gguf_add_tensor_ternary(struct tern_gguf_writer *w, const char *name,
 				 uint32_t type, uint32_t n_dims, const uint64_t *ne,
 				 const int8_t *src, float scale);
 
-/* Write atomically to path (temporary file in the same directory, fsync, rename). */
+/*
+ * Write to path: a regular file or a new path atomically (temporary file in the same
+ * directory, fsync, rename); a device or pipe (e.g. /dev/null) written through in
+ * place, never replaced. When *cancel becomes non-zero (e.g. a signal handler's flag;
+ * tern_gguf_set_cancel) the write stops, the temporary file is removed and
+ * TERN_GGUF_ECANCEL is returned.
+ */
 int tern_gguf_write_file(struct tern_gguf_writer *w, const char *path,
 			 char *err, size_t errlen);
+/* The flag tern_gguf_write_file polls (NULL: none). Process-wide; set it once at start. */
+void tern_gguf_set_cancel(volatile const sig_atomic_t *cancel);
 /* Build the file image in memory; *buf is malloc'd, the caller frees it. */
 int tern_gguf_write_mem(struct tern_gguf_writer *w, uint8_t **buf, size_t *len,
 			char *err, size_t errlen);

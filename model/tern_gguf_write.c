@@ -14,6 +14,7 @@
 #include "tern_gguf.h"
 #include "tern_ternary.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -536,12 +537,26 @@ struct sink {
 	FILE *f;
 	struct buf b;
 	int ioerr;
+	int cancelled;
 };
+
+/*
+ * Set once by the program before any write (tern_gguf_set_cancel) and only read here;
+ * the flag it points to is written by a signal handler.
+ */
+static volatile const sig_atomic_t *cancel_flag;
+
+void tern_gguf_set_cancel(volatile const sig_atomic_t *cancel)
+{
+	cancel_flag = cancel;
+}
 
 static void emit(struct sink *s, const void *p, size_t n)
 {
 	if (s->f) {
-		if (n && !s->ioerr && fwrite(p, 1, n, s->f) != n)
+		if (!s->cancelled && cancel_flag && *cancel_flag)
+			s->cancelled = 1;
+		if (n && !s->ioerr && !s->cancelled && fwrite(p, 1, n, s->f) != n)
 			s->ioerr = 1;
 	} else {
 		put(&s->b, p, n);
@@ -622,14 +637,46 @@ int tern_gguf_write_mem(struct tern_gguf_writer *w, uint8_t **buf, size_t *len,
 	return 0;
 }
 
+/* Write through to a device or pipe: no temporary, no rename. */
+static int write_through(struct tern_gguf_writer *w, const char *path, char *err,
+			 size_t errlen)
+{
+	struct sink s = { 0 };
+	int rc;
+
+	s.f = fopen(path, "wb");
+	if (!s.f) {
+		snprintf(err, errlen, "gguf: cannot write '%s': %s", path, strerror(errno));
+		return TERN_GGUF_EIO;
+	}
+	rc = emit_all(w, &s);
+	if (!rc && (s.ioerr || fflush(s.f)))
+		rc = TERN_GGUF_EIO;
+	if (fclose(s.f) && !rc)
+		rc = TERN_GGUF_EIO;
+	if (!rc && s.cancelled)
+		rc = TERN_GGUF_ECANCEL;
+	if (rc == TERN_GGUF_EIO)
+		snprintf(err, errlen, "gguf: cannot write '%s': %s", path, strerror(errno));
+	else if (rc == TERN_GGUF_ECANCEL)
+		snprintf(err, errlen, "gguf: writing '%s' cancelled", path);
+	else if (rc)
+		snprintf(err, errlen, "%s", w->msg);
+	return rc;
+}
+
 int tern_gguf_write_file(struct tern_gguf_writer *w, const char *path,
 			 char *err, size_t errlen)
 {
 	size_t n = strlen(path);
-	char *tmp = malloc(n + 12);
+	char *tmp;
 	struct sink s = { 0 };
+	struct stat sb;
 	int fd, rc;
 
+	if (!stat(path, &sb) && !S_ISREG(sb.st_mode) && !S_ISDIR(sb.st_mode))
+		return write_through(w, path, err, errlen);
+	tmp = malloc(n + 12);
 	if (!tmp) {
 		snprintf(err, errlen, "gguf: out of memory");
 		return TERN_GGUF_ENOMEM;
@@ -652,12 +699,16 @@ int tern_gguf_write_file(struct tern_gguf_writer *w, const char *path,
 		rc = TERN_GGUF_EIO;
 	if (fclose(s.f) && !rc)
 		rc = TERN_GGUF_EIO;
+	if (!rc && (s.cancelled || (cancel_flag && *cancel_flag)))
+		rc = TERN_GGUF_ECANCEL;
 	if (!rc && rename(tmp, path))
 		rc = TERN_GGUF_EIO;
 	if (rc) {
 		unlink(tmp);
 		if (rc == TERN_GGUF_EIO)
 			snprintf(err, errlen, "gguf: cannot write '%s'", path);
+		else if (rc == TERN_GGUF_ECANCEL)
+			snprintf(err, errlen, "gguf: writing '%s' cancelled", path);
 		else
 			snprintf(err, errlen, "%s", w->msg);
 	}

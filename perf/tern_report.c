@@ -224,6 +224,26 @@ void tern_report_eval(const struct tern_report *r, struct tern_report_eval *o)
 
 /* ---- files ---- */
 
+/* mkdir -p of every folder above path (path itself is left to the caller). */
+static int make_parents(const char *path)
+{
+	char p[1024];
+	size_t n = strlen(path);
+
+	if (n >= sizeof(p))
+		return errno = ENAMETOOLONG, -1;
+	memcpy(p, path, n + 1);
+	for (char *s = p + 1; *s; s++) {
+		if (*s != '/')
+			continue;
+		*s = 0;
+		if (mkdir(p, 0777) && errno != EEXIST)
+			return -1;
+		*s = '/';
+	}
+	return 0;
+}
+
 int tern_report_prepare_dir(const char *dir, char *err, size_t errlen)
 {
 	struct stat sb;
@@ -232,7 +252,7 @@ int tern_report_prepare_dir(const char *dir, char *err, size_t errlen)
 		snprintf(err, errlen, "empty report directory name");
 		return -1;
 	}
-	if (mkdir(dir, 0777) && errno != EEXIST) {
+	if (make_parents(dir) || (mkdir(dir, 0777) && errno != EEXIST)) {
 		snprintf(err, errlen, "cannot create report directory '%s': %s", dir, strerror(errno));
 		return -1;
 	}

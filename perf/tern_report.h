@@ -158,7 +158,7 @@ void tern_report_eval(const struct tern_report *r, struct tern_report_eval *o);
  */
 int tern_report_write(const char *dir, const struct tern_report *r, char *err, size_t errlen);
 
-/* Create dir if missing and check that it is a writable directory. 0 or -1. */
+/* Create dir (and its parents) if missing; check it is a writable directory. 0 or -1. */
 int tern_report_prepare_dir(const char *dir, char *err, size_t errlen);
 
 /* Write the summary (Markdown) to f. */
