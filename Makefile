@@ -28,7 +28,8 @@ APT_GET  ?= apt-get
 # ---------------------------------------------------------------- generated ISA
 ISA_DEF := isa/tern_isa.json
 ISA_GEN := isa/tern_gen.py
-GEN_OUT := $(GEN)/tern_isa.h $(GEN)/tern_isa_tables.c $(GEN)/tern_isa.svh $(GEN)/isa_tables.md
+GEN_OUT := $(GEN)/tern_isa.h $(GEN)/tern_isa_tables.c $(GEN)/tern_isa.svh $(GEN)/isa_tables.md \
+           $(GEN)/tern_isa_meta.h
 
 # The generator leaves unchanged outputs untouched (so nothing rebuilds for nothing); the
 # stamp records that it ran.
