@@ -218,6 +218,7 @@ static void print_json(const struct gemm_args *a, const struct tern_gemm_result 
 	tern_json_str(&j, "golden", r->golden_ok ? "passed" : "failed");
 	tern_json_str(&j, "device_error", tern_err_name(r->st.err));
 	tern_json_close(&j, '}');
+	tern_json_version(&j);
 	tern_json_bool(&j, "ok", tern_gemm_ok(r));
 	tern_json_end(&j);
 }

@@ -181,6 +181,7 @@ static void print_json(const struct run_args *a, const struct run_state *st,
 		tern_json_str(&j, "text", text);
 	}
 	json_costs(&j, st);
+	tern_json_version(&j);
 	tern_json_obj(&j, "time");
 	tern_json_f64(&j, "wall_seconds", wall);
 	tern_json_f64(&j, "setup_seconds", st->t_setup);
