@@ -8,7 +8,7 @@ Parts (all by default; --only picks some):
   model  2B-4T: two tokens on the ref backend (time per token, peak memory) and one full
          decode token on the verilator backend (32x32, every BitLinear lockstep-checked).
   fast   fast cycle model vs RTL per-layer error (bench/fast_vs_rtl.py), and a 2B-4T
-         prompt-128 + 128-token timing run on the fast backend.
+         prompt-128 + 128-token timing-only run (tern run --timing-only).
 Results go to bench/results.json (written atomically) and a table on stdout.
 Python 3 standard library only.
 """
@@ -130,7 +130,7 @@ def bench_fast(tmp):
         if os.path.exists(out):
             with open(out) as f:
                 res["fast_vs_rtl"] = json.load(f)
-    d, wall, rc = run_json(["run", "--model", "zoo:bitnet-b1.58-2b-4t", "--backend", "fast",
+    d, wall, rc = run_json(["run", "--model", "zoo:bitnet-b1.58-2b-4t", "--timing-only",
                             "--prompt-len", "128", "--tokens", "128", "--board", "kv260",
                             "--report", os.path.join(tmp, "fast-2b4t")])
     res["2b4t_fast_128_128"] = {"ok": rc == 0, "wall_seconds": round(wall, 2),
@@ -141,7 +141,7 @@ def bench_fast(tmp):
         with open(rep) as f:
             r = json.load(f)
         res["2b4t_fast_128_128"].update({k: r.get(k) for k in ("prefill", "decode", "energy")})
-    print("  2B-4T fast, prompt 128 + 128 tokens: %.1f s wall (exit %d)" % (wall, rc), flush=True)
+    print("  2B-4T timing-only, prompt 128 + 128 tokens: %.1f s wall (exit %d)" % (wall, rc), flush=True)
     return res
 
 

@@ -84,6 +84,8 @@ void tern_json_u64(struct tern_json *j, const char *key, uint64_t v);
 void tern_json_i64(struct tern_json *j, const char *key, int64_t v);
 void tern_json_f64(struct tern_json *j, const char *key, double v);
 void tern_json_bool(struct tern_json *j, const char *key, int v);
+/* "tern": {"version", "git", "isa_hash"}, as in report.json (tern_version.h). */
+void tern_json_version(struct tern_json *j);
 
 /* Subcommands. */
 int tern_cmd_gemm(int argc, char **argv);
@@ -91,5 +93,6 @@ int tern_cmd_report(int argc, char **argv);
 int tern_cmd_run(int argc, char **argv);
 int tern_cmd_export(int argc, char **argv);
 int tern_cmd_sweep(int argc, char **argv);
+int tern_cmd_version(int argc, char **argv);
 
 #endif /* TERN_CLI_H */

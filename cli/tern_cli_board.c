@@ -46,8 +46,44 @@ int tern_parse_pos(const char *cmd, const char *opt, const char *s, double max, 
 	return 0;
 }
 
+const char tern_config_help[] =
+	"  --config FILE        hardware config from a JSON file: {\"ROWS\": 12, \"LANES\": 20,\n"
+	"                       ...} with every parameter of isa/tern_isa.json, or \"base\":\n"
+	"                       \"PRESET\" plus the ones that differ; optional \"name\"\n"
+	"                       (docs/architecture.md); not together with --array\n";
+
+/* Which of --array and --config this command line gave: each excludes the other. Only one
+ * command runs per process, and tern_device_init resets them. */
+static int array_given, config_given;
+static char config_name[TERN_CONFIG_NAME_MAX];
+
+int tern_config_opt(const char *cmd, const char *path, struct tern_hw_config *cfg, char *name)
+{
+	char err[600];
+	const char *base;
+	size_t n;
+
+	if (tern_config_load(path, cfg, name, TERN_CONFIG_NAME_MAX, err, sizeof(err)))
+		return tern_usage_err(cmd, "--config: %s", err), -1;
+	if (name[0])
+		return 0;
+	/* No "name": the file's own name labels it, e.g. cfg/wide.json -> "wide". */
+	base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+	n = strlen(base);
+	if (n > 5 && !strcmp(base + n - 5, ".json"))
+		n -= 5;
+	if (n > TERN_CONFIG_NAME_MAX - 1)
+		n = TERN_CONFIG_NAME_MAX - 1;
+	memcpy(name, base, n);
+	name[n] = 0;
+	if (!n)
+		snprintf(name, TERN_CONFIG_NAME_MAX, "config");
+	return 0;
+}
+
 void tern_device_init(struct tern_dev_opts *o, const char **array)
 {
+	array_given = config_given = 0;
 	*array = TERN_PRESET_DEFAULT;
 	tern_parse_array(TERN_PRESET_DEFAULT, &o->cfg, NULL, 0);
 	o->backend = "ref";
@@ -65,6 +101,15 @@ int tern_device_opt(const char *cmd, struct tern_dev_opts *o, const char **array
 			return tern_usage_err(cmd, "%s", err), -1;
 		return 1;
 	case TERN_O_ARRAY:
+	case TERN_O_CONFIG:
+		if (c == TERN_O_CONFIG ? array_given : config_given)
+			return tern_usage_err(cmd, "give either --array or --config, not both"), -1;
+		if (c == TERN_O_CONFIG) {
+			config_given = 1;
+			*array = config_name;
+			return tern_config_opt(cmd, v, &o->cfg, config_name) ? -1 : 1;
+		}
+		array_given = 1;
 		*array = v;
 		if (tern_parse_array(v, &o->cfg, err, sizeof(err)))
 			return tern_usage_err(cmd, "--array: %s", err), -1;

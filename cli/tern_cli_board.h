@@ -1,6 +1,7 @@
 /*
- * Device options shared by `tern gemm` and `tern run`: --backend, --array,
+ * Device options shared by `tern gemm` and `tern run`: --backend, --array, --config,
  * --dram-latency, --dram-bw and --quiet (TERN_DEVICE_LONGOPTS, tern_device_opt).
+ * --array and --config both choose the hardware config, so they exclude each other.
  *
  * Machine and report options shared by the same commands: --report DIR,
  * --board, --clock-mhz, --dram-gbps and --tech, with one meaning everywhere. A
@@ -20,11 +21,13 @@
 
 /* Option codes, above any command's own (those start at 256). */
 enum { TERN_O_REPORT = 1000, TERN_O_BOARD, TERN_O_CLOCK, TERN_O_GBPS, TERN_O_TECH };
-enum { TERN_O_BACKEND = 1100, TERN_O_ARRAY, TERN_O_DRAM_LAT, TERN_O_DRAM_BW, TERN_O_QUIET };
+enum { TERN_O_BACKEND = 1100, TERN_O_ARRAY, TERN_O_DRAM_LAT, TERN_O_DRAM_BW, TERN_O_QUIET,
+       TERN_O_CONFIG };
 
 #define TERN_DEVICE_LONGOPTS                                                         \
 	{ "backend", required_argument, 0, TERN_O_BACKEND },                         \
 	{ "array", required_argument, 0, TERN_O_ARRAY },                             \
+	{ "config", required_argument, 0, TERN_O_CONFIG },                           \
 	{ "dram-latency", required_argument, 0, TERN_O_DRAM_LAT },                   \
 	{ "dram-bw", required_argument, 0, TERN_O_DRAM_BW },                         \
 	{ "quiet", no_argument, 0, TERN_O_QUIET }
@@ -32,9 +35,19 @@ enum { TERN_O_BACKEND = 1100, TERN_O_ARRAY, TERN_O_DRAM_LAT, TERN_O_DRAM_BW, TER
 /* Defaults: the ref backend on the default preset; *array names it. */
 void tern_device_init(struct tern_dev_opts *o, const char **array);
 
-/* 1 if c was a device option (stored in o / *array), 0 if not one, -1 on a bad value. */
+/*
+ * 1 if c was a device option (stored in o / *array), 0 if not one, -1 on a bad value.
+ * With --config, *array is the file's "name", else the file name without folder and
+ * ".json" (at most TERN_CONFIG_NAME_MAX - 1 characters).
+ */
 int tern_device_opt(const char *cmd, struct tern_dev_opts *o, const char **array, int c,
 		    const char *v);
+
+/* Load --config FILE for cmd into cfg and name (size TERN_CONFIG_NAME_MAX); 0 or -1 (printed). */
+int tern_config_opt(const char *cmd, const char *path, struct tern_hw_config *cfg, char *name);
+
+/* The "  --config FILE ..." lines of a command's --help. */
+extern const char tern_config_help[];
 
 #define TERN_MACHINE_LONGOPTS                                                        \
 	{ "report", required_argument, 0, TERN_O_REPORT },                           \

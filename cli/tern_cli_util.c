@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "tern_cli.h"
+#include "tern_version.h"
 
 int tern_usage_err(const char *cmd, const char *fmt, ...)
 {
@@ -211,4 +212,13 @@ void tern_json_bool(struct tern_json *j, const char *k, int v)
 {
 	key(j, k);
 	fputs(v ? "true" : "false", j->f);
+}
+
+void tern_json_version(struct tern_json *j)
+{
+	tern_json_obj(j, "tern");
+	tern_json_str(j, "version", tern_version());
+	tern_json_str(j, "git", tern_version_git());
+	tern_json_str(j, "isa_hash", tern_version_isa_hash());
+	tern_json_close(j, '}');
 }

@@ -21,8 +21,9 @@
 
 static const char help[] =
 	"usage: tern gemm --m M --k K --n N [--w W.bin --x X.bin [--out Y.bin] | --seed S]\n"
-	"                 [--backend ref|verilator|fast] [--array ROWSxLANES] [--wfmt 2bit|base3]\n"
-	"                 [--json] [--quiet] [report options] [verilator and fast options]\n"
+	"                 [--backend ref|verilator|fast] [--array RxL | --config F.json]\n"
+	"                 [--wfmt 2bit|base3] [--json] [--quiet] [report options]\n"
+	"                 [verilator and fast options]\n"
 	"\n"
 	"Run one BitLinear layer on a device and check every output.\n"
 	"  --m M, --k K, --n N  outputs, inputs, tokens (M, K 1..1048576; N 1..65535)\n"
@@ -32,7 +33,10 @@ static const char help[] =
 	"  --seed S             generate W (ternary, ~1/3 zeros) and X (uniform int8) from S\n"
 	"  --backend B          ref (reference model, default), verilator (simulated RTL) or\n"
 	"                       fast (reference results, cycles from the fast cycle model)\n"
-	"  --array RxL          PE array: a preset (4x4 8x8 16x16 32x32 64x64) or any RxL\n"
+	"  --array RxL          PE array: a preset (4x4 8x8 16x16 32x32 64x64) or any RxL\n";
+
+/* After tern_config_help. */
+static const char help_mid[] =
 	"  --wfmt F             weight format in DRAM: 2bit (default) or base3\n"
 	"  --json               print one JSON object on stdout instead of the summary\n"
 	"  --quiet              no progress messages on stderr\n";
@@ -101,6 +105,8 @@ static int parse_one(struct gemm_args *a, int c, const char *v, char **argv)
 	case O_FSTWIN: return tern_parse_u64(CMD, "--fst-window", v, 1, UINT64_MAX, &a->o.fst_window);
 	case O_HELP:
 		fputs(help, stdout);
+		fputs(tern_config_help, stdout);
+		fputs(help_mid, stdout);
 		fputs(tern_machine_help, stdout);
 		fputs(help_tail, stdout);
 		exit(TERN_EXIT_OK);
@@ -209,6 +215,11 @@ static void print_json(const struct gemm_args *a, const struct tern_gemm_result 
 	tern_json_str(&j, "array", a->array);
 	tern_json_u64(&j, "rows", c->rows);
 	tern_json_u64(&j, "lanes", c->lanes);
+	tern_json_u64(&j, "wbuf_depth", c->wbuf_depth);
+	tern_json_u64(&j, "abuf_depth", c->abuf_depth);
+	tern_json_u64(&j, "acc_depth", c->acc_depth);
+	tern_json_u64(&j, "bus_bytes", c->bus_bytes);
+	tern_json_u64(&j, "queue_depth", c->queue_depth);
 	tern_json_u64(&j, "insns", r->insns);
 	tern_json_u64(&j, "macs", cnt[TERN_CNT_MACS]);
 	tern_json_u64(&j, "macs_useful", a->m * a->k * a->n);
@@ -228,6 +239,7 @@ static void print_json(const struct gemm_args *a, const struct tern_gemm_result 
 	tern_json_str(&j, "golden", r->golden_ok ? "passed" : "failed");
 	tern_json_str(&j, "device_error", tern_err_name(r->st.err));
 	tern_json_close(&j, '}');
+	tern_json_version(&j);
 	tern_json_bool(&j, "ok", tern_gemm_ok(r));
 	tern_json_end(&j);
 }

@@ -7,10 +7,12 @@
  * lockstep with the reference model (level 1). Prefill runs the whole prompt as one
  * N-token step; then one decode step per generated token.
  *
- * `--backend fast` is timing-only: no weights, no data, no tokens. It walks the same
- * steps (prefill N = prompt length, then N = 1 per token), asks the fast cycle model
- * (sim/tern_fast.h, cached per shape) for each BitLinear's cycles and events, and
- * counts the host ops with the same formulas the forward pass uses (tern_hostcost.c).
+ * `--backend fast` is a checked run like ref (the driver's fast backend: reference
+ * results, cycles from the fast cycle model). `--timing-only` computes nothing: no
+ * weights, no data, no tokens, no device. It walks the same steps (prefill N = prompt
+ * length, then N = 1 per token), asks the fast cycle model (sim/tern_fast.h, cached
+ * per shape) for each BitLinear's cycles and events, and counts the host ops with the
+ * same formulas the forward pass uses (tern_hostcost.c).
  * Every path can fill a report directory (--report): one row per BitLinear and phase.
  */
 #include <getopt.h>
@@ -39,35 +41,44 @@
 
 static const char help[] =
 	"usage: tern run [--model zoo:NAME|FILE.gguf] [--backend ref|verilator|fast]\n"
-	"                [--array RxL] [--prompt-tokens 1,2,3 | --prompt TEXT | --prompt-len N]\n"
+	"                [--array RxL | --config F.json] [--timing-only]\n"
+	"                [--prompt-tokens 1,2,3 | --prompt TEXT | --prompt-len N]\n"
 	"                [--tokens N] [--seed S] [--top-k K] [--quant a1.58|a4.8] [--json]\n"
 	"                [--quiet] [report options] [--host-gflops G]\n"
 	"\n"
 	"Generate tokens with a whole ternary model, every BitLinear on a device, checked at\n"
 	"three levels: lockstep (verilator), each layer vs the golden matmul, and the logits\n"
 	"of every position vs a forward pass that uses the golden matmul.\n"
-	"  --model M          zoo:tiny (default), zoo:bitnet-b1.58-large, zoo:bitnet-b1.58-2b-4t,\n"
-	"                     zoo:bitnet-b1.58-3b, zoo:llama3-8b-1.58, or a GGUF file\n"
-	"  --backend B        ref (reference model, default), verilator (simulated RTL) or\n"
-	"                     fast (timing only: fast cycle model, no data, no tokens, no checks)\n"
-	"  --array RxL        PE array: a preset (4x4 .. 64x64) or any RxL (default 32x32)\n"
-	"  --prompt-tokens L  comma-separated token ids (default 1,2,3,4)\n"
-	"  --prompt TEXT      text, encoded with the GGUF vocabulary (zoo: one id per byte)\n"
-	"  --prompt-len N     N deterministic pseudo-random token ids (1..4096)\n"
-	"  --tokens N         tokens to generate, 1..4096 (default 8)\n"
-	"  --seed S           sampling seed (default 0); weights do not depend on it\n"
-	"  --top-k K          sample among the K most likely tokens (default 0: greedy)\n"
-	"  --quant Q          a1.58 (int8 per token, default) or a4.8 (BitNet a4.8)\n"
-	"  --json             print one JSON object on stdout instead of the summary\n"
-	"  --quiet            no progress on stderr\n"
-	"  --dram-latency C, --dram-bw B   simulated DRAM (verilator and fast backends)\n";
+	"  --model M            zoo:tiny (default), zoo:bitnet-b1.58-large,\n"
+	"                       zoo:bitnet-b1.58-2b-4t, zoo:bitnet-b1.58-3b,\n"
+	"                       zoo:llama3-8b-1.58, or a GGUF file\n"
+	"  --backend B          ref (reference model, default), verilator (simulated RTL) or\n"
+	"                       fast (reference results, cycles from the fast cycle model)\n"
+	"  --timing-only        no data, no tokens, no checks, no device: each BitLinear is\n"
+	"                       timed by the fast cycle model, host ops by their formulas\n"
+	"                       (seconds for 2B-4T); implies --backend fast, refuses others\n"
+	"  --array RxL          PE array: a preset (4x4 .. 64x64) or any RxL (default 32x32)\n";
+
+/* After tern_config_help. */
+static const char help_mid[] =
+	"  --prompt-tokens L    comma-separated token ids (default 1,2,3,4)\n"
+	"  --prompt TEXT        text, encoded with the GGUF vocabulary (zoo: one id per byte)\n"
+	"  --prompt-len N       N deterministic pseudo-random token ids (1..4096)\n"
+	"  --tokens N           tokens to generate, 1..4096 (default 8)\n"
+	"  --seed S             sampling seed (default 0); weights do not depend on it\n"
+	"  --top-k K            sample among the K most likely tokens (default 0: greedy)\n"
+	"  --quant Q            a1.58 (int8 per token, default) or a4.8 (BitNet a4.8)\n"
+	"  --json               print one JSON object on stdout instead of the summary\n"
+	"  --quiet              no progress on stderr\n"
+	"  --dram-latency C     simulated DRAM latency in cycles (verilator, fast; default 40)\n"
+	"  --dram-bw B          simulated DRAM bytes per cycle (verilator, fast; default 16)\n";
 
 static const char help_tail[] =
 	"  --host-gflops G      host FP32 rate for host-op time (default: the board's CPU)\n"
 	"exit: 0 all checks passed, 1 a check failed, 2 bad usage or input, 130 interrupted\n";
 
 enum { O_MODEL = 256, O_PTOK, O_PROMPT, O_TOKENS, O_SEED, O_TOPK, O_QUANT, O_JSON, O_HELP,
-       O_PLEN, O_HOSTG };
+       O_PLEN, O_HOSTG, O_TIMING };
 
 static const struct option longopts[] = {
 	{ "model", required_argument, 0, O_MODEL },     { "prompt-tokens", required_argument, 0, O_PTOK },
@@ -75,7 +86,7 @@ static const struct option longopts[] = {
 	{ "seed", required_argument, 0, O_SEED },       { "top-k", required_argument, 0, O_TOPK },
 	{ "quant", required_argument, 0, O_QUANT },     { "json", no_argument, 0, O_JSON },
 	{ "help", no_argument, 0, O_HELP },             { "prompt-len", required_argument, 0, O_PLEN },
-	{ "host-gflops", required_argument, 0, O_HOSTG },
+	{ "host-gflops", required_argument, 0, O_HOSTG }, { "timing-only", no_argument, 0, O_TIMING },
 	TERN_DEVICE_LONGOPTS,
 	TERN_MACHINE_LONGOPTS,
 	{ 0, 0, 0, 0 }
@@ -85,6 +96,8 @@ static int parse_one(struct run_args *a, int c, const char *v, char **argv)
 {
 	int rc = tern_machine_opt(CMD, &a->mach, c, v);
 
+	if (c == TERN_O_BACKEND)
+		a->backend_given = 1;
 	if (!rc)
 		rc = tern_device_opt(CMD, &a->o, &a->array, c, v);
 	if (rc)
@@ -107,8 +120,11 @@ static int parse_one(struct run_args *a, int c, const char *v, char **argv)
 			return tern_usage_err(CMD, "--quant must be a1.58 or a4.8, got '%s'", v), -1;
 		return 0;
 	case O_JSON: a->json = 1; return 0;
+	case O_TIMING: a->timing_only = 1; return 0;
 	case O_HELP:
 		fputs(help, stdout);
+		fputs(tern_config_help, stdout);
+		fputs(help_mid, stdout);
 		fputs(tern_machine_help, stdout);
 		fputs(help_tail, stdout);
 		exit(TERN_EXIT_OK);
@@ -135,7 +151,14 @@ static int parse_args(struct run_args *a, int argc, char **argv)
 		return tern_usage_err(CMD, "unexpected argument '%s' (see tern run --help)", argv[optind]), -1;
 	if (!!a->prompt + !!a->prompt_tokens + !!a->prompt_len > 1)
 		return tern_usage_err(CMD, "give one of --prompt, --prompt-tokens and --prompt-len"), -1;
-	a->timing_only = !strcmp(a->o.backend, "fast");
+	/* Timing-only opens no device: its cycles are the fast model's, so the run is labelled
+	 * with that backend, and asking for another one would be asking for a contradiction. */
+	if (a->timing_only && a->backend_given && strcmp(a->o.backend, "fast"))
+		return tern_usage_err(CMD, "--timing-only times layers with the fast cycle model and "
+				      "opens no device: drop --backend %s (or use --backend fast)",
+				      a->o.backend), -1;
+	if (a->timing_only)
+		a->o.backend = "fast";
 	return tern_machine_resolve(CMD, &a->mach, &a->o);
 }
 
@@ -419,7 +442,7 @@ static int generate(const struct run_args *a, struct run_state *st)
 	return rc;
 }
 
-/* ---- timing-only (--backend fast) ---- */
+/* ---- timing-only (--timing-only) ---- */
 
 struct fast_walk {
 	struct run_state *st;
@@ -538,6 +561,7 @@ int tern_cmd_run(int argc, char **argv)
 	if (a.mach.report_dir) {
 		tern_report_init(&st.rep);
 		st.rep.model = st.m->cfg.name;
+		st.rep.mode = a.timing_only ? "timing-only" : "checked";
 		tern_machine_report(&a.mach, &a.o, a.array, &st.rep);
 		st.reporting = 1;
 	}

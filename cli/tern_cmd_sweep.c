@@ -17,6 +17,7 @@
 
 #include "tern_board.h"
 #include "tern_cli.h"
+#include "tern_cli_board.h"
 #include "tern_driver.h"
 #include "tern_energy.h"
 #include "tern_fast.h"
@@ -25,10 +26,12 @@
 
 #define CMD "sweep"
 #define MAX_POINTS 64
+#define MAX_CONFIGS 16
 #define ZERO_FRACTION_DEFAULT (1.0 / 3.0)
 
 static const char help[] =
-	"usage: tern sweep --model zoo:NAME|FILE.gguf [--arrays LIST] [--wfmt LIST]\n"
+	"usage: tern sweep --model zoo:NAME|FILE.gguf [--arrays LIST] [--config F.json ...]\n"
+	"                  [--wfmt LIST]\n"
 	"                  [--prompt N] [--tokens N] [--dram-bw B | --board NAME]\n"
 	"                  [--clock-mhz F] [--dram-latency C] [--tech T] [--zero-fraction F]\n"
 	"                  [--out DIR] [--quiet]\n"
@@ -38,7 +41,9 @@ static const char help[] =
 	"DIR/pareto.png: generated tokens/s against J/token, Pareto front marked.\n"
 	"  --model M          zoo:NAME (tern run --help lists them) or a GGUF file\n"
 	"  --arrays LIST      comma-separated arrays (presets or RxL), default\n"
-	"                     8x8,16x16,32x32,64x64\n"
+	"                     8x8,16x16,32x32,64x64 (none when only --config is given)\n"
+	"  --config FILE      one more point: a hardware config from a JSON file (the format\n"
+	"                     of tern gemm --help); repeat for more (up to 16)\n"
 	"  --wfmt LIST        comma-separated weight formats: 2bit, base3 (default both)\n"
 	"  --prompt N         prompt tokens, one prefill step with N = prompt (default 128)\n"
 	"  --tokens N         generated tokens, one N = 1 step each (default 128)\n"
@@ -64,8 +69,16 @@ struct point {
 	int pareto;
 };
 
+struct sweep_config {
+	char name[TERN_CONFIG_NAME_MAX];
+	struct tern_hw_config cfg;
+};
+
 struct sweep_args {
 	const char *model, *arrays, *wfmts, *out, *tech;
+	struct sweep_config cfgs[MAX_CONFIGS]; /* --config, in command-line order */
+	unsigned ncfg;
+	int arrays_given;
 	uint64_t prompt, tokens, lat, bw;
 	double clock_mhz, zero_fraction;
 	const struct tern_board *board;
@@ -73,7 +86,7 @@ struct sweep_args {
 };
 
 enum { O_MODEL = 256, O_ARRAYS, O_WFMT, O_PROMPT, O_TOKENS, O_BW, O_BOARD, O_CLOCK, O_LAT,
-       O_TECH, O_ZERO, O_OUT, O_QUIET, O_HELP };
+       O_TECH, O_ZERO, O_OUT, O_QUIET, O_HELP, O_CONFIG };
 
 static const struct option longopts[] = {
 	{ "model", required_argument, 0, O_MODEL },   { "arrays", required_argument, 0, O_ARRAYS },
@@ -83,6 +96,7 @@ static const struct option longopts[] = {
 	{ "dram-latency", required_argument, 0, O_LAT }, { "tech", required_argument, 0, O_TECH },
 	{ "zero-fraction", required_argument, 0, O_ZERO }, { "out", required_argument, 0, O_OUT },
 	{ "quiet", no_argument, 0, O_QUIET },	      { "help", no_argument, 0, O_HELP },
+	{ "config", required_argument, 0, O_CONFIG },
 	{ 0, 0, 0, 0 }
 };
 
@@ -104,7 +118,12 @@ static int parse_one(struct sweep_args *a, int c, const char *v, char **argv)
 {
 	switch (c) {
 	case O_MODEL: a->model = v; return 0;
-	case O_ARRAYS: a->arrays = v; return 0;
+	case O_ARRAYS: a->arrays = v; a->arrays_given = 1; return 0;
+	case O_CONFIG:
+		if (a->ncfg == MAX_CONFIGS)
+			return tern_usage_err(CMD, "more than %d --config files", MAX_CONFIGS), -1;
+		a->ncfg++;
+		return tern_config_opt(CMD, v, &a->cfgs[a->ncfg - 1].cfg, a->cfgs[a->ncfg - 1].name);
 	case O_WFMT: a->wfmts = v; return 0;
 	case O_PROMPT: return tern_parse_u64(CMD, "--prompt", v, 1, 65535, &a->prompt);
 	case O_TOKENS: return tern_parse_u64(CMD, "--tokens", v, 1, 1000000, &a->tokens);
@@ -164,7 +183,6 @@ static int parse_args(struct sweep_args *a, int argc, char **argv)
 	return 0;
 }
 
-/* Split a comma list into the points' arrays x formats. */
 /* strtok_r skips empty items; a list like "8x8,,16x16" or ",8x8" is a typo to refuse. */
 static int check_list(const char *opt, const char *v)
 {
@@ -175,10 +193,28 @@ static int check_list(const char *opt, const char *v)
 	return 0;
 }
 
+/* One point per weight format for a config; 0 or -1 (printed). */
+static int add_points(struct point *p, unsigned *np, const char *name,
+		      const struct tern_hw_config *cfg, const unsigned *fm, unsigned nf)
+{
+	for (unsigned i = 0; i < nf; i++) {
+		if (*np == MAX_POINTS)
+			return tern_usage_err(CMD, "more than %d sweep points", MAX_POINTS), -1;
+		memset(&p[*np], 0, sizeof(p[*np]));
+		p[*np].cfg = *cfg;
+		snprintf(p[*np].array, sizeof(p[*np].array), "%s", name);
+		p[*np].wfmt = fm[i];
+		(*np)++;
+	}
+	return 0;
+}
+
+/* Split the comma lists into the points' (arrays, then configs) x formats. */
 static int make_points(const struct sweep_args *a, struct point *p, unsigned *np)
 {
 	char arrs[512], fmts[64], err[200], *s1, *s2, *x, *f;
 	unsigned nf = 0, fm[2];
+	struct tern_hw_config cfg;
 
 	if (check_list("--wfmt", a->wfmts) || check_list("--arrays", a->arrays))
 		return -1;
@@ -194,22 +230,22 @@ static int make_points(const struct sweep_args *a, struct point *p, unsigned *np
 	}
 	if (!nf || strlen(a->arrays) >= sizeof(arrs))
 		return tern_usage_err(CMD, "--wfmt and --arrays need at least one value each"), -1;
-	snprintf(arrs, sizeof(arrs), "%s", a->arrays);
 	*np = 0;
-	for (x = strtok_r(arrs, ",", &s1); x; x = strtok_r(NULL, ",", &s1)) {
-		for (unsigned i = 0; i < nf; i++) {
-			if (*np == MAX_POINTS)
-				return tern_usage_err(CMD, "more than %d sweep points", MAX_POINTS), -1;
-			memset(&p[*np], 0, sizeof(p[*np]));
-			if (tern_parse_array(x, &p[*np].cfg, err, sizeof(err)))
+	/* The default array list is for a sweep without --config; configs replace it. */
+	if (a->arrays_given || !a->ncfg) {
+		snprintf(arrs, sizeof(arrs), "%s", a->arrays);
+		for (x = strtok_r(arrs, ",", &s1); x; x = strtok_r(NULL, ",", &s1)) {
+			if (tern_parse_array(x, &cfg, err, sizeof(err)))
 				return tern_usage_err(CMD, "--arrays: %s", err), -1;
-			snprintf(p[*np].array, sizeof(p[*np].array), "%s", x);
-			p[*np].wfmt = fm[i];
-			(*np)++;
+			if (add_points(p, np, x, &cfg, fm, nf))
+				return -1;
 		}
+		if (!*np)
+			return tern_usage_err(CMD, "--arrays needs at least one array"), -1;
 	}
-	if (!*np)
-		return tern_usage_err(CMD, "--arrays needs at least one array"), -1;
+	for (unsigned i = 0; i < a->ncfg; i++)
+		if (add_points(p, np, a->cfgs[i].name, &a->cfgs[i].cfg, fm, nf))
+			return -1;
 	return 0;
 }
 

@@ -2,12 +2,14 @@
  * tern: the command-line entry point. Dispatches to one subcommand per file
  * (tern_cmd_*.c); every subcommand has --help. Exit codes: 0 checked and exact,
  * 1 a check failed, 2 bad usage or bad input, 128 + N interrupted by signal N
- * (SIGINT, SIGTERM, SIGHUP: tern_cli_signal.c).
+ * (SIGINT, SIGTERM, SIGHUP: tern_cli_signal.c). `tern --version` (or `tern version`)
+ * prints the version, the git revision and the ISA definition's hash.
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "tern_cli.h"
+#include "tern_version.h"
 
 struct cmd {
 	const char *name;
@@ -21,7 +23,24 @@ static const struct cmd cmds[] = {
 	{ "run", tern_cmd_run, "generate tokens with a whole model, every layer checked" },
 	{ "export", tern_cmd_export, "write a zoo model to a GGUF file" },
 	{ "sweep", tern_cmd_sweep, "time a model over array sizes and weight formats (fast model)" },
+	{ "version", tern_cmd_version, "print the version, git revision and ISA definition hash" },
 };
+
+/* The same three values report.json carries in its "tern" object. */
+int tern_cmd_version(int argc, char **argv)
+{
+	if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+		printf("usage: tern version   (or tern --version)\n\n"
+		       "Print the tern version, the git revision it was built from (\"unknown\"\n"
+		       "outside a git checkout) and the SHA-256 of isa/tern_isa.json.\n");
+		return TERN_EXIT_OK;
+	}
+	if (argc > 1)
+		return tern_usage_err("version", "unexpected argument '%s'", argv[1]);
+	printf("tern %s\ngit %s\nisa sha256 %s\n", tern_version(), tern_version_git(),
+	       tern_version_isa_hash());
+	return TERN_EXIT_OK;
+}
 
 static void usage(FILE *f)
 {
@@ -31,6 +50,7 @@ static void usage(FILE *f)
 		   "tern: a co-design kit for ternary-weight LLM accelerators.\n\ncommands:\n");
 	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
 		fprintf(f, "  %-8s %s\n", cmds[i].name, cmds[i].help);
+	fprintf(f, "\n  --version  the same as tern version\n");
 }
 
 int main(int argc, char **argv)
@@ -45,6 +65,8 @@ int main(int argc, char **argv)
 		usage(stdout);
 		return TERN_EXIT_OK;
 	}
+	if (!strcmp(argv[1], "--version"))
+		return tern_cmd_version(argc - 1, argv + 1);
 	tern_sig_init();
 	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
 		if (!strcmp(argv[1], cmds[i].name)) {

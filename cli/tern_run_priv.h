@@ -18,7 +18,8 @@ struct run_args {
 	uint64_t tokens, seed, top_k, prompt_len;
 	uint32_t quant;
 	int json;
-	int timing_only;             /* --backend fast: no data, cycles from the fast model */
+	int timing_only;             /* --timing-only: no data, cycles from the fast model */
+	int backend_given;           /* --backend was on the command line */
 	double host_gflops;          /* --host-gflops, 0 = the board's host */
 	struct tern_dev_opts o;
 	struct tern_machine mach;    /* --report, --board, --clock-mhz, --dram-gbps, --tech */

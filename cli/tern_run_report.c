@@ -4,8 +4,8 @@
  * measure or predict them (has_cycles: verilator, fast); the ref backend reports
  * them as null / "n/a" and shows the MACs it issued instead. A failed check still
  * prints what ran, with the checks marked, and one line naming the failure on
- * stderr; an interrupted run prints nothing on stdout. A timing-only run (fast) has
- * no tokens and no checks, and says so.
+ * stderr; an interrupted run prints nothing on stdout. A timing-only run
+ * (--timing-only) has no tokens and no checks, and says so.
  *
  * Host time is modelled, not measured: per op, max(FLOPs / host rate, bytes / DRAM
  * bandwidth) -- a roofline on the host CPU, which shares the board's DRAM. The rate
@@ -181,6 +181,7 @@ static void print_json(const struct run_args *a, const struct run_state *st,
 		tern_json_str(&j, "text", text);
 	}
 	json_costs(&j, st);
+	tern_json_version(&j);
 	tern_json_obj(&j, "time");
 	tern_json_f64(&j, "wall_seconds", wall);
 	tern_json_f64(&j, "setup_seconds", st->t_setup);
@@ -227,7 +228,8 @@ static void print_costs(const struct run_args *a, const struct run_state *st)
 	}
 	printf("  prefill   %u tokens: ", st->steps[0].n);
 	if (st->has_cycles)
-		printf("%llu cycles, ", (unsigned long long)st->steps[0].cycles);
+		printf("%llu cycles%s, ", (unsigned long long)st->steps[0].cycles,
+		       strcmp(a->o.backend, "fast") ? "" : " (fast model)");
 	else
 		printf("cycles n/a (ref backend), ");
 	printf("%llu MACs, %.3f s\n", (unsigned long long)st->steps[0].macs, st->steps[0].seconds);

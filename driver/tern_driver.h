@@ -82,4 +82,19 @@ int tern_parse_array(const char *spec, struct tern_hw_config *cfg, char *err, si
 /* Check that a config is one the ISA allows (sizes, BUS_BYTES divides ROWS*4, ...). */
 int tern_check_config(const struct tern_hw_config *cfg, char *err, size_t errlen);
 
+/*
+ * A hardware config from a JSON file (driver/tern_config_file.c): one object whose keys
+ * are the definition's parameter names (ROWS, LANES, WBUF_DEPTH, ABUF_DEPTH, ACC_DEPTH,
+ * BUS_BYTES, QUEUE_DEPTH), optionally "name" (a label, copied to name; "" if absent) and
+ * "base" (a preset to start from; without it every parameter is required). Strict:
+ * unknown or duplicate keys, non-integers and trailing bytes are refused, and the result
+ * must pass tern_check_config. 0, or -1 with one line in err naming the file (label).
+ */
+#define TERN_CONFIG_NAME_MAX 32 /* name buffer size, terminator included */
+int tern_config_load(const char *path, struct tern_hw_config *cfg, char *name, size_t namelen,
+		     char *err, size_t errlen);
+int tern_config_parse(const char *text, size_t len, const char *label,
+		      struct tern_hw_config *cfg, char *name, size_t namelen, char *err,
+		      size_t errlen);
+
 #endif /* TERN_DRIVER_H */

@@ -6,11 +6,13 @@ Outputs (all carry a "generated, do not edit" banner and are never committed):
   OUT/tern_isa_tables.c C: name tables and the preset table
   OUT/tern_isa.svh      Verilog: localparams for the same facts
   OUT/isa_tables.md     Markdown tables, also kept verbatim in docs/isa.md
+  OUT/tern_isa_meta.h   C: the definition's SHA-256 and the config field names
 
 `--check-doc docs/isa.md` exits 1 if the generated block in the doc differs;
 `--update-doc docs/isa.md` rewrites that block.  Output is deterministic, so
 running the generator twice changes nothing.  Python 3 standard library only.
 """
+import hashlib
 import json
 import os
 import sys
@@ -241,6 +243,22 @@ def gen_md(d):
     return "\n".join(o)
 
 
+def gen_meta_h(d, def_path):
+    """Facts about the definition itself, for `tern --version`, report.json and the
+    config-file reader: the SHA-256 of the definition's bytes (sha256sum computes the
+    same) and the config parameters as an X-macro, X(NAME, field of tern_hw_config)."""
+    with open(def_path, "rb") as f:
+        digest = hashlib.sha256(f.read()).hexdigest()
+    o = ["/* %s */" % BANNER, "#ifndef TERN_ISA_META_H", "#define TERN_ISA_META_H", "",
+         "/* SHA-256 of %s, hex. */" % os.path.basename(def_path),
+         '#define TERN_ISA_SHA256 "%s"' % digest, "",
+         "/* Every hardware config parameter: X(NAME as in the definition, struct field). */",
+         "#define TERN_CONFIG_PARAMS(X) \\"]
+    o += ["\tX(%s, %s) \\" % (p["name"], p["name"].lower()) for p in d["config"]["params"]]
+    o += ["", "#endif /* TERN_ISA_META_H */", ""]
+    return "\n".join(o)
+
+
 def write_if_changed(path, text):
     """Keep timestamps stable so make does not rebuild for nothing."""
     if os.path.exists(path):
@@ -283,6 +301,7 @@ def main(argv):
     write_if_changed(os.path.join(out, "tern_isa_tables.c"), gen_c_tables(d))
     write_if_changed(os.path.join(out, "tern_isa.svh"), gen_svh(d))
     write_if_changed(os.path.join(out, "isa_tables.md"), gen_md(d))
+    write_if_changed(os.path.join(out, "tern_isa_meta.h"), gen_meta_h(d, argv[1]))
     return 0
 
 

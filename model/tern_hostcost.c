@@ -5,7 +5,7 @@
  * counted here as FLOPs and host memory bytes per op, one formula per op. The
  * forward pass (tern_forward.c) calls the per-op functions at each op it executes,
  * and tern_cost_step() replays the same ops for a step without executing anything,
- * so a timing-only run (`tern run --backend fast`) and a checked run count the same
+ * so a timing-only run (`tern run --timing-only`) and a checked run count the same
  * numbers; tests/e2e/run_report.sh compares the two. Counts are integers (exact in
  * a double far beyond any model here), so the two sums agree bit for bit.
  *

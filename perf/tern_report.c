@@ -13,6 +13,7 @@
 
 #include "tern_board.h"
 #include "tern_report.h"
+#include "tern_version.h"
 
 void tern_report_init(struct tern_report *r)
 {
@@ -24,6 +25,7 @@ void tern_report_init(struct tern_report *r)
 	r->array = "32x32";
 	r->board = b->name;
 	r->cycles_source = "rtl";
+	r->mode = "checked";
 	r->clock_mhz = b->clock_mhz;
 	r->dram_gbps = b->dram_gbps;
 }
@@ -499,8 +501,14 @@ static void write_json(FILE *f, const struct tern_report *r)
 	tern_report_eval(r, &ev);
 	fputc('{', f);
 	jstr(&j, "schema", "tern-report-1");
+	jopen(&j, "tern", '{');
+	jstr(&j, "version", tern_version());
+	jstr(&j, "git", tern_version_git());
+	jstr(&j, "isa_hash", tern_version_isa_hash());
+	jclose(&j, '}');
 	jstr(&j, "model", r->model);
 	jstr(&j, "backend", r->backend);
+	jstr(&j, "mode", r->mode);
 	jstr(&j, "array", r->array);
 	ju64(&j, "rows", r->cfg.rows);
 	ju64(&j, "lanes", r->cfg.lanes);
@@ -509,6 +517,7 @@ static void write_json(FILE *f, const struct tern_report *r)
 	ju64(&j, "abuf_depth", r->cfg.abuf_depth);
 	ju64(&j, "acc_depth", r->cfg.acc_depth);
 	ju64(&j, "bus_bytes", r->cfg.bus_bytes);
+	ju64(&j, "queue_depth", r->cfg.queue_depth);
 	jclose(&j, '}');
 	jstr(&j, "board", r->board);
 	jnum(&j, "clock_mhz", r->clock_mhz);

@@ -92,6 +92,8 @@ struct tern_report {
 	const char *array;        /* "32x32" or a preset name */
 	const char *board;        /* board preset, or "custom" */
 	const char *cycles_source; /* what measured the cycles: "rtl" (default), "fast" */
+	const char *mode;         /* "checked" (default: data computed and checked) or
+				   * "timing-only" (no data; tern run --timing-only) */
 	struct tern_hw_config cfg;
 	double clock_mhz, dram_gbps;
 	double sim_dram_bpc;      /* simulated DRAM bytes/cycle (verilator), 0 = n/a */

@@ -2,7 +2,8 @@
 # doc_commands: every command line of README.md and docs/*.md that starts with
 # `build/tern` runs and exits 0, in the order the docs give them, from a fresh folder
 # (so relative outputs such as --report out/tiny start from nothing). A line ending in
-# a backslash goes on with the next one; a trailing "# ..." comment is dropped. Where
+# a backslash goes on with the next one; a trailing "# ..." comment is dropped; `echo`
+# lines (which write the example config files the commands use) run too. Where
 # a doc runs a big zoo model through the reference model (seconds per token), the test
 # runs zoo:tiny instead; timing-only runs and sweeps keep the big model (they are fast).
 . "$(dirname "$0")/../lib.sh"
@@ -18,7 +19,7 @@ commands() {
 	cont { line = line " " $0; if (line ~ /\\[ \t]*$/) { sub(/\\[ \t]*$/, "", line); next }
 	       cont = 0; emit(line); next }
 	{ s = $0; sub(/^[ \t]*(\$ )?/, "", s) }
-	s ~ /^build\/tern / {
+	s ~ /^(build\/tern|echo) / {
 		if (s ~ /\\[ \t]*$/) { sub(/\\[ \t]*$/, "", s); line = s; cont = 1; next }
 		emit(s)
 	}' "$1"

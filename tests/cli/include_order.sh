@@ -15,10 +15,11 @@ rank() { # folder name -> position in ORDER, or empty
 	for f in $ORDER; do [ "$f" = "$1" ] && { echo $i; return; }; i=$((i + 1)); done
 }
 
-# home HEADER: the folder of ORDER that holds it ("gen" for the generated ISA header).
+# home HEADER: the folder of ORDER that holds it ("gen" for the generated headers).
 home() {
 	local f
 	case "$1" in tern_isa.h|tern_isa.svh) echo gen; return;; esac
+	[ -f "$ROOT/build/gen/$1" ] && { echo gen; return; }  # any other generated header
 	for f in $ORDER; do [ "$f" != gen ] && [ -f "$f/$1" ] && { echo "$f"; return; }; done
 }
 

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # tern run --report: a whole model's report (prefill and decode, one row per BitLinear,
-# host ops counted) on the ref, verilator and fast backends; report.json has every
+# host ops counted) on the ref, verilator and fast backends and in timing-only mode;
+# `--backend fast` is a checked run (the ref backend's tokens, fast-model cycles equal
+# to the timing-only walk's), `--timing-only` refuses other backends; report.json has every
 # documented key, energies are positive and add up, the ternary compute advantage is
 # the one the per-event energies imply; host FLOPs of a checked run equal the
 # timing-only formulas; the host model (rate, per-op work, time, energy of FLOPs and
@@ -10,11 +12,12 @@ source "$(dirname "$0")/../lib.sh"
 T=$TERN
 S=$TERN_SAN; [ -x "$S" ] || S=$T
 
-# check_report DIR BACKEND PREFILL_TOKENS DECODE_TOKENS N_BLOCKS: the report's invariants.
+# check_report DIR BACKEND PREFILL_TOKENS DECODE_TOKENS N_BLOCKS [MODE]: the report's invariants.
 check_report() {
 	python3 - "$@" <<'PY'
 import json, os, sys
 d, backend, npre, ndec, nblk = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
+mode = sys.argv[6] if len(sys.argv) > 6 else "checked"
 for f in ("report.json", "layers.csv", "summary.md"):
     assert os.path.getsize(os.path.join(d, f)) > 0, f
 assert not os.path.exists(os.path.join(d, "host.json")), "host.json: the host model is in report.json"
@@ -24,6 +27,8 @@ for k in ("model", "backend", "array", "clock_mhz", "dram_gbps", "prefill", "dec
     assert k in r, k
 assert r["host_gflops"] > 0 and r["host_note"] and "max(" in r["host_time_rule"], r["host_note"]
 assert r["backend"] == backend, r["backend"]
+assert r["mode"] == mode, r["mode"]
+assert set(r["tern"]) == {"version", "git", "isa_hash"} and len(r["tern"]["isa_hash"]) == 64, r["tern"]
 for ph, n in (("prefill", npre), ("decode", ndec)):
     p = r[ph]
     for k in ("tokens", "cycles", "seconds", "tokens_per_s", "host_seconds", "joules_per_token"):
@@ -110,28 +115,52 @@ fi
 if [ "$(wc -l <"$R/layers.csv")" -eq 29 ]; then pass "layers.csv: 28 BitLinear rows"
 else fail "layers.csv: 28 BitLinear rows" "$(wc -l <"$R/layers.csv")"; fi
 
-# --- fast backend (timing only): same host FLOPs as the checked run, no tokens
+# --- fast backend: a checked run, the ref backend's tokens, cycles from the fast model
 json_get() { python3 -c "import json,sys; j=json.load(open(sys.argv[1])); print($2)" "$1"; }
 "$T" run --quiet --json --model zoo:tiny --backend ref --tokens 4 >"$TMP/ref.json" 2>"$TMP/err"
-if "$T" run --quiet --json --model zoo:tiny --backend fast --tokens 4 --report "$TMP/fast" >"$TMP/fast.json" 2>"$TMP/err"; then
-	pass "tiny fast --report exits 0"
-	got=$(json_get "$TMP/fast.json" '(j["mode"], j["tokens"], j["checks"]["model"], j["prefill_cycles"] > 0, len(j["decode_cycles"]), all(c > 0 for c in j["decode_cycles"]))')
-	if [ "$got" = "('timing-only', [], 'n/a', True, 4, True)" ]; then pass "fast json: timing-only, no tokens, cycles"
-	else fail "fast json: timing-only, no tokens, cycles" "$got"; fi
+if "$T" run --quiet --json --model zoo:tiny --backend fast --tokens 4 --report "$TMP/fchk" >"$TMP/fchk.json" 2>"$TMP/err"; then
+	pass "tiny fast (checked) --report exits 0"
+	a=$(json_get "$TMP/ref.json" '(j["tokens"], j["checks"])')
+	b=$(json_get "$TMP/fchk.json" '(j["tokens"], j["checks"])')
+	got=$(json_get "$TMP/fchk.json" '(j["mode"], j["backend"], len(j["tokens"]), j["checks"]["model"], j["prefill_cycles"] > 0, len(j["decode_cycles"]))')
+	if [ "$a" = "$b" ] && [ "$got" = "('checked', 'fast', 4, 'passed', True, 4)" ]; then
+		pass "fast json: checked, same tokens and checks as ref, cycles"
+	else fail "fast json: checked, same tokens and checks as ref, cycles" "$got; $a vs $b"; fi
+	if check_report "$TMP/fchk" fast 4 4 2 checked 2>"$TMP/py" &&
+	   [ "$(json_get "$TMP/fchk/report.json" 'j["layers"][0]["cycles_source"]')" = fast ]; then
+		pass "fast (checked) report: keys, energies, fast cycles"
+	else fail "fast (checked) report: keys, energies, fast cycles" "$(tail -2 "$TMP/py")"; fi
+else fail "tiny fast (checked) --report exits 0" "$(head -c 300 "$TMP/err")"; fi
+
+# --- timing only: same host FLOPs as the checked run, no tokens, the same fast cycles
+if "$T" run --quiet --json --model zoo:tiny --timing-only --tokens 4 --report "$TMP/fast" >"$TMP/fast.json" 2>"$TMP/err"; then
+	pass "tiny --timing-only --report exits 0"
+	got=$(json_get "$TMP/fast.json" '(j["mode"], j["backend"], j["tokens"], j["checks"]["model"], j["prefill_cycles"] > 0, len(j["decode_cycles"]), all(c > 0 for c in j["decode_cycles"]))')
+	if [ "$got" = "('timing-only', 'fast', [], 'n/a', True, 4, True)" ]; then pass "timing-only json: no tokens, cycles"
+	else fail "timing-only json: no tokens, cycles" "$got"; fi
 	a=$(json_get "$TMP/ref.json" '(j["prefill_host_flops"], j["decode_host_flops"])')
 	b=$(json_get "$TMP/fast.json" '(j["prefill_host_flops"], j["decode_host_flops"])')
 	if [ "$a" = "$b" ]; then pass "host FLOPs: forward pass equals timing formulas"
 	else fail "host FLOPs: forward pass equals timing formulas" "$a vs $b"; fi
-	if check_report "$TMP/fast" fast 4 4 2 2>"$TMP/py" &&
+	a=$(json_get "$TMP/fchk.json" '(j["prefill_cycles"], j["decode_cycles"])')
+	b=$(json_get "$TMP/fast.json" '(j["prefill_cycles"], j["decode_cycles"])')
+	if [ "$a" = "$b" ]; then pass "timing-only cycles equal the checked fast run's"
+	else fail "timing-only cycles equal the checked fast run's" "$a vs $b"; fi
+	if check_report "$TMP/fast" fast 4 4 2 timing-only 2>"$TMP/py" &&
 	   [ "$(json_get "$TMP/fast/report.json" 'j["layers"][0]["cycles_source"]')" = fast ]; then
-		pass "fast report: keys, energies, INT8 factor"
-	else fail "fast report: keys, energies, INT8 factor" "$(tail -2 "$TMP/py")"; fi
-else fail "tiny fast --report exits 0" "$(head -c 300 "$TMP/err")"; fi
+		pass "timing-only report: keys, energies, INT8 factor"
+	else fail "timing-only report: keys, energies, INT8 factor" "$(tail -2 "$TMP/py")"; fi
+else fail "tiny --timing-only --report exits 0" "$(head -c 300 "$TMP/err")"; fi
+expect_usage_error "run: --timing-only with --backend ref" "$S" run --timing-only --backend ref --tokens 1
+expect_usage_error "run: --timing-only with --backend verilator" "$S" run --backend verilator --timing-only --tokens 1
+if "$S" run --quiet --json --timing-only --backend fast --tokens 1 >"$TMP/tf.json" 2>"$TMP/err" &&
+   [ "$(json_get "$TMP/tf.json" 'j["mode"]')" = timing-only ]; then pass "run: --timing-only --backend fast accepted"
+else fail "run: --timing-only --backend fast accepted" "$(head -c 300 "$TMP/err")"; fi
 
 # 2B-4T timing only: a short prompt, seconds not minutes
 start=$(date +%s)
-if "$T" run --quiet --model zoo:bitnet-b1.58-2b-4t --backend fast --prompt-len 16 --tokens 8 \
-	--board kv260 --report "$TMP/big" >"$TMP/out" 2>"$TMP/err" && check_report "$TMP/big" fast 16 8 30 2>"$TMP/py"; then
+if "$T" run --quiet --model zoo:bitnet-b1.58-2b-4t --timing-only --prompt-len 16 --tokens 8 \
+	--board kv260 --report "$TMP/big" >"$TMP/out" 2>"$TMP/err" && check_report "$TMP/big" fast 16 8 30 timing-only 2>"$TMP/py"; then
 	pass "2B-4T timing-only report ($(( $(date +%s) - start )) s)"
 else fail "2B-4T timing-only report" "$(head -c 300 "$TMP/err") $(tail -1 "$TMP/py" 2>/dev/null)"; fi
 
@@ -147,7 +176,7 @@ else
 fi
 
 # --- prompt length and bad inputs
-if "$T" run --quiet --json --backend fast --prompt-len 9 --tokens 1 >"$TMP/pl.json" 2>"$TMP/err" &&
+if "$T" run --quiet --json --timing-only --prompt-len 9 --tokens 1 >"$TMP/pl.json" 2>"$TMP/err" &&
    [ "$(json_get "$TMP/pl.json" 'len(j["prompt_tokens"])')" = 9 ]; then pass "--prompt-len gives N ids"
 else fail "--prompt-len gives N ids" "$(head -c 300 "$TMP/err")"; fi
 touch "$TMP/afile"
@@ -161,4 +190,4 @@ expect_usage_error "run: --report is a file" "$S" run --tokens 1 --report "$TMP/
 expect_usage_error "run: unknown --tech" "$S" run --tokens 1 --tech 3nm --report "$TMP/x"
 expect_usage_error "run: --prompt-len 0" "$S" run --prompt-len 0
 expect_usage_error "run: --prompt-len and --prompt-tokens" "$S" run --prompt-len 3 --prompt-tokens 1
-expect_usage_error "run: --prompt-len beyond context" "$S" run --backend fast --prompt-len 4000 --tokens 1
+expect_usage_error "run: --prompt-len beyond context" "$S" run --timing-only --prompt-len 4000 --tokens 1
