@@ -93,6 +93,7 @@ TEST_EXTRA += $(BUILD)/tests/indep_matmul
 
 # Folder fragments (RTL, simulation, synthesis, benchmarks) add their own targets.
 -include rtl/rtl.mk sim/sim.mk synth/synth.mk
+-include model/train.mk
 
 # ---------------------------------------------------------------- top targets
 .PHONY: all gen isa-doc deps test test-build run bench lint clean help

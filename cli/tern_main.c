@@ -21,6 +21,8 @@ static const struct cmd cmds[] = {
 	{ "run", tern_cmd_run, "generate tokens with a whole model, every layer checked" },
 	{ "export", tern_cmd_export, "write a zoo model to a GGUF file" },
 	{ "sweep", tern_cmd_sweep, "time a model over array sizes and weight formats (fast model)" },
+	{ "train", tern_cmd_train, "train a small byte-level ternary model on a text file" },
+	{ "perplexity", tern_cmd_perplexity, "held-out perplexity per byte of a trained model" },
 };
 
 static void usage(FILE *f)
