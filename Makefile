@@ -111,6 +111,7 @@ TEST_EXTRA += $(BUILD)/tests/indep_matmul
 
 # Folder fragments (RTL, simulation, synthesis, benchmarks) add their own targets.
 -include rtl/rtl.mk sim/sim.mk synth/synth.mk
+-include model/train.mk
 
 # ---------------------------------------------------------------- top targets
 .PHONY: all gen isa-doc deps test test-build run bench lint clean help
@@ -136,10 +137,10 @@ test: deps ## run every test (unit, sanitizer, CLI, RTL); ends with "N passed, N
 	@$(MAKE) --no-print-directory -j2 test-build
 	@bash tests/run_tests.sh
 
-run: deps ## the demo: zoo:tiny generates tokens on the simulated RTL, all checks on, report
+run: deps ## the demo: the trained model (model/data) writes text on the simulated RTL, all checks on
 	@$(MAKE) --no-print-directory all $(VL_DIR)/32x32/libtern_vl.so
-	$(BUILD)/tern run --model zoo:tiny --backend verilator --array 32x32 --prompt-tokens 7,99,5 \
-	  --tokens 8 --report $(BUILD)/run-report $(RUN_ARGS)
+	$(BUILD)/tern run --model $(TRAIN_MODEL) --backend verilator --array 32x32 \
+	  --prompt "And God said unto Moses, " --tokens 40 --top-k 5 --seed 3 --report $(BUILD)/run-report $(RUN_ARGS)
 
 bench: deps ## long measurements -> bench/results.json (BENCH_ARGS="--only rtl --quick")
 	@$(MAKE) --no-print-directory all

@@ -94,5 +94,11 @@ int tern_cmd_run(int argc, char **argv);
 int tern_cmd_export(int argc, char **argv);
 int tern_cmd_sweep(int argc, char **argv);
 int tern_cmd_version(int argc, char **argv);
+int tern_cmd_train(int argc, char **argv);
+/* n bytes of generated text as one printable UTF-8 line (tern_cli_text.c): quotes,
+ * backslashes and newlines escaped, control and invalid bytes as \xNN. Returns the
+ * length written to out (NUL-terminated, truncated at len). */
+size_t tern_cli_escape_text(const char *in, size_t n, char *out, size_t len);
+int tern_cmd_perplexity(int argc, char **argv);
 
 #endif /* TERN_CLI_H */

@@ -246,7 +246,7 @@ static void print_summary(const struct run_args *a, const struct run_state *st,
 			  const struct checks *c, double wall)
 {
 	const struct tern_model_config *m = &st->m->cfg;
-	char text[4096];
+	char text[4096], shown[4 * 4096];
 
 	printf("tern run: %s (%s, d=%u, %u layers, %u/%u heads, ffn %u, vocab %u) backend=%s "
 	       "array=%s quant=%s\n", m->name, m->arch, m->n_embd, m->n_layer, m->n_head,
@@ -260,7 +260,8 @@ static void print_summary(const struct run_args *a, const struct run_state *st,
 		print_ids("generated", st->gen, st->n_gen);
 		if (st->m->vocab) {
 			text_of(st, text, sizeof(text));
-			printf("  text      \"%s\"\n", text);
+			tern_cli_escape_text(text, strlen(text), shown, sizeof(shown));
+			printf("  text      \"%s\"\n", shown);
 		}
 	}
 	print_costs(a, st);

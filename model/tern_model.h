@@ -56,6 +56,7 @@ struct tern_model_config {
 };
 
 struct tern_model;
+struct tern_gguf_writer;
 
 /* A weight source. Every call fills caller memory; 0 or -1 with a reason in err. */
 struct tern_model_ops {
@@ -68,6 +69,8 @@ struct tern_model_ops {
 	int (*embd_row)(struct tern_model *m, uint32_t tok, float *dst, char *err,
 			size_t errlen);
 	void (*free)(struct tern_model *m);
+	/* Optional: extra GGUF metadata on export (a tokenizer); 0 or -1 with err. */
+	int (*meta)(struct tern_model *m, struct tern_gguf_writer *w, char *err, size_t errlen);
 };
 
 /* Decoded vocabulary of a GGUF file (tern_tokenizer.c). */

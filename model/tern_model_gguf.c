@@ -420,6 +420,8 @@ int tern_model_export_gguf(struct tern_model *m, const char *path, uint32_t wtyp
 		goto out;
 	}
 	add_config(w, c, wtype);
+	if (m->ops->meta && m->ops->meta(m, w, err, errlen))
+		goto out;
 	/* Layers first: a shape the type cannot hold fails before the big embedding. */
 	for (l = 0, rc = 0; l < c->n_layer && !rc; l++)
 		rc = add_layer(w, m, l, wtype, wb, fb, err, errlen);
