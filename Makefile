@@ -13,7 +13,7 @@ BUILD := build
 GEN   := $(BUILD)/gen
 ASAN  := $(BUILD)/asan
 
-INCLUDES   := -I$(GEN) -Iref -Icompiler -Isim -Idriver -Imodel -Iperf
+INCLUDES   := -I$(GEN) -Iinclude/tern -Iref -Icompiler -Isim -Idriver -Imodel -Iperf
 WARN       := -Wall -Wextra -Werror
 CSTD       := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
 CFLAGS     ?= -O2 -g
