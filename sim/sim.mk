@@ -41,3 +41,10 @@ $(BUILD)/tests/rtl/tern_vl_faults: tests/rtl/tern_vl_faults.c $(BUILD)/libtern.a
 	$(CC) $(ALL_CFLAGS) $< $(BUILD)/libtern.a -o $@ $(LDLIBS)
 
 TEST_EXTRA += $(BUILD)/tests/rtl/tern_vl_faults
+
+# INSN_COUNT = 0xffffffff on the verilator backend (tests/rtl/vl_count.sh).
+$(BUILD)/tests/rtl/tern_vl_count: tests/rtl/tern_vl_count.c $(BUILD)/libtern.a $(GEN_OUT)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $< $(BUILD)/libtern.a -o $@ $(LDLIBS)
+
+TEST_EXTRA += $(BUILD)/tests/rtl/tern_vl_count
