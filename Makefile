@@ -16,11 +16,12 @@ BUILD := build
 GEN   := $(BUILD)/gen
 ASAN  := $(BUILD)/asan
 
-INCLUDES   := -I$(GEN) -Iref -Icompiler -Isim -Idriver -Imodel -Iperf
+INCLUDES   := -I$(GEN) -Iinclude/tern -Iref -Icompiler -Isim -Idriver -Imodel -Iperf
 WARN       := -Wall -Wextra -Werror
 CSTD       := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
 CFLAGS     ?= -O2 -g
-ALL_CFLAGS := $(CSTD) $(WARN) $(INCLUDES) $(CFLAGS) -MMD -MP
+# -fPIC: the same library objects make libtern.a and libtern.so
+ALL_CFLAGS := $(CSTD) $(WARN) $(INCLUDES) $(CFLAGS) -fPIC -MMD -MP
 SAN_FLAGS  := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 LDLIBS     := -lm -ldl -lpthread
 
@@ -65,10 +66,16 @@ CLI_SRCS := $(sort $(wildcard cli/*.c))
 CLI_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(CLI_SRCS))
 CLI_SAN_OBJS := $(patsubst %.c,$(ASAN)/obj/%.o,$(CLI_SRCS))
 
-$(BUILD)/obj/gen/%.o: $(GEN)/%.c $(GEN_OUT)
+# Objects rebuild when the compile flags change (e.g. a build from before -fPIC).
+$(BUILD)/obj/.cflags: FORCE
+	@mkdir -p $(dir $@)
+	@echo '$(CC) $(ALL_CFLAGS)' | cmp -s - $@ || echo '$(CC) $(ALL_CFLAGS)' >$@
+.PHONY: FORCE
+
+$(BUILD)/obj/gen/%.o: $(GEN)/%.c $(GEN_OUT) $(BUILD)/obj/.cflags
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c $< -o $@
-$(BUILD)/obj/%.o: %.c $(GEN_OUT)
+$(BUILD)/obj/%.o: %.c $(GEN_OUT) $(BUILD)/obj/.cflags
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c $< -o $@
 $(ASAN)/obj/gen/%.o: $(GEN)/%.c $(GEN_OUT)
@@ -84,6 +91,10 @@ $(BUILD)/libtern.a: $(LIB_OBJS)
 $(ASAN)/libtern.a: $(SAN_OBJS)
 	@rm -f $@
 	ar rcs $@ $^
+
+# The shared library: every library object, its own dependencies linked in.
+$(BUILD)/libtern.so: $(LIB_OBJS)
+	$(CC) -shared -Wl,-soname,libtern.so.$(SO_MAJOR) -Wl,--no-undefined $^ -o $@ $(LDLIBS)
 
 $(BUILD)/tern: $(CLI_OBJS) $(BUILD)/libtern.a
 	$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS)
@@ -113,10 +124,53 @@ TEST_EXTRA += $(BUILD)/tests/indep_matmul
 -include rtl/rtl.mk sim/sim.mk synth/synth.mk
 -include model/train.mk
 
-# ---------------------------------------------------------------- top targets
-.PHONY: all gen isa-doc deps test test-build run bench lint clean help
+# ---------------------------------------------------------------- install
+# make install PREFIX=/opt/tern [DESTDIR=/stage]: the layout docs/api.md describes.
+# PREFIX/share/tern is the data directory the library finds at run time (TERN_HOME): the
+# RTL, the Verilator harness and its build script, the generated includes, the tables.
+PREFIX     ?= /usr/local
+DESTDIR    ?=
+SO_MAJOR   := 0
+PC_VERSION ?= $(VERSION)
+PUB_HDRS   := $(sort $(wildcard include/tern/*.h))
+I_BIN  = $(DESTDIR)$(PREFIX)/bin
+I_LIB  = $(DESTDIR)$(PREFIX)/lib
+I_INC  = $(DESTDIR)$(PREFIX)/include/tern
+I_DATA = $(DESTDIR)$(PREFIX)/share/tern
 
-all: $(BUILD)/tern ## build the tern CLI and library
+$(BUILD)/tern.pc: Makefile
+	@mkdir -p $(dir $@)
+	@printf '%s\n' 'prefix=$(PREFIX)' 'exec_prefix=$${prefix}' 'libdir=$${prefix}/lib' \
+	  'includedir=$${prefix}/include' 'datadir=$${prefix}/share/tern' '' 'Name: tern' \
+	  'Description: ternary LLM accelerator kit: driver, compiler, layer runner, model, reports' \
+	  'Version: $(PC_VERSION)' 'Cflags: -I$${includedir}' \
+	  'Libs: -L$${libdir} -Wl,-rpath,$${libdir} -ltern' 'Libs.private: -lm -ldl -lpthread' >$@.tmp
+	@mv -f $@.tmp $@
+.PHONY: $(BUILD)/tern.pc # PREFIX is read at every install
+
+install: $(BUILD)/tern $(BUILD)/libtern.a $(BUILD)/libtern.so $(BUILD)/tern.pc $(GEN_OUT) ## install (PREFIX=/usr/local, DESTDIR)
+	install -d $(I_BIN) $(I_LIB)/pkgconfig $(I_INC) $(I_DATA)/rtl $(I_DATA)/sim $(I_DATA)/gen $(I_DATA)/tech
+	install -m 755 $(BUILD)/tern $(I_BIN)/tern
+	install -m 644 $(BUILD)/libtern.a $(I_LIB)/libtern.a
+	install -m 755 $(BUILD)/libtern.so $(I_LIB)/libtern.so.$(SO_MAJOR)
+	ln -sf libtern.so.$(SO_MAJOR) $(I_LIB)/libtern.so
+	install -m 644 $(BUILD)/tern.pc $(I_LIB)/pkgconfig/tern.pc
+	install -m 644 $(PUB_HDRS) $(GEN)/tern_isa.h $(I_INC)/
+	install -m 644 $(VL_RTL) $(I_DATA)/rtl/
+	install -m 644 sim/tern_vl_harness.cpp sim/tern_vl.h $(I_DATA)/sim/
+	install -m 755 sim/tern_vl_build.sh $(I_DATA)/sim/
+	install -m 644 $(GEN)/tern_isa.svh $(GEN)/tern_isa.h $(I_DATA)/gen/
+	install -m 644 perf/tech/*.tech $(I_DATA)/tech/
+
+uninstall: ## remove what `make install` put under PREFIX (same PREFIX, DESTDIR)
+	rm -f $(I_BIN)/tern $(I_LIB)/libtern.a $(I_LIB)/libtern.so $(I_LIB)/libtern.so.$(SO_MAJOR) \
+	  $(I_LIB)/pkgconfig/tern.pc
+	rm -rf $(I_INC) $(I_DATA)
+
+# ---------------------------------------------------------------- top targets
+.PHONY: all gen isa-doc deps test test-build run bench lint clean help install uninstall
+
+all: $(BUILD)/tern $(BUILD)/libtern.so ## build the tern CLI and the libraries
 
 gen: $(GEN)/.stamp ## generate the C header, Verilog include and ISA tables
 
@@ -131,7 +185,7 @@ deps: ## install missing Debian packages (apt-get; needs root)
 	  $(APT_GET) update -q && DEBIAN_FRONTEND=noninteractive $(APT_GET) install -y -q --no-install-recommends $$missing; \
 	else echo "make deps: all packages present"; fi
 
-test-build: $(BUILD)/tern $(ASAN)/tern $(UNIT_BINS) $(UNIT_SAN_BINS) $(TEST_EXTRA)
+test-build: $(BUILD)/tern $(BUILD)/libtern.so $(ASAN)/tern $(UNIT_BINS) $(UNIT_SAN_BINS) $(TEST_EXTRA)
 
 test: deps ## run every test (unit, sanitizer, CLI, RTL); ends with "N passed, N failed"
 	@$(MAKE) --no-print-directory -j2 test-build

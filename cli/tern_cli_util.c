@@ -19,6 +19,10 @@ int tern_usage_err(const char *cmd, const char *fmt, ...)
 {
 	va_list ap;
 
+	/* After SIGINT/SIGTERM/SIGHUP the failures that follow are the interrupt's doing;
+	 * main prints the one line that says so. */
+	if (tern_sig_pending())
+		return TERN_EXIT_USAGE;
 	fprintf(stderr, "tern %s: ", cmd);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);

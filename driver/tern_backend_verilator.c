@@ -2,10 +2,10 @@
  * verilator backend: the device is the Verilated RTL (sim/tern_vl.h), checked in
  * lockstep against the reference model while it runs.
  *
- * open finds build/vl/<preset>/libtern_vl.so for the device config (only the presets
- * of isa/tern_isa.json are built), runs `make` to build it when it is missing or older
- * than its sources, dlopen()s it and checks its ABI and parameters. TERN_VL_VARIANT=bug
- * selects the deliberately broken build the checker test uses.
+ * open gets a model of the device config from the model cache (tern_vl_cache.c: any
+ * valid config, built on first use and checked against its stamp before it is loaded),
+ * dlopen()s it and checks its ABI and parameters. TERN_VL_VARIANT=bug selects the
+ * deliberately broken build the checker test uses.
  *
  * run (docs/simulation.md "Lockstep"): copy the DMA window of the image, run the
  * reference model on the copy logging its writes, run the RTL comparing every write
@@ -16,22 +16,16 @@
  * the cycles just before the mismatch (the simulation is deterministic).
  */
 #include <dlfcn.h>
-#include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
-#include <dirent.h>
-#include <unistd.h>
 
 #include "tern_backend.h"
 #include "tern_lockstep.h"
 #include "tern_ref.h"
 #include "tern_vl.h"
+#include "tern_vl_cache.h"
 
 #define VL_DEFAULT_LATENCY 40
 #define VL_DEFAULT_BPC 16
@@ -59,139 +53,7 @@ struct vl_priv {
 	char lib[PATH_MAX];
 };
 
-/* ---------------------------------------------------------------- finding the model */
-
-static const char *preset_name(const struct tern_hw_config *c)
-{
-	int i;
-
-	for (i = 0; i < TERN_PRESET_COUNT; i++)
-		if (!memcmp(&tern_hw_presets[i].cfg, c, sizeof(*c)))
-			return tern_hw_presets[i].name;
-	return NULL;
-}
-
-/* dir + "/" + rel into out; -1 when it does not fit. */
-static int path_cat(char *out, size_t n, const char *dir, const char *rel)
-{
-	int k = snprintf(out, n, "%s/%s", dir, rel);
-
-	return k < 0 || (size_t)k >= n ? -1 : 0;
-}
-
-static int is_root(const char *dir)
-{
-	char p[PATH_MAX];
-
-	if (path_cat(p, sizeof(p), dir, "sim/sim.mk") || access(p, R_OK))
-		return 0;
-	return !path_cat(p, sizeof(p), dir, "isa/tern_isa.json") && !access(p, R_OK);
-}
-
-/* TERN_ROOT, else the first ancestor of the executable that holds sim/sim.mk. */
-static int find_root(char *root, size_t n)
-{
-	const char *env = getenv("TERN_ROOT");
-	char exe[PATH_MAX];
-	ssize_t len;
-	char *s;
-
-	if (env && *env) {
-		snprintf(root, n, "%s", env);
-		return is_root(root) ? 0 : -1;
-	}
-	len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (len <= 0)
-		return -1;
-	exe[len] = 0;
-	while ((s = strrchr(exe, '/')) && s != exe) {
-		*s = 0;
-		if (is_root(exe)) {
-			snprintf(root, n, "%s", exe);
-			return 0;
-		}
-	}
-	return -1;
-}
-
-static int newer_than(const char *path, const struct timespec *t)
-{
-	struct stat st;
-
-	if (stat(path, &st))
-		return 0;
-	return st.st_mtim.tv_sec > t->tv_sec ||
-	       (st.st_mtim.tv_sec == t->tv_sec && st.st_mtim.tv_nsec > t->tv_nsec);
-}
-
-/* 1 when the library is missing or older than any source sim.mk builds it from. */
-static int lib_stale(const char *root, const char *lib)
-{
-	static const char *const srcs[] = { "sim/tern_vl_harness.cpp", "sim/tern_vl.h",
-					    "sim/sim.mk", "isa/tern_isa.json", "isa/tern_gen.py" };
-	char p[PATH_MAX];
-	struct stat st;
-	struct dirent *de;
-	DIR *dir;
-	size_t i;
-	int stale = 0;
-
-	if (stat(lib, &st))
-		return 1;
-	for (i = 0; i < sizeof(srcs) / sizeof(srcs[0]) && !stale; i++) {
-		stale = !path_cat(p, sizeof(p), root, srcs[i]) && newer_than(p, &st.st_mtim);
-	}
-	dir = path_cat(p, sizeof(p), root, "rtl") ? NULL : opendir(p);
-	while (dir && !stale && (de = readdir(dir))) {
-		size_t l = strlen(de->d_name);
-		if (l < 3 || (strcmp(de->d_name + l - 3, ".sv") && strcmp(de->d_name + l - 2, ".v") &&
-			      (l < 4 || strcmp(de->d_name + l - 4, ".svh"))))
-			continue;
-		char rel[300];
-		if (snprintf(rel, sizeof(rel), "rtl/%s", de->d_name) >= (int)sizeof(rel))
-			continue;
-		stale = !path_cat(p, sizeof(p), root, rel) && newer_than(p, &st.st_mtim);
-	}
-	if (dir)
-		closedir(dir);
-	return stale;
-}
-
-/* make -C root target, one build at a time (flock on build/vl/.lock). */
-static int run_make(struct tern_dev *d, const char *root, const char *target)
-{
-	char lockp[PATH_MAX];
-	int lock, status;
-	pid_t pid;
-
-	lock = -1;
-	if (!path_cat(lockp, sizeof(lockp), root, "build")) {
-		mkdir(lockp, 0777);
-		if (!path_cat(lockp, sizeof(lockp), root, "build/vl"))
-			mkdir(lockp, 0777);
-		if (!path_cat(lockp, sizeof(lockp), root, "build/vl/.lock"))
-			lock = open(lockp, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
-	}
-	if (lock >= 0)
-		flock(lock, LOCK_EX);
-	pid = fork();
-	if (pid == 0) {
-		int null = open("/dev/null", O_WRONLY);
-		/* make's progress lines go to stderr (or nowhere), never to our stdout */
-		dup2(d->opts.quiet && null >= 0 ? null : 2, 1);
-		execlp("make", "make", "--no-print-directory", "-s", "-C", root, target, (char *)NULL);
-		_exit(127);
-	}
-	if (pid < 0 || waitpid(pid, &status, 0) < 0)
-		status = -1;
-	if (lock >= 0)
-		close(lock);
-	if (status != 0)
-		return tern_dev_set_err(d, "building the Verilated model failed: make -C %s %s%s",
-					root, target,
-					WIFEXITED(status) && WEXITSTATUS(status) == 127 ? " (make not found)" : "");
-	return 0;
-}
+/* ---------------------------------------------------------------- loading the model */
 
 static int load_api(struct tern_dev *d, struct vl_priv *p)
 {
@@ -211,11 +73,11 @@ static int load_api(struct tern_dev *d, struct vl_priv *p)
 	for (i = 0; i < sizeof(syms) / sizeof(syms[0]); i++) {
 		*syms[i].slot = dlsym(p->dl, syms[i].name);
 		if (!*syms[i].slot)
-			return tern_dev_set_err(d, "%s: no symbol %s (stale build? remove build/vl)",
+			return tern_dev_set_err(d, "%s: no symbol %s (stale build? remove its cache entry)",
 						p->lib, syms[i].name);
 	}
 	if (p->api.abi() != TERN_VL_ABI)
-		return tern_dev_set_err(d, "%s: ABI %d, the driver wants %d (rebuild: remove build/vl)",
+		return tern_dev_set_err(d, "%s: ABI %d, the driver wants %d (rebuild: remove its cache entry)",
 					p->lib, p->api.abi(), TERN_VL_ABI);
 	return 0;
 }
@@ -258,26 +120,14 @@ static void vl_close(struct tern_dev *d)
 static int vl_open(struct tern_dev *d)
 {
 	const char *variant = getenv("TERN_VL_VARIANT");
-	const char *name = preset_name(&d->cfg);
-	char root[PATH_MAX], target[256];
 	struct vl_priv *p;
-	int bug = 0, i;
+	int bug = 0;
 
 	if (variant && *variant) {
 		if (strcmp(variant, "bug"))
 			return tern_dev_set_err(d, "TERN_VL_VARIANT=%s: the only variant is 'bug'", variant);
 		bug = 1;
 	}
-	if (!name) {
-		char list[128] = "";
-		for (i = 0; i < TERN_PRESET_COUNT; i++)
-			snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s", i ? ", " : "",
-				 tern_hw_presets[i].name);
-		return tern_dev_set_err(d, "verilator backend: array %ux%u with these depths/bus is not a preset; Verilated models exist for the presets only (%s)",
-					d->cfg.rows, d->cfg.lanes, list);
-	}
-	if (find_root(root, sizeof(root)))
-		return tern_dev_set_err(d, "verilator backend: cannot find the tern source tree (set TERN_ROOT)");
 	p = calloc(1, sizeof(*p));
 	d->mem = calloc(1, d->mem_bytes);
 	if (!p || !d->mem) {
@@ -288,18 +138,8 @@ static int vl_open(struct tern_dev *d)
 					(unsigned long long)d->mem_bytes);
 	}
 	d->priv = p;
-	snprintf(target, sizeof(target), "build/vl/%s%s/libtern_vl.so", name, bug ? "-bug" : "");
-	if (path_cat(p->lib, sizeof(p->lib), root, target)) {
-		tern_dev_set_err(d, "verilator backend: path too long: %s", root);
+	if (tern_vl_cache_get(d, bug, p->lib, sizeof(p->lib)))
 		goto fail;
-	}
-	if (lib_stale(root, p->lib)) {
-		if (!d->opts.quiet)
-			fprintf(stderr, "building Verilated model for %s%s (first use, cached under build/vl)...\n",
-				name, bug ? " (bug variant)" : "");
-		if (run_make(d, root, target))
-			goto fail;
-	}
 	if (load_api(d, p) || check_params(d, p, bug))
 		goto fail;
 	p->vo.dram = d->mem;
@@ -336,9 +176,9 @@ static uint64_t default_watchdog(const struct tern_dev *d, const struct vl_priv 
 {
 	const struct tern_hw_config *c = &d->cfg;
 	uint64_t bpc = p->vo.bytes_per_cycle < c->bus_bytes ? p->vo.bytes_per_cycle : c->bus_bytes;
-	uint64_t steps = 0, bytes = 0, n = 0, est;
-	uint32_t i;
+	uint64_t steps = 0, bytes = 0, n = 0, est, i;
 
+	/* i is 64-bit: with count = 0xffffffff a 32-bit index set to count wraps to 0 */
 	for (i = 0; i < count && (uint64_t)insn_addr + 16ull * (i + 1) <= d->mem_bytes; i++) {
 		struct tern_insn in;
 		memcpy(&in, d->mem + insn_addr + 16ull * i, sizeof(in));

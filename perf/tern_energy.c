@@ -5,6 +5,7 @@
  * The parser is strict because a silently defaulted number would make every report
  * wrong without a trace: every key must appear exactly once and cite a source.
  */
+#include <limits.h>
 #include <errno.h>
 #include <math.h>
 #include <stddef.h>
@@ -13,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "tern_driver.h" /* tern_home_dir: where the tables are installed */
 #include "tern_energy.h"
 
 struct tech_key {
@@ -148,12 +150,9 @@ static int try_path(char *path, size_t pathlen, const char *dir, const char *nam
 
 int tern_tech_find(const char *name, char *path, size_t pathlen, char *err, size_t errlen)
 {
-	static const char *const rel[] = { "/../perf/tech", "/../../perf/tech" };
 	const char *env = getenv("TERN_TECH_DIR");
 	size_t n = strlen(name);
-	char exe[512], dir[600], *slash;
-	ssize_t len;
-	unsigned i;
+	char home[PATH_MAX], dir[PATH_MAX + 16];
 
 	if (strchr(name, '/') || (n > 5 && !strcmp(name + n - 5, ".tech"))) {
 		snprintf(path, pathlen, "%s", name);
@@ -165,21 +164,13 @@ int tern_tech_find(const char *name, char *path, size_t pathlen, char *err, size
 	}
 	if (env && *env && try_path(path, pathlen, env, name))
 		return 0;
-	len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (len > 0) {
-		exe[len] = '\0';
-		slash = strrchr(exe, '/');
-		if (slash)
-			*slash = '\0';
-		for (i = 0; i < 2; i++) {
-			snprintf(dir, sizeof(dir), "%s%s", exe, rel[i]);
-			if (try_path(path, pathlen, dir, name))
-				return 0;
-		}
-	}
+	/* the data directory: the source tree's perf/tech or an installed share/tern/tech */
+	if (!tern_home_dir(NULL, home, sizeof(home)) &&
+	    !tern_home_sub(home, "tech", dir, sizeof(dir)) && try_path(path, pathlen, dir, name))
+		return 0;
 	if (try_path(path, pathlen, "perf/tech", name))
 		return 0;
-	snprintf(err, errlen, "no technology table '%s.tech' (looked in $TERN_TECH_DIR and perf/tech/)",
+	snprintf(err, errlen, "no technology table '%s.tech' (looked in $TERN_TECH_DIR, the tern data directory and perf/tech/)",
 		 name);
 	return -1;
 }

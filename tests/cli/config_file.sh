@@ -89,6 +89,10 @@ for be in ref fast; do
 	gemm_case 24 50 70 4 "$C/tiny-bufs.json" base3 $be
 done
 gemm_case 25 100 260 6 "$C/wide.json" base3 fast "$S"
+# a non-preset config on the simulated RTL (Verilated for this config on first use, cached
+# by content), every write lockstep-checked, both weight formats
+gemm_case 27 300 1000 9 "$C/wide.json" 2bit verilator
+gemm_case 28 130 513 33 "$C/wide.json" base3 verilator
 
 # the file's values are the device's config
 gemm_case 26 64 128 2 "$C/wide.json" 2bit fast

@@ -34,6 +34,9 @@ struct tern_dev_opts {
 	const char *fst_path;      /* write a waveform here (NULL: none) */
 	uint64_t fst_window;       /* with fst_path: only this many cycles before a mismatch */
 	int quiet;                 /* 1: no progress output (e.g. building a Verilated model) */
+	/* where the verilator backend finds its sources and keeps its models (docs/api.md) */
+	const char *home;          /* data dir (rtl/, sim/, gen/); NULL: $TERN_HOME, else found */
+	const char *cache;         /* model cache dir; NULL: $TERN_CACHE, else the default */
 };
 
 /* First lockstep mismatch: the RTL wrote something the reference model did not. */
@@ -96,5 +99,17 @@ int tern_config_load(const char *path, struct tern_hw_config *cfg, char *name, s
 int tern_config_parse(const char *text, size_t len, const char *label,
 		      struct tern_hw_config *cfg, char *name, size_t namelen, char *err,
 		      size_t errlen);
+
+/*
+ * Run-time data (docs/api.md "Environment"). tern_home_dir: the data directory: home if
+ * given, else $TERN_HOME, else the source tree or PREFIX/share/tern found above the
+ * library or the executable. tern_home_sub: a part of it ("gen", "tech", "rtl", "sim") in
+ * either layout. tern_cache_dir: the Verilated model cache (created): cache if given, else
+ * $TERN_CACHE, else HOME/build/vl in a source tree, else $XDG_CACHE_HOME/tern/vl or
+ * ~/.cache/tern/vl. Each returns 0, or -1 when there is none (or it does not fit in n).
+ */
+int tern_home_dir(const char *home, char *out, size_t n);
+int tern_home_sub(const char *home, const char *what, char *out, size_t n);
+int tern_cache_dir(const char *cache, const char *home, char *out, size_t n);
 
 #endif /* TERN_DRIVER_H */
