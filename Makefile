@@ -28,7 +28,9 @@ APT_GET  ?= apt-get
 # ---------------------------------------------------------------- generated ISA
 ISA_DEF := isa/tern_isa.json
 ISA_GEN := isa/tern_gen.py
-GEN_OUT := $(GEN)/tern_isa.h $(GEN)/tern_isa_tables.c $(GEN)/tern_isa.svh $(GEN)/isa_tables.md
+GEN_OUT := $(GEN)/tern_isa.h $(GEN)/tern_isa_tables.c $(GEN)/tern_isa.svh $(GEN)/tern_cfg_check.svh \
+           $(GEN)/tern_isa_macros.svh \
+           $(GEN)/isa_tables.md
 
 # The generator leaves unchanged outputs untouched (so nothing rebuilds for nothing); the
 # stamp records that it ran.
@@ -90,6 +92,12 @@ $(BUILD)/tests/indep_matmul: tests/tools/indep_matmul.c
 	@mkdir -p $(dir $@)
 	$(CC) -std=c11 $(WARN) -O2 $< -o $@
 TEST_EXTRA += $(BUILD)/tests/indep_matmul
+
+# The config rule's verdict for shell tests that compare RTL elaboration messages with it.
+$(BUILD)/tests/config_why: tests/tools/config_why.c $(BUILD)/libtern.a $(GEN_OUT)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $< $(BUILD)/libtern.a -o $@ $(LDLIBS)
+TEST_EXTRA += $(BUILD)/tests/config_why
 
 # Folder fragments (RTL, simulation, synthesis, benchmarks) add their own targets.
 -include rtl/rtl.mk sim/sim.mk synth/synth.mk

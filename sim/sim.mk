@@ -16,7 +16,7 @@ VL_PRESETS := $(shell $(PYTHON) -c 'import json; print(" ".join(p["name"] for p 
 # Speed first: -O3 Verilator optimisations, no X randomisation, FST compiled in but only
 # active when a waveform is asked for (tern_vl_opts.fst_path).
 VL_FLAGS   := --cc --build -j $(VL_JOBS) -O3 --x-assign fast --x-initial fast --trace-fst \
-              -Wno-fatal -Wno-lint -Wno-style --top-module tern_top -I$(GEN) -Irtl
+              -Wno-fatal -Werror-USERERROR -Wno-lint -Wno-style --top-module tern_top -I$(GEN) -Irtl
 # C++ optimisation of the model: -Os (Verilator's default) measured as fast as -O2 on the
 # 32x32 model and compiles faster.
 VL_OPT     ?= -Os
