@@ -473,6 +473,23 @@ def gen_md(d):
           "|---|" + "---|" * len(params)]
     for p in d["config"]["presets"]:
         o.append("| %s | %s |" % (p["name"], " | ".join(str(p[q["name"]]) for q in params)))
+    o += ["", "### Config validity rule (checked in this order)", "",
+          "| # | must hold | message |", "|---|---|---|"]
+    for i, (cond, msg) in enumerate(config_checks(d)):
+        o.append("| %d | `%s` | %s |" % (i + 1, cond, msg))
+    o += ["", "### Micro-architecture constants (RTL and fast model)", "",
+          "| name | value | where | meaning |", "|---|---|---|---|"]
+    for m in d["microarch"]["params"]:
+        o.append("| %s | %d | %s | %s |" % (m["name"], m["value"], m["where"], m["doc"]))
+    o += ["", "Queue word: %d bits, the instruction in bits 0..%d, its program index above. "
+          "Simulated DRAM defaults: %d cycles latency, %d bytes/cycle, %d bursts in flight."
+          % (d["insn_bits"] + d["queue_word"]["index_bits"], d["insn_bits"] - 1,
+             d["dram"]["latency_cycles"], d["dram"]["bytes_per_cycle"], d["dram"]["max_bursts"]),
+          "", "### Boards (default %s)" % d["boards"]["default"], "",
+          "| board | clock MHz | DRAM GB/s | host GFLOP/s | note |", "|---|---|---|---|---|"]
+    for b in d["boards"]["list"]:
+        o.append("| %s | %g | %g | %g | %s; host: %s |" % (b["name"], b["clock_mhz"], b["dram_gbps"],
+                                                          b["host_gflops"], b["note"], b["host_note"]))
     o.append("")
     return "\n".join(o)
 
