@@ -31,7 +31,9 @@ done
 (cd "$ROOT" && make --no-print-directory gen >/dev/null)
 snap() { (cd "$ROOT/build/gen" && find . -type f ! -name .stamp -printf '%p %T@ %s\n' | sort && cat $(find . -type f ! -name .stamp | sort) | cksum); }
 s1=$(snap)
-(cd "$ROOT" && touch isa/tern_isa.json && make --no-print-directory gen >/dev/null)
+# (forcing the generator to run again by dropping its stamp; touching the definition would
+# make every Verilated model rebuild)
+(cd "$ROOT" && rm -f build/gen/.stamp && make --no-print-directory gen >/dev/null)
 s2=$(snap)
 if [ "$s1" = "$s2" ]; then pass "make gen twice changes nothing"; else fail "make gen twice changes nothing"; fi
 
