@@ -1,17 +1,16 @@
 `default_nettype none
 `include "tern_isa_macros.svh"
 // tern_fetch: reads the instruction stream, checks it and dispatches it in program order.
-// Two halves share a small instruction buffer of FetchBuf entries. The prefetcher reads
-// whole beats (BusBytes/TERN_INSN_BYTES instructions each, one-beat bursts so no burst can cross 4 KiB)
-// as long as it holds credits for their buffer space, so several beats are in flight and
-// DRAM latency is hidden; it only reads a beat whose first instruction index is below
-// INSN_COUNT and inside the DMA window, and since instruction addresses only grow, it stops
-// at the first one that is not. The checker side walks indices i = 0, 1, ...: i ==
-// INSN_COUNT is NO_END, an address outside the window (or a misaligned INSN_BASE) is
-// FETCH_RANGE, else it takes instruction i from the buffer, runs tern_insn_check and either
-// stops (error or END) or pushes {index, word} into the unit queue, waiting while it is
-// full. Stopped, the prefetcher issues nothing more and outstanding beats drain into the
-// buffer; idle_o says fetch is stopped and has no read in flight.
+// Two halves share a small instruction buffer of FetchBuf entries. The prefetcher reads whole beats
+// (BusBytes/TERN_INSN_BYTES instructions each, one-beat bursts so no burst can cross 4 KiB) as long
+// as it holds credits for their buffer space, so several beats are in flight and DRAM latency is
+// hidden; it only reads a beat whose first instruction index is below INSN_COUNT and inside the DMA
+// window, and since instruction addresses only grow, it stops at the first one that is not. The
+// checker side walks indices i = 0, 1, ...: i == INSN_COUNT is NO_END, an address outside the
+// window (or a misaligned INSN_BASE) is FETCH_RANGE, else it takes instruction i from the buffer,
+// runs tern_insn_check and either stops (error or END) or pushes {index, word} into the unit queue,
+// waiting while it is full. Stopped, the prefetcher issues nothing more and outstanding beats drain
+// into the buffer; idle_o says fetch is stopped and has no read in flight.
 module tern_fetch #(
   parameter int unsigned Rows = 32,
   parameter int unsigned Lanes = 32,

@@ -1,16 +1,15 @@
 `default_nettype none
 `include "tern_isa_macros.svh"
-// tern_insn_check: the static checks of docs/isa.md "Checks and errors", in the documented
-// order (OPCODE, DEP_FLAGS, FIELD, buffer range, DMA_ALIGN, DMA_WINDOW), reporting the first
-// that fails. The checks need three products of instruction fields (x_size*y_size,
-// (n_tokens-1)*abuf_stride, (y_size-1)*dram_stride); there is no multiplier, so they are
-// formed by shift-and-add over the 16-bit count operand, TERN_CHECK_STEP_BITS bits per cycle
-// (a generated constant the fast model shares): start_i, TERN_CHECK_COUNT_BITS /
-// TERN_CHECK_STEP_BITS MUL cycles, then one cycle with done_o high and err_o valid. Every
-// field is read through the generated tern_* accessor functions of tern_isa.svh. Row bytes x_size*E are a
-// product with a constant E, built from shifted copies of x_size for the set bits of E.
-// Every comparison is done in widths where no sum can overflow, so "computed without
-// overflow" holds literally.
+// tern_insn_check: the static checks of docs/isa.md "Checks and errors", in the documented order
+// (OPCODE, DEP_FLAGS, FIELD, buffer range, DMA_ALIGN, DMA_WINDOW), reporting the first that fails.
+// The checks need three products of instruction fields (x_size*y_size, (n_tokens-1)*abuf_stride,
+// (y_size-1)*dram_stride); there is no multiplier, so they are formed by shift-and-add over the
+// 16-bit count operand, TERN_CHECK_STEP_BITS bits per cycle (a generated constant the fast model
+// shares): start_i, TERN_CHECK_COUNT_BITS / TERN_CHECK_STEP_BITS MUL cycles, then one cycle with
+// done_o high and err_o valid. Every field is read through the generated tern_* accessor functions
+// of tern_isa.svh. Row bytes x_size*E are a product with a constant E, built from shifted copies of
+// x_size for the set bits of E. Every comparison is done in widths where no sum can overflow, so
+// "computed without overflow" holds literally.
 module tern_insn_check #(
   parameter int unsigned Rows = 32,
   parameter int unsigned Lanes = 32,

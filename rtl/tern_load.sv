@@ -113,7 +113,8 @@ module tern_load #(
     if (blen > 24'(TERN_AXI_MAX_BEATS)) blen = 24'(TERN_AXI_MAX_BEATS);
     if (blen > 24'(to_4k)) blen = 24'(to_4k);
   end
-  assign ar_valid_o = (state_q == L_RUN) && (rows_left_q != '0) && (inflight_q < $bits(inflight_q)'(MaxBursts));
+  assign ar_valid_o = (state_q == L_RUN) && (rows_left_q != '0)
+                   && (inflight_q < $bits(inflight_q)'(MaxBursts));
   assign ar_addr_o  = ar_addr_q;
   assign ar_len_o   = 8'(blen - 24'd1);
   assign ar_fire    = ar_valid_o && ar_ready_i;

@@ -1,11 +1,11 @@
 `default_nettype none
-// tern_rd_arb: fetch and load share the AXI read channel. A request is copied into one
-// output register slot (so m_ar* stay stable while m_arvalid waits for m_arready, as AXI
-// requires, even if the other requester wins the next arbitration) and its owner is pushed
-// into a small FIFO at the same time. Responses come back in request order (single ID), so
-// the FIFO head names the owner of the beat on the R channel; it pops on the last beat of
-// a burst. Fetch wins ties: it issues few one-beat reads and starving it would idle every
-// unit. OwnDepth (TERN_RD_ARB_OWN_DEPTH) bounds the bursts in flight and must cover both requesters' own limits.
+// tern_rd_arb: fetch and load share the AXI read channel. A request is copied into one output
+// register slot (so m_ar* stay stable while m_arvalid waits for m_arready, as AXI requires, even if
+// the other requester wins the next arbitration) and its owner is pushed into a small FIFO at the
+// same time. Responses come back in request order (single ID), so the FIFO head names the owner of
+// the beat on the R channel; it pops on the last beat of a burst. Fetch wins ties: it issues few
+// one-beat reads and starving it would idle every unit. OwnDepth (TERN_RD_ARB_OWN_DEPTH) bounds the
+// bursts in flight and must cover both requesters' own limits.
 module tern_rd_arb (
   input  logic                  clk_i,
   input  logic                  rst_ni,

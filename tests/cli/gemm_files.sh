@@ -25,7 +25,7 @@ case_ 6 1000 333 7 16x16 2bit
 case_ 7 2560 2560 1 32x32 2bit
 case_ 8 2560 6912 3 32x32 base3
 case_ 9 100 6912 64 64x64 2bit
-case_ 10 513 129 33 7x5 2bit
+case_ 10 513 129 33 12x5 2bit
 case_ 11 65 65 65 64x64 base3
 # the sanitizer build on a mid-sized case
 case_ 12 130 260 9 8x8 base3 "$TERN_SAN"
