@@ -32,8 +32,8 @@ APT_GET  ?= apt-get
 # ---------------------------------------------------------------- generated ISA
 ISA_DEF := isa/tern_isa.json
 ISA_GEN := isa/tern_gen.py
-GEN_OUT := $(GEN)/tern_isa.h $(GEN)/tern_isa_tables.c $(GEN)/tern_isa.svh $(GEN)/isa_tables.md \
-           $(GEN)/tern_isa_meta.h
+GEN_OUT := $(GEN)/tern_isa.h $(GEN)/tern_isa_tables.c $(GEN)/tern_isa.svh $(GEN)/tern_cfg_check.svh \
+           $(GEN)/tern_isa_macros.svh $(GEN)/isa_tables.md $(GEN)/tern_isa_meta.h
 
 # The generator leaves unchanged outputs untouched (so nothing rebuilds for nothing); the
 # stamp records that it ran.
@@ -120,6 +120,12 @@ $(BUILD)/tests/indep_matmul: tests/tools/indep_matmul.c
 	$(CC) -std=c11 $(WARN) -O2 $< -o $@
 TEST_EXTRA += $(BUILD)/tests/indep_matmul
 
+# The config rule's verdict for shell tests that compare RTL elaboration messages with it.
+$(BUILD)/tests/config_why: tests/tools/config_why.c $(BUILD)/libtern.a $(GEN_OUT)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $< $(BUILD)/libtern.a -o $@ $(LDLIBS)
+TEST_EXTRA += $(BUILD)/tests/config_why
+
 # Folder fragments (RTL, simulation, synthesis, benchmarks) add their own targets.
 -include rtl/rtl.mk sim/sim.mk synth/synth.mk
 -include model/train.mk
@@ -159,7 +165,8 @@ install: $(BUILD)/tern $(BUILD)/libtern.a $(BUILD)/libtern.so $(BUILD)/tern.pc $
 	install -m 644 $(VL_RTL) $(I_DATA)/rtl/
 	install -m 644 sim/tern_vl_harness.cpp sim/tern_vl.h $(I_DATA)/sim/
 	install -m 755 sim/tern_vl_build.sh $(I_DATA)/sim/
-	install -m 644 $(GEN)/tern_isa.svh $(GEN)/tern_isa.h $(I_DATA)/gen/
+	install -m 644 $(GEN)/tern_isa.svh $(GEN)/tern_isa_macros.svh $(GEN)/tern_cfg_check.svh \
+	  $(GEN)/tern_isa.h $(I_DATA)/gen/
 	install -m 644 perf/tech/*.tech $(I_DATA)/tech/
 
 uninstall: ## remove what `make install` put under PREFIX (same PREFIX, DESTDIR)

@@ -43,8 +43,8 @@ static const char help_mid[] =
 
 static const char help_tail[] =
 	"verilator and fast options:\n"
-	"  --dram-latency C     DRAM latency in cycles (default 40)\n"
-	"  --dram-bw B          DRAM bytes per cycle (default 16)\n"
+	"  --dram-latency C     DRAM latency in cycles (default " TERN_DRAM_LATENCY_STR ")\n"
+	"  --dram-bw B          DRAM bytes per cycle (default " TERN_DRAM_BYTES_PER_CYCLE_STR ")\n"
 	"  --no-lockstep        do not compare every DRAM write with the reference model\n"
 	"  --fst FILE           write a waveform; with --fst-window N only the N cycles\n"
 	"  --fst-window N       before the first lockstep mismatch\n"

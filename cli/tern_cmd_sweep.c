@@ -50,7 +50,7 @@ static const char help[] =
 	"  --board NAME       kv260 (default), pynq-z2, arty-a7, icebreaker: clock and DRAM\n"
 	"  --dram-bw B        DRAM bytes per cycle instead of the board's bandwidth\n"
 	"  --clock-mhz F      array clock in MHz (default: the board's)\n"
-	"  --dram-latency C   DRAM latency in cycles (default 40)\n"
+	"  --dram-latency C   DRAM latency in cycles (default " TERN_DRAM_LATENCY_STR ")\n"
 	"  --tech T           technology table: 45nm (default), 7nm or a .tech file\n"
 	"  --zero-fraction F  share of zero weights for the gated-adder energy (default 1/3)\n"
 	"  --out DIR          output folder (default sweep), created if missing\n"
@@ -156,7 +156,7 @@ static int parse_args(struct sweep_args *a, int argc, char **argv)
 	a->out = "sweep";
 	a->tech = "45nm";
 	a->prompt = a->tokens = 128;
-	a->lat = 40;
+	a->lat = TERN_DRAM_LATENCY;
 	a->zero_fraction = ZERO_FRACTION_DEFAULT;
 	a->board = tern_board_find(TERN_BOARD_DEFAULT);
 	opterr = 0;

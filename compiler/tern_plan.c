@@ -65,14 +65,10 @@ static int refuse(char *err, size_t errlen, const char *msg)
 /* The config and shape limits that no tiling can get around. */
 static const char *check_inputs(const struct tern_hw_config *c, const struct tern_layer *l)
 {
-	if (!c->rows || !c->lanes || !c->bus_bytes)
-		return "config: ROWS, LANES and BUS_BYTES must be non-zero";
-	if ((uint64_t)c->rows * c->lanes > (1u << 24))
-		return "config: ROWS*LANES too large";
-	if ((c->rows * 4) % c->bus_bytes)
-		return "config: BUS_BYTES must divide ROWS*4";
-	if (c->wbuf_depth < 2 || c->abuf_depth < 2 || c->acc_depth < 2)
-		return "config: WBUF, ABUF and ACC need >= 2 entries for double buffering";
+	const char *why = tern_hw_config_why(c); /* the definition's one rule */
+
+	if (why)
+		return why;
 	if (!l->m || !l->k || !l->n)
 		return "layer: M, K and N must be >= 1";
 	if (l->wfmt > TERN_WFMT_BASE3)

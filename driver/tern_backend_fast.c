@@ -15,8 +15,6 @@
 #include "tern_fast.h"
 #include "tern_ref.h"
 
-#define FAST_DEFAULT_LATENCY 40 /* same defaults as the verilator backend */
-#define FAST_DEFAULT_BW 16
 
 static int fast_open(struct tern_dev *d)
 {
@@ -38,8 +36,8 @@ static int fast_timing(struct tern_dev *d, uint32_t insn_addr, uint32_t count,
 		       struct tern_status *st)
 {
 	struct tern_fast_dram dram = {
-		d->opts.dram_latency ? d->opts.dram_latency : FAST_DEFAULT_LATENCY,
-		d->opts.dram_bytes_per_cycle ? d->opts.dram_bytes_per_cycle : FAST_DEFAULT_BW,
+		d->opts.dram_latency ? d->opts.dram_latency : TERN_DRAM_LATENCY,
+		d->opts.dram_bytes_per_cycle ? d->opts.dram_bytes_per_cycle : TERN_DRAM_BYTES_PER_CYCLE,
 	};
 	uint64_t cnt[TERN_CNT_COUNT];
 

@@ -27,8 +27,6 @@
 #include "tern_vl.h"
 #include "tern_vl_cache.h"
 
-#define VL_DEFAULT_LATENCY 40
-#define VL_DEFAULT_BPC 16
 #define VL_HANG_MARGIN 100000ull /* cycles past the watchdog before the harness gives up */
 
 struct vl_api {
@@ -144,9 +142,9 @@ static int vl_open(struct tern_dev *d)
 		goto fail;
 	p->vo.dram = d->mem;
 	p->vo.dram_size = d->mem_bytes;
-	p->vo.latency = d->opts.dram_latency ? d->opts.dram_latency : VL_DEFAULT_LATENCY;
+	p->vo.latency = d->opts.dram_latency ? d->opts.dram_latency : TERN_DRAM_LATENCY;
 	p->vo.bytes_per_cycle = d->opts.dram_bytes_per_cycle ? d->opts.dram_bytes_per_cycle
-							     : VL_DEFAULT_BPC;
+							     : TERN_DRAM_BYTES_PER_CYCLE;
 	if (d->opts.fst_path && !d->opts.fst_window) {
 		p->vo.fst_path = d->opts.fst_path;
 		p->vo.fst_from = 0;
@@ -169,7 +167,7 @@ fail:
 /*
  * Default watchdog: a generous bound from a static walk of the program (no reference
  * run needed): GEMM steps + DRAM bytes at the modelled bandwidth + a latency per
- * instruction, times 16, plus a constant.
+ * instruction, times a margin of 16, plus a constant.
  */
 static uint64_t default_watchdog(const struct tern_dev *d, const struct vl_priv *p,
 				 uint32_t insn_addr, uint32_t count)
@@ -179,11 +177,12 @@ static uint64_t default_watchdog(const struct tern_dev *d, const struct vl_priv 
 	uint64_t steps = 0, bytes = 0, n = 0, est, i;
 
 	/* i is 64-bit: with count = 0xffffffff a 32-bit index set to count wraps to 0 */
-	for (i = 0; i < count && (uint64_t)insn_addr + 16ull * (i + 1) <= d->mem_bytes; i++) {
+	for (i = 0; i < count &&
+		    (uint64_t)insn_addr + (uint64_t)TERN_INSN_BYTES * (i + 1) <= d->mem_bytes; i++) {
 		struct tern_insn in;
-		memcpy(&in, d->mem + insn_addr + 16ull * i, sizeof(in));
+		memcpy(&in, d->mem + insn_addr + (uint64_t)TERN_INSN_BYTES * i, sizeof(in));
 		n++;
-		bytes += 16;
+		bytes += TERN_INSN_BYTES;
 		switch (tern_get_opcode(&in)) {
 		case TERN_OP_LOAD: {
 			uint32_t e = tern_entry_bytes(c, tern_get_load_buf(&in), tern_get_load_wfmt(&in));
@@ -210,10 +209,10 @@ static uint64_t default_watchdog(const struct tern_dev *d, const struct vl_priv 
 
 static uint32_t insn_opcode(const struct tern_dev *d, uint32_t insn_addr, uint32_t idx)
 {
-	uint64_t a = (uint64_t)insn_addr + 16ull * idx;
+	uint64_t a = (uint64_t)insn_addr + (uint64_t)TERN_INSN_BYTES * idx;
 	struct tern_insn in;
 
-	if (a + 16 > d->mem_bytes)
+	if (a + TERN_INSN_BYTES > d->mem_bytes)
 		return 0;
 	memcpy(&in, d->mem + a, sizeof(in));
 	return tern_get_opcode(&in);

@@ -2,9 +2,10 @@
  * tern driver core: device lifetime, the memory arena and the DMA window, config
  * parsing, and dispatch to a backend (tern_backend.h).
  *
- * The arena starts at TERN_ARENA_BASE, not 0, so a stray zero address in a program
- * falls outside the DMA window and faults. The window of a run is exactly the part
- * of the arena handed out so far.
+ * The arena starts at TERN_ARENA_BASE (from the definition), not 0, so a stray zero
+ * address in a program falls outside the DMA window and faults. The window of a run is
+ * exactly the part of the arena handed out so far. Allocations are aligned to the
+ * config's BUS_BYTES, the alignment every DMA address of the ISA needs.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -14,8 +15,6 @@
 
 #include "tern_backend.h"
 
-#define TERN_ARENA_BASE 4096u
-#define TERN_ALLOC_ALIGN 64u
 #define TERN_DEFAULT_MEM (256ull << 20)
 #define TERN_MAX_MEM 0xfffff000ull /* device addresses are 32-bit */
 
@@ -49,42 +48,22 @@ static int set_buf_err(char *err, size_t errlen, const char *fmt, ...)
 	return -1;
 }
 
-static int is_pow2(uint32_t v)
-{
-	return v && !(v & (v - 1));
-}
-
+/* The one validity rule lives in the definition (tern_hw_config_check, generated). */
 int tern_check_config(const struct tern_hw_config *c, char *err, size_t errlen)
 {
-	if (c->rows < 1 || c->rows > 256 || c->lanes < 1 || c->lanes > 256)
-		return set_buf_err(err, errlen, "array %ux%u: rows and lanes must be 1..256",
-				   c->rows, c->lanes);
-	if (c->wbuf_depth < 2 || c->wbuf_depth > 65535 || c->abuf_depth < 2 ||
-	    c->abuf_depth > 65535 || c->acc_depth < 2 || c->acc_depth > 65535)
-		return set_buf_err(err, errlen, "buffer depths must be 2..65535 entries");
-	if (!is_pow2(c->bus_bytes) || c->bus_bytes < 4 || c->bus_bytes > 128 ||
-	    (c->rows * 4) % c->bus_bytes)
-		return set_buf_err(err, errlen,
-				   "bus width %u bytes: must be a power of two 4..128 dividing ROWS*4 = %u",
-				   c->bus_bytes, c->rows * 4);
-	/* Fetch takes whole instructions from one beat (rtl/tern_fetch.sv): a port narrower
-	 * than an instruction cannot run a program, and the port divides ROWS*4 bytes. */
-	if (c->bus_bytes < TERN_INSN_BYTES)
-		return set_buf_err(err, errlen,
-				   "array %ux%u: bus width %u bytes is narrower than one %u-byte "
-				   "instruction (ROWS must be a multiple of 4)",
-				   c->rows, c->lanes, c->bus_bytes, TERN_INSN_BYTES);
-	if (c->queue_depth < 2 || c->queue_depth > 256)
-		return set_buf_err(err, errlen, "queue depth %u: must be 2..256", c->queue_depth);
-	return 0;
+	return tern_hw_config_check(c, err, errlen);
 }
 
-/* Largest power-of-two bus width <= 64 that divides ROWS*4. */
+/*
+ * Widest power-of-two bus width <= 64 bytes (the policy for arrays given as ROWSxLANES
+ * rather than a preset) that divides ROWS*4, kept within the definition's BUS_BYTES
+ * limits; a ROWS with no valid width is then refused by the rule.
+ */
 static uint32_t bus_for_rows(uint32_t rows)
 {
-	uint32_t b = 64;
+	uint32_t b = 64 < TERN_BUS_BYTES_MAX ? 64 : TERN_BUS_BYTES_MAX;
 
-	while ((rows * 4) % b)
+	while (b > TERN_BUS_BYTES_MIN && (rows * 4) % b)
 		b >>= 1;
 	return b;
 }
@@ -98,7 +77,7 @@ static int parse_dim(const char *s, const char **end, uint32_t *v)
 		return -1;
 	errno = 0;
 	x = strtoul(s, &e, 10);
-	if (errno || x == 0 || x > 256)
+	if (errno || x == 0 || x > 4096)
 		return -1;
 	*v = (uint32_t)x;
 	*end = e;
@@ -121,7 +100,7 @@ int tern_parse_array(const char *spec, struct tern_hw_config *cfg, char *err, si
 	}
 	if (parse_dim(spec, &p, &r) || (*p != 'x' && *p != 'X') || parse_dim(p + 1, &p, &l) || *p)
 		return set_buf_err(err, errlen,
-				   "bad array spec '%s' (want ROWSxLANES with 1..256 each, e.g. 32x32)",
+				   "bad array spec '%s' (want ROWSxLANES, e.g. 32x32)",
 				   spec);
 	/* Not a preset: keep the default preset's depths, fit the bus to ROWS. */
 	for (i = 0; i < TERN_PRESET_COUNT; i++)
@@ -211,7 +190,8 @@ const char *tern_dev_backend(const struct tern_dev *d)
 
 int tern_dev_alloc(struct tern_dev *d, uint64_t bytes, uint32_t *addr)
 {
-	uint64_t a = (d->arena_top + TERN_ALLOC_ALIGN - 1) & ~(uint64_t)(TERN_ALLOC_ALIGN - 1);
+	uint64_t align = d->cfg.bus_bytes; /* a power of two: tern_hw_config_check */
+	uint64_t a = (d->arena_top + align - 1) & ~(align - 1);
 
 	if (bytes > d->mem_bytes || a + bytes > d->mem_bytes)
 		return tern_dev_set_err(d, "device memory exhausted: need %llu more bytes, %llu of %llu in use",

@@ -151,10 +151,13 @@ static int src_sum(const char *home, struct cksum *s)
 		snprintf(p, sizeof(p), "%s/%s", home, tail[i]);
 		rc |= ck_file(s, p);
 	}
-	snprintf(p, sizeof(p), "%s/tern_isa.svh", gen);
-	rc |= ck_file(s, p);
-	snprintf(p, sizeof(p), "%s/tern_isa.h", gen);
-	rc |= ck_file(s, p);
+	/* the generated includes, in the order sim/tern_vl_build.sh lists them */
+	static const char *const gens[] = { "tern_isa.svh", "tern_isa_macros.svh",
+					    "tern_cfg_check.svh", "tern_isa.h" };
+	for (i = 0; i < (int)(sizeof(gens) / sizeof(gens[0])); i++) {
+		snprintf(p, sizeof(p), "%s/%s", gen, gens[i]);
+		rc |= ck_file(s, p);
+	}
 	return rc;
 }
 

@@ -4,7 +4,10 @@
 Outputs (all carry a "generated, do not edit" banner and are never committed):
   OUT/tern_isa.h        C: opcodes, field accessors, errors, CSRs, counters, presets
   OUT/tern_isa_tables.c C: name tables and the preset table
-  OUT/tern_isa.svh      Verilog: localparams for the same facts
+  OUT/tern_isa.svh      Verilog: localparams and field functions for the same facts
+  OUT/tern_cfg_check.svh Verilog: the config validity rule as elaboration-time checks
+  OUT/tern_isa_macros.svh Verilog: `define widths for port lists
+  OUT/yosys_nomul_P.ys  yosys: elaborate tern_top at preset P (synth.nomul_check)
   OUT/isa_tables.md     Markdown tables, also kept verbatim in docs/isa.md
   OUT/tern_isa_meta.h   C: the definition's SHA-256 and the config field names
 
@@ -43,6 +46,75 @@ def check(d):
                 used[b] = f["name"]
             if f["lsb"] // 64 != (f["lsb"] + f["width"] - 1) // 64:
                 sys.exit("tern_gen: %s.%s crosses a 64-bit word" % (op["name"], f["name"]))
+    names = [p["name"] for p in d["config"]["params"]]
+    if [lim["param"] for lim in d["config"]["limits"]] != names:
+        sys.exit("tern_gen: config.limits must list every param once, in params order")
+    for p in d["config"]["presets"]:
+        why = config_why(d, p)
+        if why:
+            sys.exit("tern_gen: preset %s is invalid: %s" % (p["name"], why))
+    for n in d["synth"]["nomul_check"] + [d["config"]["default"]]:
+        preset(d, n)
+    if d["boards"]["default"] not in [b["name"] for b in d["boards"]["list"]]:
+        sys.exit("tern_gen: default board %s not in boards.list" % d["boards"]["default"])
+
+
+def preset(d, name):
+    for p in d["config"]["presets"]:
+        if p["name"] == name:
+            return p
+    sys.exit("tern_gen: no preset %s" % name)
+
+
+def camel(name):
+    """ROWS -> Rows, WBUF_DEPTH -> WbufDepth: the RTL's parameter names."""
+    return "".join(w.capitalize() for w in name.split("_"))
+
+
+def config_checks(d):
+    """(condition that must hold, message) in checking order; conditions use param names
+    and only operators that mean the same in python, C and SystemVerilog."""
+    out = []
+    for lim in d["config"]["limits"]:
+        n = lim["param"]
+        out.append(("%s >= %d && %s <= %d" % (n, lim["min"], n, lim["max"]),
+                    "config: %s must be %d..%d (%s)" % (n, lim["min"], lim["max"], lim["why"])))
+    for r in d["config"]["rules"]:
+        out.append((r["expr"], "config: " + r["msg"]))
+    return out
+
+
+def subst(expr, d, fmt):
+    """Replace every param name in expr by fmt(name), longest names first."""
+    for n in sorted((p["name"] for p in d["config"]["params"]), key=len, reverse=True):
+        expr = expr.replace(n, "\0%s\0" % n)
+    parts = expr.split("\0")
+    names = {p["name"] for p in d["config"]["params"]}
+    return "".join(fmt(x) if x in names else x for x in parts)
+
+
+def config_why(d, p):
+    """The first failing check's message for preset-like dict p, or None."""
+    for cond, msg in config_checks(d):
+        py = subst(cond, d, lambda n: "(%d)" % p[n]).replace("&&", " and ")
+        if not eval(py, {"__builtins__": {}}):
+            return msg
+    return None
+
+
+def ua(d, name):
+    return [p for p in d["microarch"]["params"] if p["name"] == name][0]["value"]
+
+
+def count_bits(d):
+    """Width of the count operands of the checker's products (y_size, n_tokens)."""
+    return max(f["width"] for op in ("LOAD", "GEMM") for f in d["formats"][op]
+               if f["name"] in ("y_size", "n_tokens"))
+
+
+def check_cycles(d):
+    """tern_insn_check: start, count_bits/CHECK_STEP_BITS shift-and-add cycles, finish."""
+    return count_bits(d) // ua(d, "CHECK_STEP_BITS") + 1
 
 
 def defined_mask(d, op, word):
@@ -64,9 +136,13 @@ def dep_mask(d, op):
 def gen_c_header(d):
     o = ["/* %s */" % BANNER,
          "#ifndef TERN_ISA_H", "#define TERN_ISA_H", "",
-         "#include <stdint.h>", "",
+         "#include <stddef.h>", "#include <stdint.h>", "",
          "#define TERN_INSN_BITS %d" % d["insn_bits"],
          "#define TERN_INSN_BYTES %d" % (d["insn_bits"] // 8), "",
+         "/* Unit queue entry: the instruction in the low bits, its program index above. */",
+         "#define TERN_QWORD_INDEX_LSB %d" % d["insn_bits"],
+         "#define TERN_QWORD_INDEX_BITS %d" % d["queue_word"]["index_bits"],
+         "#define TERN_QWORD_BITS %d" % (d["insn_bits"] + d["queue_word"]["index_bits"]), "",
          "/* One instruction: w[0] holds bits 0..63, w[1] bits 64..127. */",
          "struct tern_insn {", "\tuint64_t w[2];", "};", "",
          "enum tern_opcode {"]
@@ -130,8 +206,65 @@ def gen_c_header(d):
           "#define TERN_PRESET_DEFAULT \"%s\"" % dflt["name"]]
     for p in d["config"]["params"]:
         o.append("#define TERN_DEFAULT_%s %d" % (p["name"], dflt[p["name"]]))
+    o += ["", "/* Validity limits of each parameter (tern_hw_config_check has the whole rule). */"]
+    for lim in d["config"]["limits"]:
+        o.append("#define TERN_%s_MIN %d" % (lim["param"], lim["min"]))
+        o.append("#define TERN_%s_MAX %d" % (lim["param"], lim["max"]))
+    o += ["", "/* Micro-architecture constants shared by the RTL and the fast cycle model. */"]
+    for m in d["microarch"]["params"]:
+        o.append("#define TERN_%s %d /* %s: %s */" % (m["name"], m["value"], m["where"], m["doc"]))
+    o += ["/* tern_insn_check: cycles from start to the result (start, shift-and-add, finish). */",
+          "#define TERN_CHECK_CYCLES %d" % check_cycles(d),
+          "",
+          "/* Instructions per fetch beat and fetch buffer entries (tern_fetch Ipb, FetchBuf). */",
+          "static inline uint32_t tern_fetch_insns_per_beat(uint32_t bus_bytes)",
+          "{",
+          "\treturn bus_bytes >= TERN_INSN_BYTES ? bus_bytes / TERN_INSN_BYTES : 1;",
+          "}",
+          "static inline uint32_t tern_fetch_buf_entries(uint32_t bus_bytes)",
+          "{",
+          "\tuint32_t b = TERN_FETCH_BUF_BEATS * tern_fetch_insns_per_beat(bus_bytes);",
+          "",
+          "\treturn b > TERN_FETCH_BUF_MIN ? b : TERN_FETCH_BUF_MIN;",
+          "}", "",
+          "/* Simulated DRAM defaults (Verilator harness, fast model, CLI). */",
+          "#define TERN_DRAM_LATENCY %d" % d["dram"]["latency_cycles"],
+          "#define TERN_DRAM_BYTES_PER_CYCLE %d" % d["dram"]["bytes_per_cycle"],
+          "#define TERN_DRAM_MAX_BURSTS %d" % d["dram"]["max_bursts"],
+          "/* %s */" % d["dram"]["arena_base_doc"],
+          "#define TERN_ARENA_BASE %du" % d["dram"]["arena_base"],
+          "#define TERN_DRAM_LATENCY_STR \"%d\"" % d["dram"]["latency_cycles"],
+          "#define TERN_DRAM_BYTES_PER_CYCLE_STR \"%d\"" % d["dram"]["bytes_per_cycle"],
+          ""]
+    boards = d["boards"]["list"]
+    o += ["/* Board presets: array clock, DRAM bandwidth and host CPU (perf/tern_board.c). */",
+          "struct tern_board {",
+          "\tconst char *name;",
+          "\tdouble clock_mhz;    /* array clock */",
+          "\tdouble dram_gbps;    /* DRAM bandwidth, 1e9 bytes per second */",
+          "\tconst char *note;    /* one line: where the numbers come from */",
+          "};",
+          "struct tern_host {",
+          "\tconst char *board;",
+          "\tdouble gflops;       /* FP32 GFLOP/s, peak (no efficiency factor) */",
+          "\tconst char *note;    /* one line: the CPU and how the rate follows */",
+          "};",
+          "#define TERN_BOARD_COUNT %d" % len(boards),
+          "#define TERN_BOARD_DEFAULT \"%s\"" % d["boards"]["default"],
+          "#define TERN_BOARD_NAMES \"%s\"" % ", ".join(b["name"] for b in boards),
+          "extern const struct tern_board tern_boards[TERN_BOARD_COUNT];",
+          "extern const struct tern_host tern_hosts[TERN_BOARD_COUNT];", ""]
     o += ["", "struct tern_hw_preset {", "\tconst char *name;", "\tstruct tern_hw_config cfg;", "};", "",
           "extern const struct tern_hw_preset tern_hw_presets[TERN_PRESET_COUNT];",
+          "/*",
+          " * The one validity rule for a hardware configuration (config.limits and",
+          " * config.rules of the definition, in order). Returns the first failing check's",
+          " * one-line message, or NULL if the configuration is valid. The RTL checks the",
+          " * same list at elaboration (tern_cfg_check.svh) with the same messages.",
+          " */",
+          "const char *tern_hw_config_why(const struct tern_hw_config *cfg);",
+          "/* 0 if valid; else -1 with tern_hw_config_why's message in err (if err). */",
+          "int tern_hw_config_check(const struct tern_hw_config *cfg, char *err, size_t errlen);",
           "const char *tern_opcode_name(unsigned opcode);",
           "const char *tern_err_name(unsigned err);",
           "const char *tern_err_doc(unsigned err);",
@@ -143,8 +276,30 @@ def gen_c_header(d):
 
 
 def gen_c_tables(d):
-    o = ["/* %s */" % BANNER, '#include "tern_isa.h"', "",
-         "const struct tern_hw_preset tern_hw_presets[TERN_PRESET_COUNT] = {"]
+    o = ["/* %s */" % BANNER, "#include <stdio.h>", "", '#include "tern_isa.h"', "",
+         "const struct tern_board tern_boards[TERN_BOARD_COUNT] = {"]
+    for b in d["boards"]["list"]:
+        o.append("\t/* %s */" % b["source"])
+        o.append('\t{ "%s", %r, %r,' % (b["name"], b["clock_mhz"], b["dram_gbps"]))
+        o.append('\t  "%s" },' % b["note"])
+    o += ["};", "", "const struct tern_host tern_hosts[TERN_BOARD_COUNT] = {"]
+    for b in d["boards"]["list"]:
+        o.append("\t/* %s */" % b["host_source"])
+        o.append('\t{ "%s", %r,' % (b["name"], b["host_gflops"]))
+        o.append('\t  "%s" },' % b["host_note"])
+    o += ["};", "", "const char *tern_hw_config_why(const struct tern_hw_config *c)", "{",
+          "\tif (!c)", '\t\treturn "config: missing";']
+    for cond, msg in config_checks(d):
+        cexpr = subst(cond, d, lambda n: "c->%s" % n.lower())
+        o.append("\tif (!(%s))" % cexpr)
+        o.append('\t\treturn "%s";' % msg)
+    o += ["\treturn NULL;", "}", "",
+          "int tern_hw_config_check(const struct tern_hw_config *c, char *err, size_t errlen)", "{",
+          "\tconst char *why = tern_hw_config_why(c);", "",
+          "\tif (!why)", "\t\treturn 0;",
+          "\tif (err && errlen)", '\t\tsnprintf(err, errlen, "%s", why);',
+          "\treturn -1;", "}", "",
+          "const struct tern_hw_preset tern_hw_presets[TERN_PRESET_COUNT] = {"]
     for p in d["config"]["presets"]:
         vals = ", ".join(str(p[q["name"]]) for q in d["config"]["params"])
         o.append('\t{ "%s", { %s } },' % (p["name"], vals))
@@ -176,7 +331,15 @@ def gen_svh(d):
     o = ["// %s" % BANNER,
          "// Included inside module bodies; unused localparams are expected.",
          "/* verilator lint_off UNUSEDPARAM */",
-         "localparam int TERN_INSN_BITS = %d;" % d["insn_bits"]]
+         "localparam int TERN_INSN_BITS = %d;" % d["insn_bits"],
+         "localparam int TERN_INSN_BYTES = %d;" % (d["insn_bits"] // 8),
+         "localparam int TERN_QWORD_INDEX_LSB = %d;" % d["insn_bits"],
+         "localparam int TERN_QWORD_INDEX_BITS = %d;" % d["queue_word"]["index_bits"],
+         "localparam int TERN_QWORD_BITS = %d;" % (d["insn_bits"] + d["queue_word"]["index_bits"])]
+    for m in d["microarch"]["params"]:
+        o.append("localparam int TERN_%s = %d;  // %s" % (m["name"], m["value"], m["where"]))
+    o.append("localparam int TERN_CHECK_COUNT_BITS = %d;" % count_bits(d))
+    o.append("localparam int TERN_CHECK_CYCLES = %d;" % check_cycles(d))
     for op in d["opcodes"]:
         o.append("localparam logic [3:0] TERN_OP_%s = 4'd%d;" % (op["name"], op["value"]))
     for f in d["common_fields"]:
@@ -200,8 +363,81 @@ def gen_svh(d):
     dflt = [p for p in d["config"]["presets"] if p["name"] == d["config"]["default"]][0]
     for p in d["config"]["params"]:
         o.append("localparam int TERN_DEFAULT_%s = %d;" % (p["name"], dflt[p["name"]]))
-    o += ["/* verilator lint_on UNUSEDPARAM */", ""]
+    o += ["/* verilator lint_on UNUSEDPARAM */", "",
+          "// Functions assign their name (yosys 0.23 has no `return`).",
+          "// Queue word and instruction fields: every slice of an instruction is one of these.",
+          "// Each reads a few bits of its argument, so the rest is unused by design.",
+          "/* verilator lint_off UNUSEDSIGNAL */",
+          "function automatic logic [TERN_INSN_BITS-1:0] tern_qword_insn(",
+          "    input logic [TERN_QWORD_BITS-1:0] q);",
+          "  tern_qword_insn = q[TERN_INSN_BITS-1:0];",
+          "endfunction",
+          "function automatic logic [TERN_QWORD_INDEX_BITS-1:0] tern_qword_index(",
+          "    input logic [TERN_QWORD_BITS-1:0] q);",
+          "  tern_qword_index = q[TERN_QWORD_INDEX_LSB +: TERN_QWORD_INDEX_BITS];",
+          "endfunction",
+          "function automatic logic [TERN_QWORD_BITS-1:0] tern_qword_pack(",
+          "    input logic [TERN_QWORD_INDEX_BITS-1:0] index, input logic [TERN_INSN_BITS-1:0] insn);",
+          "  tern_qword_pack = {index, insn};",
+          "endfunction"]
+    fields = [("", f) for f in d["common_fields"]]
+    for op in d["opcodes"]:
+        fields += [(op["name"], f) for f in d["formats"][op["name"]]]
+    for opn, f in fields:
+        fn = "tern_%s%s" % (opn.lower() + "_" if opn else "", f["name"])
+        o += ["function automatic logic [%d:0] %s(input logic [TERN_INSN_BITS-1:0] insn);" % (f["width"] - 1, fn),
+              "  %s = insn[%d +: %d];" % (fn, f["lsb"], f["width"]),
+              "endfunction"]
+    o += ["/* verilator lint_on UNUSEDSIGNAL */", ""]
     return "\n".join(o)
+
+
+def gen_macros_svh(d):
+    """Widths that port lists need (they precede the body that includes tern_isa.svh)."""
+    return "\n".join([
+        "// %s" % BANNER,
+        "// Included at the top of an RTL file, before the module header.",
+        "`ifndef TERN_ISA_MACROS_SVH", "`define TERN_ISA_MACROS_SVH",
+        "`define TERN_INSN_W %d" % d["insn_bits"],
+        "`define TERN_QWORD_W %d" % (d["insn_bits"] + d["queue_word"]["index_bits"]),
+        "`define TERN_QWORD_INDEX_W %d" % d["queue_word"]["index_bits"],
+        "`endif", ""])
+
+
+def gen_cfg_svh(d):
+    """The validity rule as a generate-if chain: an invalid parameter set stops
+    elaboration (Verilator: USERERROR, fatal with -Werror-USERERROR or without -Wno-fatal;
+    yosys: ERROR) with the same message tern_hw_config_check gives."""
+    o = ["// %s" % BANNER,
+         "// Included once, in tern_top's body: the hardware config validity rule.",
+         "// Conditions are checked in order; the first failing one stops elaboration."]
+    first = True
+    for cond, msg in config_checks(d):
+        sv = subst(cond, d, camel)
+        o.append("%sif (!(%s)) begin : g_cfg_invalid" % ("" if first else "else ", sv))
+        o.append('  $error("%s");' % msg)
+        o.append("end")
+        first = False
+    o.append("")
+    return "\n".join(o)
+
+
+def gen_yosys(d, name):
+    p = preset(d, name)
+    sets = " ".join("-set %s %d" % (camel(q["name"]), p[q["name"]]) for q in d["config"]["params"])
+    return "\n".join([
+        "# %s" % BANNER,
+        "# Elaborate tern_top (preset %s) without technology mapping and list its cells." % name,
+        "# Why not after `synth`: synth maps $mul to gates (techmap), after which a multiplier is",
+        "# invisible in `stat`. After proc/flatten/opt and `memory -nomap` every arithmetic operator",
+        "# in the RTL is still one coarse cell ($add, $sub, $mul, ...), so a `*`, `/` or `%` on a",
+        "# signal (even by a constant, which opt does not turn into shifts unless a power of two)",
+        "# shows up as $mul/$div/$mod here. Run from the repository root (make yosys-check).",
+        "# -defer + chparam on the abstract module: elaborate once, with the preset's parameters.",
+        "read_verilog -defer -sv -Ibuild/gen rtl/*.sv",
+        "chparam %s $abstract\\tern_top" % sets,
+        "hierarchy -check -top tern_top",
+        "proc", "flatten", "opt", "memory -nomap", "opt", "stat", ""])
 
 
 def gen_md(d):
@@ -239,6 +475,23 @@ def gen_md(d):
           "|---|" + "---|" * len(params)]
     for p in d["config"]["presets"]:
         o.append("| %s | %s |" % (p["name"], " | ".join(str(p[q["name"]]) for q in params)))
+    o += ["", "### Config validity rule (checked in this order)", "",
+          "| # | must hold | message |", "|---|---|---|"]
+    for i, (cond, msg) in enumerate(config_checks(d)):
+        o.append("| %d | `%s` | %s |" % (i + 1, cond, msg))
+    o += ["", "### Micro-architecture constants (RTL and fast model)", "",
+          "| name | value | where | meaning |", "|---|---|---|---|"]
+    for m in d["microarch"]["params"]:
+        o.append("| %s | %d | %s | %s |" % (m["name"], m["value"], m["where"], m["doc"]))
+    o += ["", "Queue word: %d bits, the instruction in bits 0..%d, its program index above. "
+          "Simulated DRAM defaults: %d cycles latency, %d bytes/cycle, %d bursts in flight."
+          % (d["insn_bits"] + d["queue_word"]["index_bits"], d["insn_bits"] - 1,
+             d["dram"]["latency_cycles"], d["dram"]["bytes_per_cycle"], d["dram"]["max_bursts"]),
+          "", "### Boards (default %s)" % d["boards"]["default"], "",
+          "| board | clock MHz | DRAM GB/s | host GFLOP/s | note |", "|---|---|---|---|---|"]
+    for b in d["boards"]["list"]:
+        o.append("| %s | %g | %g | %g | %s; host: %s |" % (b["name"], b["clock_mhz"], b["dram_gbps"],
+                                                          b["host_gflops"], b["note"], b["host_note"]))
     o.append("")
     return "\n".join(o)
 
@@ -300,6 +553,10 @@ def main(argv):
     write_if_changed(os.path.join(out, "tern_isa.h"), gen_c_header(d))
     write_if_changed(os.path.join(out, "tern_isa_tables.c"), gen_c_tables(d))
     write_if_changed(os.path.join(out, "tern_isa.svh"), gen_svh(d))
+    write_if_changed(os.path.join(out, "tern_cfg_check.svh"), gen_cfg_svh(d))
+    write_if_changed(os.path.join(out, "tern_isa_macros.svh"), gen_macros_svh(d))
+    for name in d["synth"]["nomul_check"]:
+        write_if_changed(os.path.join(out, "yosys_nomul_%s.ys" % name), gen_yosys(d, name))
     write_if_changed(os.path.join(out, "isa_tables.md"), gen_md(d))
     write_if_changed(os.path.join(out, "tern_isa_meta.h"), gen_meta_h(d, argv[1]))
     return 0

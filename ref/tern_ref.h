@@ -59,10 +59,13 @@ uint32_t tern_ref_check_insn(const struct tern_hw_config *cfg, const struct tern
 			     const struct tern_insn *insn);
 
 /*
- * 1 if the reference model accepts this configuration: ROWS and LANES in 1..4096,
- * BUS_BYTES >= 1 dividing ROWS*4, QUEUE_DEPTH >= 1, depths at most 65536 (the
- * index fields are 16 bits). tern_ref_run returns -1 for anything else.
+ * The reference model accepts a configuration exactly when the definition's validity
+ * rule does (tern_hw_config_check, generated from isa/tern_isa.json; the driver, the
+ * compiler and the RTL's elaboration checks use the same rule and messages).
+ * tern_ref_config_check: 0, or -1 with the rule's one-line message in err.
+ * tern_ref_config_valid: 1 if valid. tern_ref_run returns -1 for an invalid one.
  */
+int tern_ref_config_check(const struct tern_hw_config *cfg, char *err, size_t errlen);
 int tern_ref_config_valid(const struct tern_hw_config *cfg);
 
 /* Bytes of one buffer entry in DRAM: buf 0 = WBUF, 1 = ABUF; wfmt as in LOAD. */

@@ -15,18 +15,15 @@ _Static_assert(TERN_LOAD_Y_SIZE_LSB == TERN_STORE_Y_SIZE_LSB &&
 	       TERN_LOAD_DRAM_STRIDE_LSB == TERN_STORE_DRAM_STRIDE_LSB,
 	       "check_dma reads LOAD and STORE DMA fields with the LOAD accessors");
 
+/* The reference model accepts exactly what the definition's one rule accepts. */
+int tern_ref_config_check(const struct tern_hw_config *cfg, char *err, size_t errlen)
+{
+	return tern_hw_config_check(cfg, err, errlen);
+}
+
 int tern_ref_config_valid(const struct tern_hw_config *cfg)
 {
-	if (!cfg)
-		return 0;
-	if (cfg->rows < 1 || cfg->rows > 4096 || cfg->lanes < 1 || cfg->lanes > 4096)
-		return 0;
-	if (cfg->bus_bytes < 1 || (cfg->rows * 4) % cfg->bus_bytes)
-		return 0;
-	if (cfg->queue_depth < 1)
-		return 0;
-	return cfg->wbuf_depth <= 65536 && cfg->abuf_depth <= 65536 &&
-	       cfg->acc_depth <= 65536;
+	return tern_hw_config_why(cfg) == NULL;
 }
 
 /*

@@ -1,16 +1,16 @@
 `default_nettype none
+`include "tern_isa_macros.svh"
 // tern_fetch: reads the instruction stream, checks it and dispatches it in program order.
-// Two halves share a small instruction buffer of FetchBuf entries. The prefetcher reads
-// whole beats (BusBytes/16 instructions each, one-beat bursts so no burst can cross 4 KiB)
-// as long as it holds credits for their buffer space, so several beats are in flight and
-// DRAM latency is hidden; it only reads a beat whose first instruction index is below
-// INSN_COUNT and inside the DMA window, and since instruction addresses only grow, it stops
-// at the first one that is not. The checker side walks indices i = 0, 1, ...: i ==
-// INSN_COUNT is NO_END, an address outside the window (or a misaligned INSN_BASE) is
-// FETCH_RANGE, else it takes instruction i from the buffer, runs tern_insn_check and either
-// stops (error or END) or pushes {index, word} into the unit queue, waiting while it is
-// full. Stopped, the prefetcher issues nothing more and outstanding beats drain into the
-// buffer; idle_o says fetch is stopped and has no read in flight.
+// Two halves share a small instruction buffer of FetchBuf entries. The prefetcher reads whole beats
+// (BusBytes/TERN_INSN_BYTES instructions each, one-beat bursts so no burst can cross 4 KiB) as long
+// as it holds credits for their buffer space, so several beats are in flight and DRAM latency is
+// hidden; it only reads a beat whose first instruction index is below INSN_COUNT and inside the DMA
+// window, and since instruction addresses only grow, it stops at the first one that is not. The
+// checker side walks indices i = 0, 1, ...: i == INSN_COUNT is NO_END, an address outside the
+// window (or a misaligned INSN_BASE) is FETCH_RANGE, else it takes instruction i from the buffer,
+// runs tern_insn_check and either stops (error or END) or pushes {index, word} into the unit queue,
+// waiting while it is full. Stopped, the prefetcher issues nothing more and outstanding beats drain
+// into the buffer; idle_o says fetch is stopped and has no read in flight.
 module tern_fetch #(
   parameter int unsigned Rows = 32,
   parameter int unsigned Lanes = 32,
@@ -35,7 +35,7 @@ module tern_fetch #(
   input  logic [BusBytes*8-1:0] r_data_i,
   // dispatch: queue 0 load, 1 compute, 2 store; entry = {index, word}
   output logic [2:0]            q_push_o,
-  output logic [159:0]          q_data_o,
+  output logic [`TERN_QWORD_W-1:0] q_data_o,
   input  logic [2:0]            q_full_i,
   // status and events
   output logic                  idle_o,      // stopped, nothing in flight
@@ -48,8 +48,13 @@ module tern_fetch #(
 );
   `include "tern_isa.svh"
 
-  localparam int unsigned Ipb = (BusBytes >= 16) ? BusBytes / 16 : 1;  // insns per beat
-  localparam int unsigned FetchBuf = (Ipb > 4) ? 2 * Ipb : 8;
+  // Instructions per beat and buffer entries: the fast model computes both the same way
+  // from the same generated constants (tern_fetch_insns_per_beat, tern_fetch_buf_entries).
+  localparam int unsigned Ipb = (BusBytes >= TERN_INSN_BYTES) ? BusBytes / TERN_INSN_BYTES : 1;
+  localparam int unsigned FetchBuf = (TERN_FETCH_BUF_BEATS * Ipb > TERN_FETCH_BUF_MIN)
+                                   ? TERN_FETCH_BUF_BEATS * Ipb : TERN_FETCH_BUF_MIN;
+  localparam int unsigned InflW = $clog2(TERN_FETCH_INFLIGHT_MAX + 1);
+  localparam logic [39:0] InsnBytes = 40'(TERN_INSN_BYTES);
   localparam int unsigned PtrW = $clog2(FetchBuf);
   localparam int unsigned CntW = $clog2(FetchBuf + 1);
   localparam int unsigned LogBus = $clog2(BusBytes);
@@ -59,16 +64,16 @@ module tern_fetch #(
   typedef enum logic [1:0] {F_IDLE, F_NEXT, F_CHECK, F_DISP} state_e;
 
   state_e       state_q;
-  logic [127:0] buf_q [FetchBuf];
+  logic [TERN_INSN_BITS-1:0] buf_q [FetchBuf];
   logic [PtrW-1:0] wptr_q, rptr_q;
   logic [CntW-1:0] valid_q;   // instructions in the buffer
   logic [CntW-1:0] credit_q;  // free slots not yet promised to a read in flight
-  logic [3:0]   inflight_q;   // beats requested, not yet arrived
+  logic [InflW-1:0] inflight_q;  // beats requested, not yet arrived
   logic [32:0]  pf_idx_q;     // index of the first instruction of the next beat to read
   logic [39:0]  pf_addr_q;
   logic [32:0]  cur_idx_q;    // index the checker works on
   logic [39:0]  cur_addr_q;
-  logic [127:0] insn_q;
+  logic [TERN_INSN_BITS-1:0] insn_q;
   logic [7:0]   err_q;
   logic         chk_start, chk_done;
   logic [7:0]   chk_err;
@@ -78,18 +83,18 @@ module tern_fetch #(
 
   assign base_ok    = (insn_base_i[LogBus-1:0] == '0);
   assign pf_ok      = (pf_idx_q < {1'b0, insn_count_i}) && (pf_addr_q >= {8'd0, dma_base_i})
-                   && (pf_addr_q + 40'd16 <= {8'd0, dma_limit_i});
+                   && (pf_addr_q + InsnBytes <= {8'd0, dma_limit_i});
   assign cur_in_win = (cur_addr_q >= {8'd0, dma_base_i})
-                   && (cur_addr_q + 40'd16 <= {8'd0, dma_limit_i});
+                   && (cur_addr_q + InsnBytes <= {8'd0, dma_limit_i});
   assign ar_valid_o = (state_q != F_IDLE) && base_ok && pf_ok && (credit_q >= IpbC)
-                   && (inflight_q != 4'hf);
+                   && (inflight_q != InflW'(TERN_FETCH_INFLIGHT_MAX));
   assign ar_addr_o  = pf_addr_q[31:0];
   assign ar_fire    = ar_valid_o && ar_ready_i;
   assign chk_start  = (state_q == F_NEXT) && (cur_idx_q != {1'b0, insn_count_i}) && base_ok
                    && cur_in_win && (valid_q != '0);
   assign pop        = chk_start;
 
-  assign insn_op = insn_q[3:0];
+  assign insn_op = tern_opcode(insn_q);
   always_comb begin
     q_sel = 2'd0;
     unique case (insn_op)
@@ -99,7 +104,7 @@ module tern_fetch #(
     endcase
   end
   assign q_ok     = !q_full_i[q_sel];
-  assign q_data_o = {cur_idx_q[31:0], insn_q};
+  assign q_data_o = tern_qword_pack(cur_idx_q[31:0], insn_q);
   always_comb begin
     q_push_o = '0;
     if (state_q == F_DISP && q_ok) q_push_o[q_sel] = 1'b1;
@@ -147,8 +152,8 @@ module tern_fetch #(
         pf_idx_q  <= pf_idx_q + 33'(Ipb);
         pf_addr_q <= pf_addr_q + 40'(BusBytes);
       end
-      if (ar_fire && !r_valid_i) inflight_q <= inflight_q + 4'd1;
-      else if (r_valid_i && !ar_fire) inflight_q <= inflight_q - 4'd1;
+      if (ar_fire && !r_valid_i) inflight_q <= inflight_q + 1'b1;
+      else if (r_valid_i && !ar_fire) inflight_q <= inflight_q - 1'b1;
       if (r_valid_i) wptr_q <= PtrW'(wptr_q + PtrW'(Ipb));
       // buffer occupancy: +Ipb on arrival, -1 on pop; credits: -Ipb on request, +1 on pop
       valid_q  <= valid_q + (r_valid_i ? IpbC : '0) - (pop ? CntW'(1) : '0);
@@ -185,7 +190,7 @@ module tern_fetch #(
         F_DISP: begin
           if (q_ok) begin
             cur_idx_q  <= cur_idx_q + 33'd1;
-            cur_addr_q <= cur_addr_q + 40'd16;
+            cur_addr_q <= cur_addr_q + InsnBytes;
             state_q    <= F_NEXT;
           end
         end
@@ -199,7 +204,7 @@ module tern_fetch #(
   always_ff @(posedge clk_i) begin
     if (r_valid_i) begin
       for (int k = 0; k < Ipb; k++) begin
-        buf_q[PtrW'(wptr_q + PtrW'(k))] <= r_data_i[128*k +: 128];
+        buf_q[PtrW'(wptr_q + PtrW'(k))] <= r_data_i[TERN_INSN_BITS*k +: TERN_INSN_BITS];
       end
     end
   end

@@ -1,4 +1,5 @@
 `default_nettype none
+`include "tern_isa_macros.svh"
 // tern_gemm: the compute unit. Once the tokens its head instruction pops are available it
 // issues one (token n, K-chunk c) step per cycle through a three-stage pipeline:
 //   S0 issue: read WBUF[wbuf_base+c] and ABUF[abuf_base+n*abuf_stride+c]; on c = 0 of a
@@ -20,7 +21,7 @@ module tern_gemm #(
   input  logic                    clear_i,
   input  logic                    abort_i,
   input  logic                    q_valid_i,
-  input  logic [159:0]            q_data_i,
+  input  logic [`TERN_QWORD_W-1:0] q_data_i,
   output logic                    q_pop_o,
   input  logic                    tok_prev_i,   // l2c available
   input  logic                    tok_next_i,   // s2c available
@@ -51,6 +52,10 @@ module tern_gemm #(
 );
   `include "tern_isa.svh"
 
+  // The instruction at the queue head; every field is read through its generated accessor.
+  logic [TERN_INSN_BITS-1:0] h_insn;
+  assign h_insn = tern_qword_insn(q_data_i);
+
   localparam int unsigned RL = Rows * Lanes;
   localparam logic [2*RL-1:0] ZeroMask = {RL{2'b01}};
 
@@ -63,8 +68,8 @@ module tern_gemm #(
   logic [15:0] s1_addr_q, s2_addr_q;
 
   logic h_pp, h_pn, start, need_acc, step, last_chunk, finish;
-  assign h_pp       = q_data_i[TERN_POP_PREV_LSB];
-  assign h_pn       = q_data_i[TERN_POP_NEXT_LSB];
+  assign h_pp       = tern_pop_prev(h_insn);
+  assign h_pn       = tern_pop_next(h_insn);
   assign start      = (state_q == G_IDLE) && q_valid_i && (!h_pp || tok_prev_i)
                    && (!h_pn || tok_next_i) && !abort_i;
   assign q_pop_o    = start;
@@ -72,7 +77,7 @@ module tern_gemm #(
   assign pop_next_o = start && h_pn;
   assign wait_tok_o = (state_q == G_IDLE) && q_valid_i
                    && ((h_pp && !tok_prev_i) || (h_pn && !tok_next_i));
-  assign wait_idx_o = q_data_i[159:128];
+  assign wait_idx_o = tern_qword_index(q_data_i);
   assign busy_o     = (state_q != G_IDLE);
   assign ev_start_o = start;
 
@@ -135,19 +140,19 @@ module tern_gemm #(
           if (start) begin
             state_q     <= G_RUN;
             abort_q     <= 1'b0;
-            reset_q     <= q_data_i[TERN_GEMM_RESET_LSB];
-            push_prev_q <= q_data_i[TERN_PUSH_PREV_LSB];
-            push_next_q <= q_data_i[TERN_PUSH_NEXT_LSB];
+            reset_q     <= tern_gemm_reset(h_insn);
+            push_prev_q <= tern_push_prev(h_insn);
+            push_next_q <= tern_push_next(h_insn);
             first_q     <= 1'b1;
-            k_q         <= q_data_i[TERN_GEMM_K_CHUNKS_LSB +: 16];
-            c_left_q    <= q_data_i[TERN_GEMM_K_CHUNKS_LSB +: 16] - 16'd1;
-            n_left_q    <= q_data_i[TERN_GEMM_N_TOKENS_LSB +: 16];
-            wbase_q     <= q_data_i[TERN_GEMM_WBUF_BASE_LSB +: 16];
-            w_addr_q    <= q_data_i[TERN_GEMM_WBUF_BASE_LSB +: 16];
-            a_row_q     <= q_data_i[TERN_GEMM_ABUF_BASE_LSB +: 16];
-            a_addr_q    <= q_data_i[TERN_GEMM_ABUF_BASE_LSB +: 16];
-            stride_q    <= q_data_i[TERN_GEMM_ABUF_STRIDE_LSB +: 16];
-            acc_addr_q  <= q_data_i[TERN_GEMM_ACC_BASE_LSB +: 16];
+            k_q         <= tern_gemm_k_chunks(h_insn);
+            c_left_q    <= tern_gemm_k_chunks(h_insn) - 16'd1;
+            n_left_q    <= tern_gemm_n_tokens(h_insn);
+            wbase_q     <= tern_gemm_wbuf_base(h_insn);
+            w_addr_q    <= tern_gemm_wbuf_base(h_insn);
+            a_row_q     <= tern_gemm_abuf_base(h_insn);
+            a_addr_q    <= tern_gemm_abuf_base(h_insn);
+            stride_q    <= tern_gemm_abuf_stride(h_insn);
+            acc_addr_q  <= tern_gemm_acc_base(h_insn);
           end
         end
         G_RUN: begin

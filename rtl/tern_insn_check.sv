@@ -1,13 +1,15 @@
 `default_nettype none
-// tern_insn_check: the static checks of docs/isa.md "Checks and errors", in the documented
-// order (OPCODE, DEP_FLAGS, FIELD, buffer range, DMA_ALIGN, DMA_WINDOW), reporting the first
-// that fails. The checks need three products of instruction fields (x_size*y_size,
-// (n_tokens-1)*abuf_stride, (y_size-1)*dram_stride); there is no multiplier, so they are
-// formed by shift-and-add over the 16-bit count operand, four bits per cycle: start_i, four
-// MUL cycles, then one cycle with done_o high and err_o valid. Row bytes x_size*E are a
-// product with a constant E, built from shifted copies of x_size for the set bits of E.
-// Every comparison is done in widths where no sum can overflow, so "computed without
-// overflow" holds literally.
+`include "tern_isa_macros.svh"
+// tern_insn_check: the static checks of docs/isa.md "Checks and errors", in the documented order
+// (OPCODE, DEP_FLAGS, FIELD, buffer range, DMA_ALIGN, DMA_WINDOW), reporting the first that fails.
+// The checks need three products of instruction fields (x_size*y_size, (n_tokens-1)*abuf_stride,
+// (y_size-1)*dram_stride); there is no multiplier, so they are formed by shift-and-add over the
+// 16-bit count operand, TERN_CHECK_STEP_BITS bits per cycle (a generated constant the fast model
+// shares): start_i, TERN_CHECK_COUNT_BITS / TERN_CHECK_STEP_BITS MUL cycles, then one cycle with
+// done_o high and err_o valid. Every field is read through the generated tern_* accessor functions
+// of tern_isa.svh. Row bytes x_size*E are a product with a constant E, built from shifted copies of
+// x_size for the set bits of E. Every comparison is done in widths where no sum can overflow, so
+// "computed without overflow" holds literally.
 module tern_insn_check #(
   parameter int unsigned Rows = 32,
   parameter int unsigned Lanes = 32,
@@ -19,7 +21,7 @@ module tern_insn_check #(
   input  logic         clk_i,
   input  logic         rst_ni,
   input  logic         start_i,
-  input  logic [127:0] insn_i,
+  input  logic [`TERN_INSN_W-1:0] insn_i,
   input  logic [31:0]  dma_base_i,
   input  logic [31:0]  dma_limit_i,
   output logic         done_o,
@@ -32,6 +34,10 @@ module tern_insn_check #(
   localparam int unsigned EntW2 = Rows * Lanes / 4;        // WBUF, 2-bit codes
   localparam int unsigned EntW3 = (Rows * Lanes + 4) / 5;  // WBUF, base-3
   localparam logic [47:0] StoreSpan = 48'(Rows * 4);
+  localparam int unsigned Step = TERN_CHECK_STEP_BITS;
+  localparam int unsigned Steps = TERN_CHECK_COUNT_BITS / Step;
+  localparam int unsigned StepW = (Steps > 1) ? $clog2(Steps) : 1;
+  localparam logic [StepW-1:0] LastStep = StepW'(Steps - 1);
 
   // x * c for a constant c: sum of x shifted by the set bits of c (adders only).
   function automatic logic [31:0] mul_const(input logic [15:0] x, input int unsigned c);
@@ -45,8 +51,8 @@ module tern_insn_check #(
 
   typedef enum logic [1:0] {S_IDLE, S_MUL, S_FIN} state_e;
   state_e      state_q;
-  logic [1:0]  step_q;
-  logic [127:0] insn_q;
+  logic [StepW-1:0] step_q;
+  logic [TERN_INSN_BITS-1:0] insn_q;
   // Product A (<= 32 bits): x_size*y_size (LOAD) or (n_tokens-1)*abuf_stride (GEMM).
   // Product B (<= 48 bits): (y_size-1)*dram_stride (LOAD, STORE).
   logic [15:0] cnt_a_q, cnt_b_q;
@@ -57,19 +63,22 @@ module tern_insn_check #(
 
   logic [3:0]  op;
   logic [3:0]  deps;
-  logic [15:0] f16_1, f16_2, f16_3, f16_4, f16_5;
-  logic [31:0] d_addr;
-  logic [LogBus-1:0] d_stride_lo;
-  assign op       = insn_i[TERN_OPCODE_LSB +: 4];
-  // Field slices of the latched word, named by position (meaning depends on the opcode).
-  assign deps     = insn_q[7:4];
-  assign f16_1    = insn_q[31:16];
-  assign f16_2    = insn_q[47:32];
-  assign f16_3    = insn_q[63:48];
-  assign f16_4    = insn_q[79:64];
-  assign f16_5    = insn_q[95:80];
-  assign d_addr   = insn_q[95:64];
-  assign d_stride_lo = insn_q[96 +: LogBus];
+  logic [33:0] add_a;
+  logic [47:0] add_b;
+  assign op       = tern_opcode(insn_i);
+  // Dependency flags as the TERN_DEP_* set: pop_prev 1, pop_next 2, push_prev 4, push_next 8.
+  assign deps     = {tern_push_next(insn_q), tern_push_prev(insn_q), tern_pop_next(insn_q),
+                     tern_pop_prev(insn_q)};
+
+  // One MUL cycle: the partial products of Step count bits (shift-and-add, no multiplier).
+  always_comb begin
+    add_a = '0;
+    add_b = '0;
+    for (int b = 0; b < Step; b++) begin
+      if (cnt_a_q[b]) add_a = add_a + ({2'd0, mc_a_q} << b);
+      if (cnt_b_q[b]) add_b = add_b + (mc_b_q << b);
+    end
+  end
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
@@ -91,32 +100,31 @@ module tern_insn_check #(
             insn_q   <= insn_i;
             prod_a_q <= '0;
             prod_b_q <= '0;
-            mc_b_q   <= {16'd0, insn_i[127:96]};
-            cnt_b_q  <= insn_i[63:48] - 16'd1;
-            if (op == TERN_OP_GEMM) begin
-              cnt_a_q <= insn_i[95:80] - 16'd1;
-              mc_a_q  <= {16'd0, insn_i[111:96]};
+            if (op == TERN_OP_STORE) begin
+              mc_b_q  <= {16'd0, tern_store_dram_stride(insn_i)};
+              cnt_b_q <= tern_store_y_size(insn_i) - 16'd1;
             end else begin
-              cnt_a_q <= insn_i[63:48];
-              mc_a_q  <= {16'd0, insn_i[47:32]};
+              mc_b_q  <= {16'd0, tern_load_dram_stride(insn_i)};
+              cnt_b_q <= tern_load_y_size(insn_i) - 16'd1;
+            end
+            if (op == TERN_OP_GEMM) begin
+              cnt_a_q <= tern_gemm_n_tokens(insn_i) - 16'd1;
+              mc_a_q  <= {16'd0, tern_gemm_abuf_stride(insn_i)};
+            end else begin
+              cnt_a_q <= tern_load_y_size(insn_i);
+              mc_a_q  <= {16'd0, tern_load_x_size(insn_i)};
             end
           end
         end
         S_MUL: begin
-          prod_a_q <= prod_a_q + (cnt_a_q[0] ? {2'd0, mc_a_q} : 34'd0)
-                    + (cnt_a_q[1] ? {1'd0, mc_a_q, 1'd0} : 34'd0)
-                    + (cnt_a_q[2] ? {mc_a_q, 2'd0} : 34'd0)
-                    + (cnt_a_q[3] ? {mc_a_q[30:0], 3'd0} : 34'd0);
-          prod_b_q <= prod_b_q + (cnt_b_q[0] ? mc_b_q : 48'd0)
-                    + (cnt_b_q[1] ? {mc_b_q[46:0], 1'd0} : 48'd0)
-                    + (cnt_b_q[2] ? {mc_b_q[45:0], 2'd0} : 48'd0)
-                    + (cnt_b_q[3] ? {mc_b_q[44:0], 3'd0} : 48'd0);
-          cnt_a_q  <= cnt_a_q >> 4;
-          cnt_b_q  <= cnt_b_q >> 4;
-          mc_a_q   <= mc_a_q << 4;
-          mc_b_q   <= mc_b_q << 4;
-          step_q   <= step_q + 2'd1;
-          if (step_q == 2'd3) state_q <= S_FIN;
+          prod_a_q <= prod_a_q + add_a;
+          prod_b_q <= prod_b_q + add_b;
+          cnt_a_q  <= cnt_a_q >> Step;
+          cnt_b_q  <= cnt_b_q >> Step;
+          mc_a_q   <= mc_a_q << Step;
+          mc_b_q   <= mc_b_q << Step;
+          step_q   <= step_q + 1'b1;
+          if (step_q == LastStep) state_q <= S_FIN;
         end
         S_FIN: state_q <= S_IDLE;
         default: state_q <= S_IDLE;
@@ -132,18 +140,21 @@ module tern_insn_check #(
   logic [31:0] row_span;
   logic [49:0] last_end;
   logic        is_load, is_gemm, is_store, is_end, abuf_ld;
-  logic [127:0] undefined;
+  logic [TERN_INSN_BITS-1:0] undefined;
   logic [3:0]  deps_bad;
   logic        size_zero, align_bad, win_bad;
   logic [7:0]  range_err;
   logic [33:0] depth_ld;
+  logic [31:0] d_addr, d_stride;
 
-  assign op_q     = insn_q[3:0];
+  assign op_q     = tern_opcode(insn_q);
   assign is_load  = (op_q == TERN_OP_LOAD);
   assign is_gemm  = (op_q == TERN_OP_GEMM);
   assign is_store = (op_q == TERN_OP_STORE);
   assign is_end   = (op_q == TERN_OP_END);
-  assign abuf_ld  = insn_q[TERN_LOAD_BUF_LSB];
+  assign abuf_ld  = tern_load_buf(insn_q);
+  assign d_addr   = is_store ? tern_store_dram_addr(insn_q) : tern_load_dram_addr(insn_q);
+  assign d_stride = is_store ? tern_store_dram_stride(insn_q) : tern_load_dram_stride(insn_q);
 
   always_comb begin
     undefined = '0;
@@ -155,28 +166,36 @@ module tern_insn_check #(
     if (is_load) begin
       undefined = insn_q & ~TERN_LOAD_DEFINED;
       deps_bad  = deps & ~TERN_LOAD_DEPS_ALLOWED;
-      size_zero = (f16_2 == '0) || (f16_3 == '0) || (abuf_ld && insn_q[TERN_LOAD_WFMT_LSB]);
-      if ({18'd0, f16_1} + prod_a_q > depth_ld) begin
+      size_zero = (tern_load_x_size(insn_q) == '0) || (tern_load_y_size(insn_q) == '0)
+               || (abuf_ld && tern_load_wfmt(insn_q) != '0);
+      if ({18'd0, tern_load_sram_base(insn_q)} + prod_a_q > depth_ld) begin
         range_err = abuf_ld ? TERN_ERR_ABUF_RANGE : TERN_ERR_WBUF_RANGE;
       end
-      if (abuf_ld) row_bytes = mul_const(f16_2, EntA);
-      else if (insn_q[TERN_LOAD_WFMT_LSB]) row_bytes = mul_const(f16_2, EntW3);
-      else row_bytes = mul_const(f16_2, EntW2);
+      if (abuf_ld) row_bytes = mul_const(tern_load_x_size(insn_q), EntA);
+      else if (tern_load_wfmt(insn_q) != '0) row_bytes = mul_const(tern_load_x_size(insn_q), EntW3);
+      else row_bytes = mul_const(tern_load_x_size(insn_q), EntW2);
     end else if (is_gemm) begin
       undefined = insn_q & ~TERN_GEMM_DEFINED;
       deps_bad  = deps & ~TERN_GEMM_DEPS_ALLOWED;
-      size_zero = (f16_4 == '0) || (f16_5 == '0);
-      if ({1'b0, f16_1} + {1'b0, f16_4} > 17'(WbufDepth)) range_err = TERN_ERR_WBUF_RANGE;
-      else if ({18'd0, f16_2} + prod_a_q + {18'd0, f16_4} > 34'(AbufDepth)) begin
+      size_zero = (tern_gemm_k_chunks(insn_q) == '0) || (tern_gemm_n_tokens(insn_q) == '0);
+      if ({1'b0, tern_gemm_wbuf_base(insn_q)} + {1'b0, tern_gemm_k_chunks(insn_q)}
+          > 17'(WbufDepth)) begin
+        range_err = TERN_ERR_WBUF_RANGE;
+      end else if ({18'd0, tern_gemm_abuf_base(insn_q)} + prod_a_q
+                   + {18'd0, tern_gemm_k_chunks(insn_q)} > 34'(AbufDepth)) begin
         range_err = TERN_ERR_ABUF_RANGE;
-      end else if ({1'b0, f16_3} + {1'b0, f16_5} > 17'(AccDepth)) begin
+      end else if ({1'b0, tern_gemm_acc_base(insn_q)} + {1'b0, tern_gemm_n_tokens(insn_q)}
+                   > 17'(AccDepth)) begin
         range_err = TERN_ERR_ACC_RANGE;
       end
     end else if (is_store) begin
       undefined = insn_q & ~TERN_STORE_DEFINED;
       deps_bad  = deps & ~TERN_STORE_DEPS_ALLOWED;
-      size_zero = (f16_3 == '0);
-      if ({1'b0, f16_1} + {1'b0, f16_3} > 17'(AccDepth)) range_err = TERN_ERR_ACC_RANGE;
+      size_zero = (tern_store_y_size(insn_q) == '0);
+      if ({1'b0, tern_store_acc_base(insn_q)} + {1'b0, tern_store_y_size(insn_q)}
+          > 17'(AccDepth)) begin
+        range_err = TERN_ERR_ACC_RANGE;
+      end
     end else if (is_end) begin
       undefined = insn_q & ~TERN_END_DEFINED;
       deps_bad  = deps & ~TERN_END_DEPS_ALLOWED;
@@ -187,7 +206,7 @@ module tern_insn_check #(
   assign row_span  = ((row_bytes + 32'(BusBytes - 1)) >> LogBus) << LogBus;
   assign last_end  = {18'd0, d_addr} + {2'd0, prod_b_q}
                    + (is_store ? {2'd0, StoreSpan} : {18'd0, row_span});
-  assign align_bad = (d_addr[LogBus-1:0] != '0) || (d_stride_lo != '0);
+  assign align_bad = ((d_addr | d_stride) & 32'(BusBytes - 1)) != '0;
   assign win_bad   = (d_addr < dma_base_i) || (last_end > {18'd0, dma_limit_i});
 
   always_comb begin

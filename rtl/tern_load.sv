@@ -1,4 +1,5 @@
 `default_nettype none
+`include "tern_isa_macros.svh"
 // tern_load: the LOAD unit. It takes the head of its queue once its token (pop_next, from
 // compute) is available, then runs two engines at once: the request engine walks the rows
 // (row address kept as a running sum, never y*stride) and issues bursts of up to 256 beats
@@ -22,7 +23,7 @@ module tern_load #(
   input  logic                  abort_i,
   // queue head
   input  logic                  q_valid_i,
-  input  logic [159:0]          q_data_i,
+  input  logic [`TERN_QWORD_W-1:0] q_data_i,
   output logic                  q_pop_o,
   // tokens
   input  logic                  tok_next_i,   // c2l available
@@ -52,8 +53,13 @@ module tern_load #(
 );
   `include "tern_isa.svh"
 
+  // The instruction at the queue head; every field is read through its generated accessor.
+  logic [TERN_INSN_BITS-1:0] h_insn;
+  assign h_insn = tern_qword_insn(q_data_i);
+
   localparam int unsigned LogBus = $clog2(BusBytes);
-  localparam int unsigned MaxBursts = 8;
+  localparam int unsigned MaxBursts = TERN_LOAD_MAX_BURSTS;
+  localparam int unsigned BndW = $clog2(TERN_AXI_BOUNDARY);
   localparam logic [11:0] EntA = 12'(Lanes);
   localparam logic [11:0] EntW2 = 12'(Rows * Lanes / 4);
   localparam logic [11:0] EntW3 = 12'((Rows * Lanes + 4) / 5);
@@ -82,31 +88,33 @@ module tern_load #(
   logic        h_pop_next, h_buf, h_wfmt;
   logic [11:0] h_ent;
   logic [31:0] h_row_bytes;
-  assign h_pop_next  = q_data_i[TERN_POP_NEXT_LSB];
-  assign h_buf       = q_data_i[TERN_LOAD_BUF_LSB];
-  assign h_wfmt      = q_data_i[TERN_LOAD_WFMT_LSB];
+  assign h_pop_next  = tern_pop_next(h_insn);
+  assign h_buf       = tern_load_buf(h_insn);
+  assign h_wfmt      = tern_load_wfmt(h_insn);
   assign h_ent       = h_buf ? EntA : (h_wfmt ? EntW3 : EntW2);
-  assign h_row_bytes = mul_const(q_data_i[TERN_LOAD_X_SIZE_LSB +: 16], h_ent);
+  assign h_row_bytes = mul_const(tern_load_x_size(h_insn), h_ent);
 
   assign start       = (state_q == L_IDLE) && q_valid_i && (!h_pop_next || tok_next_i)
                     && !abort_i;
   assign q_pop_o     = start;
   assign pop_next_o  = start && h_pop_next;
   assign wait_tok_o  = (state_q == L_IDLE) && q_valid_i && h_pop_next && !tok_next_i;
-  assign wait_idx_o  = q_data_i[159:128];
+  assign wait_idx_o  = tern_qword_index(q_data_i);
   assign ev_start_o  = start;
   assign busy_o      = (state_q != L_IDLE);
 
-  // burst length: beats left in the row, at most 256, at most up to the 4 KiB boundary
-  logic [12:0] to_4k;
+  // burst length: beats left in the row, at most TERN_AXI_MAX_BEATS, at most up to the
+  // TERN_AXI_BOUNDARY (4 KiB) boundary
+  logic [BndW:0] to_4k;
   logic [23:0] blen;
-  assign to_4k = (13'd4096 - {1'b0, ar_addr_q[11:0]}) >> LogBus;
+  assign to_4k = ((BndW + 1)'(TERN_AXI_BOUNDARY) - {1'b0, ar_addr_q[BndW-1:0]}) >> LogBus;
   always_comb begin
     blen = beats_left_q;
-    if (blen > 24'd256) blen = 24'd256;
-    if (blen > {11'd0, to_4k}) blen = {11'd0, to_4k};
+    if (blen > 24'(TERN_AXI_MAX_BEATS)) blen = 24'(TERN_AXI_MAX_BEATS);
+    if (blen > 24'(to_4k)) blen = 24'(to_4k);
   end
-  assign ar_valid_o = (state_q == L_RUN) && (rows_left_q != '0) && (inflight_q < 4'(MaxBursts));
+  assign ar_valid_o = (state_q == L_RUN) && (rows_left_q != '0)
+                   && (inflight_q < $bits(inflight_q)'(MaxBursts));
   assign ar_addr_o  = ar_addr_q;
   assign ar_len_o   = 8'(blen - 24'd1);
   assign ar_fire    = ar_valid_o && ar_ready_i;
@@ -139,11 +147,11 @@ module tern_load #(
           if (start) begin
             state_q      <= L_RUN;
             buf_q        <= h_buf;
-            push_q       <= q_data_i[TERN_PUSH_NEXT_LSB];
-            rows_left_q  <= q_data_i[TERN_LOAD_Y_SIZE_LSB +: 16];
-            row_addr_q   <= q_data_i[TERN_LOAD_DRAM_ADDR_LSB +: 32];
-            ar_addr_q    <= q_data_i[TERN_LOAD_DRAM_ADDR_LSB +: 32];
-            stride_q     <= q_data_i[TERN_LOAD_DRAM_STRIDE_LSB +: 32];
+            push_q       <= tern_push_next(h_insn);
+            rows_left_q  <= tern_load_y_size(h_insn);
+            row_addr_q   <= tern_load_dram_addr(h_insn);
+            ar_addr_q    <= tern_load_dram_addr(h_insn);
+            stride_q     <= tern_load_dram_stride(h_insn);
             row_beats_q  <= 24'((h_row_bytes + 32'(BusBytes - 1)) >> LogBus);
             beats_left_q <= 24'((h_row_bytes + 32'(BusBytes - 1)) >> LogBus);
           end
@@ -177,9 +185,9 @@ module tern_load #(
     .clk_i, .rst_ni,
     .start_i(start), .abort_i(abort_i || clear_i),
     .base3_i(!h_buf && h_wfmt), .ent_bytes_i(h_ent),
-    .x_size_i(q_data_i[TERN_LOAD_X_SIZE_LSB +: 16]),
-    .y_size_i(q_data_i[TERN_LOAD_Y_SIZE_LSB +: 16]),
-    .sram_base_i(q_data_i[TERN_LOAD_SRAM_BASE_LSB +: 16]),
+    .x_size_i(tern_load_x_size(h_insn)),
+    .y_size_i(tern_load_y_size(h_insn)),
+    .sram_base_i(tern_load_sram_base(h_insn)),
     .beat_valid_i(r_valid_i && (state_q == L_RUN)), .beat_i(r_data_i),
     .beat_ready_o(gb_ready),
     .wr_valid_o(gb_we), .wr_addr_o(gb_addr), .wr_data_o(gb_data),

@@ -1,14 +1,12 @@
 `default_nettype none
-// tern_rd_arb: fetch and load share the AXI read channel. A request is copied into one
-// output register slot (so m_ar* stay stable while m_arvalid waits for m_arready, as AXI
-// requires, even if the other requester wins the next arbitration) and its owner is pushed
-// into a small FIFO at the same time. Responses come back in request order (single ID), so
-// the FIFO head names the owner of the beat on the R channel; it pops on the last beat of
-// a burst. Fetch wins ties: it issues few one-beat reads and starving it would idle every
-// unit. OwnDepth bounds the bursts in flight and must cover both requesters' own limits.
-module tern_rd_arb #(
-  parameter int unsigned OwnDepth = 32
-) (
+// tern_rd_arb: fetch and load share the AXI read channel. A request is copied into one output
+// register slot (so m_ar* stay stable while m_arvalid waits for m_arready, as AXI requires, even if
+// the other requester wins the next arbitration) and its owner is pushed into a small FIFO at the
+// same time. Responses come back in request order (single ID), so the FIFO head names the owner of
+// the beat on the R channel; it pops on the last beat of a burst. Fetch wins ties: it issues few
+// one-beat reads and starving it would idle every unit. OwnDepth (TERN_RD_ARB_OWN_DEPTH) bounds the
+// bursts in flight and must cover both requesters' own limits.
+module tern_rd_arb (
   input  logic                  clk_i,
   input  logic                  rst_ni,
   // fetch: one-beat reads
@@ -32,6 +30,11 @@ module tern_rd_arb #(
   output logic                  m_rready_o,
   input  logic                  m_rlast_i
 );
+  `include "tern_isa.svh"
+
+  // Bursts in flight at most: a generated constant the fast model shares.
+  localparam int unsigned OwnDepth = TERN_RD_ARB_OWN_DEPTH;
+
   logic       slot_free, own_full, own_empty, own_head, take_f, take_l, r_fire;
 
   assign slot_free    = !m_arvalid_o || m_arready_i;

@@ -1,4 +1,5 @@
 `default_nettype none
+`include "tern_isa_macros.svh"
 // tern_store: the STORE unit. Three small engines overlap so entries stream out at one
 // beat per cycle: the reader copies ACC entries (ROWS int32, row r at byte 4r) into two
 // ping-pong slots through the ACC read port it shares with compute; the address engine
@@ -18,7 +19,7 @@ module tern_store #(
   input  logic                  clear_i,
   input  logic                  abort_i,
   input  logic                  q_valid_i,
-  input  logic [159:0]          q_data_i,
+  input  logic [`TERN_QWORD_W-1:0] q_data_i,
   output logic                  q_pop_o,
   input  logic                  tok_prev_i,   // c2s available
   output logic                  pop_prev_o,
@@ -47,12 +48,19 @@ module tern_store #(
 );
   `include "tern_isa.svh"
 
+  // The instruction at the queue head; every field is read through its generated accessor.
+  logic [TERN_INSN_BITS-1:0] h_insn;
+  assign h_insn = tern_qword_insn(q_data_i);
+
   localparam int unsigned LogBus = $clog2(BusBytes);
   localparam int unsigned EntBeats = Rows * 4 / BusBytes;  // BUS_BYTES divides ROWS*4
   localparam int unsigned EbW = (EntBeats > 1) ? $clog2(EntBeats) : 1;
   localparam logic [8:0] EntBeatsC = 9'(EntBeats);
   localparam logic [EbW-1:0] LastEb = EbW'(EntBeats - 1);
   localparam int unsigned SlotIdxW = $clog2(32 * Rows);
+  localparam int unsigned BndW = $clog2(TERN_AXI_BOUNDARY);
+  localparam int unsigned BoutW = $clog2(TERN_STORE_BOUT_MAX + 1);
+  localparam logic [BoutW-1:0] BoutMax = BoutW'(TERN_STORE_BOUT_MAX);
 
   logic        run_q, abort_q, push_q;
   logic [15:0] rd_left_q, rd_addr_q, aw_left_q;
@@ -61,19 +69,19 @@ module tern_store #(
   logic [32*Rows-1:0] slot0_q, slot1_q, slot;
   logic [31:0] ent_addr_q, aw_addr_q, stride_q;
   logic [8:0]  aw_beats_q, blen;
-  logic [12:0] to_4k;
+  logic [BndW:0] to_4k;
   logic [7:0]  w_cnt_q;
   logic [EbW-1:0] w_eb_q;
-  logic [5:0]  b_out_q;
+  logic [BoutW-1:0] b_out_q;
   logic        start, aw_fire, w_fire, lf_full, lf_empty, done;
   logic [7:0]  lf_head;
 
-  assign start       = !run_q && q_valid_i && (!q_data_i[TERN_POP_PREV_LSB] || tok_prev_i)
+  assign start       = !run_q && q_valid_i && (!tern_pop_prev(h_insn) || tok_prev_i)
                     && !abort_i;
   assign q_pop_o     = start;
-  assign pop_prev_o  = start && q_data_i[TERN_POP_PREV_LSB];
-  assign wait_tok_o  = !run_q && q_valid_i && q_data_i[TERN_POP_PREV_LSB] && !tok_prev_i;
-  assign wait_idx_o  = q_data_i[159:128];
+  assign pop_prev_o  = start && tern_pop_prev(h_insn);
+  assign wait_tok_o  = !run_q && q_valid_i && tern_pop_prev(h_insn) && !tok_prev_i;
+  assign wait_idx_o  = tern_qword_index(q_data_i);
   assign busy_o      = run_q;
   assign ev_start_o  = start;
 
@@ -84,11 +92,11 @@ module tern_store #(
   assign ev_acc_rd_o = acc_req_o && acc_gnt_i;
 
   // address engine
-  assign to_4k       = (13'd4096 - {1'b0, aw_addr_q[11:0]}) >> LogBus;
-  assign blen        = (to_4k < {4'd0, aw_beats_q}) ? to_4k[8:0] : aw_beats_q;
+  assign to_4k       = ((BndW + 1)'(TERN_AXI_BOUNDARY) - {1'b0, aw_addr_q[BndW-1:0]}) >> LogBus;
+  assign blen        = (24'(to_4k) < 24'(aw_beats_q)) ? 9'(to_4k) : aw_beats_q;
   // b_out_q counts write bursts awaiting their response; a new burst waits while it is
   // full so the count can never wrap (and the STORE never ends before its writes land).
-  assign m_awvalid_o = run_q && (aw_left_q != '0) && !lf_full && (b_out_q != '1);
+  assign m_awvalid_o = run_q && (aw_left_q != '0) && !lf_full && (b_out_q != BoutMax);
   assign m_awaddr_o  = aw_addr_q;
   assign m_awlen_o   = 8'(blen - 9'd1);
   assign aw_fire     = m_awvalid_o && m_awready_i;
@@ -107,7 +115,7 @@ module tern_store #(
              && (abort_q || (rd_left_q == '0 && slot_v_q == 2'b00));
   assign push_prev_o = done && push_q && !abort_q;
 
-  tern_fifo #(.Width(8), .Depth(4)) u_len (
+  tern_fifo #(.Width(8), .Depth(TERN_STORE_LEN_DEPTH)) u_len (
     .clk_i, .rst_ni, .clear_i,
     .push_i(aw_fire), .data_i(m_awlen_o), .full_o(lf_full),
     .pop_i(w_fire && m_wlast_o), .data_o(lf_head), .empty_o(lf_empty)
@@ -146,13 +154,13 @@ module tern_store #(
       if (start) begin
         run_q      <= 1'b1;
         abort_q    <= 1'b0;
-        push_q     <= q_data_i[TERN_PUSH_PREV_LSB];
-        rd_left_q  <= q_data_i[TERN_STORE_Y_SIZE_LSB +: 16];
-        aw_left_q  <= q_data_i[TERN_STORE_Y_SIZE_LSB +: 16];
-        rd_addr_q  <= q_data_i[TERN_STORE_ACC_BASE_LSB +: 16];
-        ent_addr_q <= q_data_i[TERN_STORE_DRAM_ADDR_LSB +: 32];
-        aw_addr_q  <= q_data_i[TERN_STORE_DRAM_ADDR_LSB +: 32];
-        stride_q   <= q_data_i[TERN_STORE_DRAM_STRIDE_LSB +: 32];
+        push_q     <= tern_push_prev(h_insn);
+        rd_left_q  <= tern_store_y_size(h_insn);
+        aw_left_q  <= tern_store_y_size(h_insn);
+        rd_addr_q  <= tern_store_acc_base(h_insn);
+        ent_addr_q <= tern_store_dram_addr(h_insn);
+        aw_addr_q  <= tern_store_dram_addr(h_insn);
+        stride_q   <= tern_store_dram_stride(h_insn);
         aw_beats_q <= EntBeatsC;
         rd_slot_q  <= 1'b0;
         wr_slot_q  <= 1'b0;

@@ -1,4 +1,5 @@
 `default_nettype none
+`include "tern_isa_macros.svh"
 // tern_top: the tern accelerator (docs/rtl.md has the block diagram). Fetch reads and
 // checks instructions and fills three queues; the load, compute (GEMM) and store units
 // each run their own queue, ordered only by the four token counters, so DMA overlaps
@@ -33,6 +34,8 @@ module tern_top #(
   output logic irq_o
 );
   `include "tern_isa.svh"
+  // The hardware config validity rule: an invalid parameter set stops elaboration.
+  `include "tern_cfg_check.svh"
 
   localparam int unsigned NumCnt = TERN_CNT_COUNT;
   localparam int unsigned RL = Rows * Lanes;
@@ -78,8 +81,8 @@ module tern_top #(
   logic        f_ar_valid, f_ar_ready, f_r_valid;
   logic [31:0] f_ar_addr;
   logic [2:0]  q_push, q_full, q_pop;
-  logic [159:0] q_wdata;
-  logic [159:0] q_head [3];
+  logic [TERN_QWORD_BITS-1:0] q_wdata;
+  logic [TERN_QWORD_BITS-1:0] q_head [3];
 
   tern_fetch #(
     .Rows(Rows), .Lanes(Lanes), .WbufDepth(WbufDepth), .AbufDepth(AbufDepth),
@@ -96,7 +99,7 @@ module tern_top #(
   );
 
   for (genvar q = 0; q < 3; q++) begin : g_queue
-    tern_fifo #(.Width(160), .Depth(QueueDepth)) u_q (
+    tern_fifo #(.Width(TERN_QWORD_BITS), .Depth(QueueDepth)) u_q (
       .clk_i, .rst_ni, .clear_i(run_start),
       .push_i(q_push[q]), .data_i(q_wdata), .full_o(q_full[q]),
       .pop_i(q_pop[q]), .data_o(q_head[q]), .empty_o(u_empty[q])
@@ -228,7 +231,7 @@ module tern_top #(
     inc[16*TERN_CNT_MACS_ZERO +: 16]     = g_ev_zeros;
     inc[16*TERN_CNT_DRAM_RD_BYTES +: 16] = l_ev_beat ? 16'(BusBytes) : 16'd0;
     inc[16*TERN_CNT_DRAM_WR_BYTES +: 16] = s_ev_wbeat ? 16'(BusBytes) : 16'd0;
-    inc[16*TERN_CNT_FETCH_BYTES +: 16]   = f_ev_fetch ? 16'd16 : 16'd0;
+    inc[16*TERN_CNT_FETCH_BYTES +: 16]   = f_ev_fetch ? 16'(TERN_INSN_BYTES) : 16'd0;
     inc[16*TERN_CNT_WBUF_RD +: 16]       = 16'(g_ev_step);
     inc[16*TERN_CNT_WBUF_WR +: 16]       = 16'(wbuf_we);
     inc[16*TERN_CNT_ABUF_RD +: 16]       = 16'(g_ev_step);

@@ -14,8 +14,6 @@
 #include "tern_fast_priv.h"
 #include "tern_ref.h"
 
-#define ARENA_BASE 4096u /* tern_driver.c: first allocatable device address */
-#define ALLOC_ALIGN 64u  /* tern_driver.c: allocation alignment */
 
 struct cache_key {
 	struct tern_hw_config cfg;
@@ -35,17 +33,11 @@ static struct cache_ent *cache;
 static size_t cache_cap, cache_n;
 static uint64_t cache_hits, cache_misses;
 
-static int is_pow2(uint32_t v)
-{
-	return v && !(v & (v - 1));
-}
-
 /* The program must be what fetch would run to the end: valid words, END last only. */
 static int check_program(const struct tern_hw_config *c, const struct tern_insn *in,
 			 uint32_t count)
 {
-	if (!c || !in || !count || !tern_ref_config_valid(c) || !is_pow2(c->bus_bytes) ||
-	    c->queue_depth < 1 || c->queue_depth > 65536)
+	if (!c || !in || !count || !tern_ref_config_valid(c))
 		return -1;
 	for (uint32_t i = 0; i < count; i++) {
 		int is_end = tern_get_opcode(&in[i]) == TERN_OP_END;
@@ -174,9 +166,10 @@ static void cache_put(const struct cache_key *k, const uint64_t *cnt)
 	}
 }
 
-static uint64_t align_up(uint64_t a)
+/* The driver's allocator: addresses aligned to BUS_BYTES (a power of two). */
+static uint64_t align_up(uint64_t a, uint32_t bus)
 {
-	return (a + ALLOC_ALIGN - 1) & ~(uint64_t)(ALLOC_ALIGN - 1);
+	return (a + bus - 1) & ~(uint64_t)(bus - 1);
 }
 
 /* Plan, compile at tern_gemm_run's addresses (w, x, y, then the program) and time. */
@@ -191,17 +184,17 @@ static int time_layer(const struct tern_hw_config *cfg, const struct tern_layer 
 
 	if (tern_layout_plan(cfg, l, &lo, err, errlen))
 		return -1;
-	end = align_up(ARENA_BASE + lo.w_bytes);
-	end = align_up(end + lo.x_bytes);
-	end = align_up(end + lo.y_bytes);
+	end = align_up(TERN_ARENA_BASE + lo.w_bytes, cfg->bus_bytes);
+	end = align_up(end + lo.x_bytes, cfg->bus_bytes);
+	end = align_up(end + lo.y_bytes, cfg->bus_bytes);
 	if (end > 0xffffffffull) {
 		snprintf(err, errlen, "layer %ux%u, N=%u does not fit a 32-bit device address space",
 			 l->m, l->k, l->n);
 		return -1;
 	}
-	a.w = ARENA_BASE;
-	a.x = (uint32_t)align_up(a.w + lo.w_bytes);
-	a.y = (uint32_t)align_up(a.x + lo.x_bytes);
+	a.w = TERN_ARENA_BASE;
+	a.x = (uint32_t)align_up(a.w + lo.w_bytes, cfg->bus_bytes);
+	a.y = (uint32_t)align_up(a.x + lo.x_bytes, cfg->bus_bytes);
 	if (tern_compile(cfg, l, &lo, &a, &p, err, errlen))
 		return -1;
 	rc = tern_fast_time(cfg, p.insns, p.count, dram, cnt);

@@ -1,10 +1,10 @@
 /*
  * The cycle model behind tern_fast_time: the units of rtl/ (fetch with its prefetch
- * buffer and 6-cycle checker, the three queues, the token counters, the read arbiter,
+ * buffer and its checker, the three queues, the token counters, the read arbiter,
  * the load unit's burst engine and gearbox, the GEMM pipeline, the store unit's
  * reader/AW/W/B engines and the ACC port round-robin) and the Verilator harness's DRAM
- * (latency, a bytes-per-cycle credit shared by reads and writes, 8 bursts in flight,
- * in-order data), at the level of handshakes, with no data. Each cycle computes the
+ * (latency, a bytes-per-cycle credit shared by reads and writes, TERN_DRAM_MAX_BURSTS
+ * bursts in flight, in-order data), at the level of handshakes, with no data. Each cycle computes the
  * units' handshake signals from their registered state, counts events, then moves
  * every state to the next cycle, in the same order as the RTL and harness do, so the
  * cycle count follows the RTL's by construction rather than by fitted constants.
@@ -14,6 +14,10 @@
  * with nobody else touching the ACC port, nothing but counters and the DRAM credit
  * changes until the next such event, so the model jumps there in one go. Cycles are
  * simulated one by one only while beats move or instructions start and end.
+ *
+ * Every sizing constant of the RTL this model mirrors (queue and FIFO depths, counters
+ * that must not wrap, checker latency, AXI burst limits, instruction size) comes from
+ * the generated tern_isa.h, which the RTL reads too (tern_isa.svh): one definition.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -21,16 +25,17 @@
 #include "tern_fast_priv.h"
 
 #define RING 64            /* >= bursts the harness or arbiter can hold */
-#define DRAM_MAX_BURSTS 8  /* harness: outstanding bursts per direction */
-#define LOAD_MAX_BURSTS 8  /* tern_load MaxBursts */
-#define OWN_DEPTH 32       /* tern_rd_arb OwnDepth */
-#define LF_DEPTH 4         /* tern_store burst-length FIFO */
-#define CHECK_CYCLES 5     /* tern_insn_check: start -> 4 MUL -> FIN */
+#define DRAM_MAX_BURSTS TERN_DRAM_MAX_BURSTS /* harness: outstanding bursts per direction */
+#define LOAD_MAX_BURSTS TERN_LOAD_MAX_BURSTS /* tern_load MaxBursts */
+#define OWN_DEPTH TERN_RD_ARB_OWN_DEPTH      /* tern_rd_arb OwnDepth */
+#define LF_DEPTH TERN_STORE_LEN_DEPTH        /* tern_store burst-length FIFO */
+#define CHECK_CYCLES TERN_CHECK_CYCLES       /* tern_insn_check: start -> MUL steps -> FIN */
 /*
- * tern_store counts write bursts awaiting B in a 6-bit register and holds back a new
- * burst while 63 are outstanding (1-beat entries at high latency reach that).
+ * tern_store counts write bursts awaiting B in a register that must not wrap and holds
+ * back a new burst while TERN_STORE_BOUT_MAX are outstanding (1-beat entries at high
+ * latency reach that).
  */
-#define B_OUT_MAX 63u
+#define B_OUT_MAX ((uint32_t)TERN_STORE_BOUT_MAX)
 #define SIM_LIMIT (1ull << 44)
 /*
  * Steps in a row after which a simulation that has moved nothing is declared stuck.
@@ -40,6 +45,8 @@
  * cannot describe spins here instead of for 2^44 cycles.
  */
 #define STUCK_STEPS (1u << 16)
+
+_Static_assert(RING >= DRAM_MAX_BURSTS && RING >= OWN_DEPTH, "RING must hold every burst");
 
 enum { F_IDLE, F_NEXT, F_CHECK, F_DISP };
 enum { U_IDLE, U_RUN, U_DRAIN };
@@ -138,7 +145,7 @@ static void qpop(struct sim *s, int u)
 
 static uint32_t to_4k(uint32_t addr, uint32_t bus)
 {
-	return (4096 - (addr & 4095)) / bus;
+	return (TERN_AXI_BOUNDARY - (addr & (TERN_AXI_BOUNDARY - 1))) / bus;
 }
 
 /* Bytes of one buffer entry in DRAM for the LOAD at the head of the load queue. */
@@ -154,7 +161,7 @@ static uint32_t load_ent(const struct sim *s, const struct tern_insn *i)
 static void comb_fetch(const struct sim *s, struct comb *k)
 {
 	k->f_arv = s->fstate != F_IDLE && s->pf_idx < s->count && s->fcredit >= s->ipb &&
-		   s->finfl != 15;
+		   s->finfl != TERN_FETCH_INFLIGHT_MAX;
 	k->chk_start = s->fstate == F_NEXT && s->cur_idx != s->count && s->fvalid != 0;
 	k->qsel = unit_of(&s->in[s->cur_idx < s->count ? s->cur_idx : 0]);
 	k->q_ok = s->q[k->qsel].n < s->qd;
@@ -172,7 +179,7 @@ static void comb_load(const struct sim *s, struct comb *k)
 		k->lwait = !k->l_start;
 	}
 	k->l_arv = s->lstate == U_RUN && s->rows_left && s->linfl < LOAD_MAX_BURSTS;
-	k->l_blen = min32(min32(s->beats_left, 256), to_4k(s->ar_addr, s->bus));
+	k->l_blen = min32(min32(s->beats_left, TERN_AXI_MAX_BEATS), to_4k(s->ar_addr, s->bus));
 	k->beat_done = 0;
 	if (s->gact && s->gbv) {
 		room = s->ent - s->fill;
@@ -661,8 +668,8 @@ static int sim_init(struct sim *s, const struct tern_hw_config *c, const struct 
 	s->credit = s->cap;  /* the CSR writes before START let it saturate */
 	s->in_arready = s->in_awready = 1;
 	s->fstate = F_NEXT;
-	s->ipb = s->bus >= 16 ? s->bus / 16 : 1;
-	s->fcredit = s->ipb > 4 ? 2 * s->ipb : 8;
+	s->ipb = tern_fetch_insns_per_beat(s->bus);
+	s->fcredit = tern_fetch_buf_entries(s->bus);
 	s->ent_beats = c->rows * 4 / s->bus;
 	for (int u = 0; u < 3; u++) {
 		s->q[u].idx = calloc(s->qd, sizeof(uint32_t));

@@ -31,7 +31,7 @@ struct tern_vl_opts {
 	uint64_t dram_size;
 	uint32_t latency;       /* DRAM latency in cycles (AR/AW accepted -> first data / B) */
 	uint32_t bytes_per_cycle; /* DRAM bandwidth shared by reads and writes; 0 = unlimited */
-	uint32_t max_bursts;    /* outstanding read bursts (and write bursts); 0 = 8 */
+	uint32_t max_bursts;    /* outstanding read bursts (and write bursts); 0 = TERN_DRAM_MAX_BURSTS */
 	const char *fst_path;   /* NULL: no waveform */
 	uint64_t fst_from;      /* first run cycle traced (0 = from reset) */
 	uint64_t fst_to;        /* last run cycle traced (UINT64_MAX = to the end) */

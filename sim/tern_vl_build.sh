@@ -36,7 +36,8 @@ rtl_names() { (cd "$home/rtl" && LC_ALL=C ls -1) | grep -E '\.(sv|svh|v)$'; }
 srcs() {
 	rtl_names | sed "s|^|$home/rtl/|"
 	for f in "$home/sim/tern_vl_harness.cpp" "$home/sim/tern_vl.h" "$home/sim/tern_vl_build.sh" \
-		 "$gen/tern_isa.svh" "$gen/tern_isa.h"; do echo "$f"; done
+		 "$gen/tern_isa.svh" "$gen/tern_isa_macros.svh" "$gen/tern_cfg_check.svh" \
+		 "$gen/tern_isa.h"; do echo "$f"; done
 }
 
 mkdir -p "$out" "$work"
@@ -51,7 +52,7 @@ for kv in Rows:$rows Lanes:$lanes WbufDepth:$wbuf AbufDepth:$abuf AccDepth:$acc 
 done
 # shellcheck disable=SC2046 # (paths with spaces are not supported)
 if ! "$VERILATOR" --cc --build -j "${VL_JOBS:-2}" -O3 --x-assign fast --x-initial fast \
-	--trace-fst -Wno-fatal -Wno-lint -Wno-style --top-module tern_top -I"$gen" -I"$home/rtl" \
+	--trace-fst -Wno-fatal -Werror-USERERROR -Wno-lint -Wno-style --top-module tern_top -I"$gen" -I"$home/rtl" \
 	--exe -o "$work/libtern_vl.so" -Mdir "$work/obj" \
 	-CFLAGS "-fPIC -fvisibility=hidden -I$gen -I$home/sim" \
 	-CFLAGS "-DTERN_VL_ROWS=$rows -DTERN_VL_LANES=$lanes -DTERN_VL_WBUF_DEPTH=$wbuf" \

@@ -400,7 +400,7 @@ TERN_VL_API struct tern_vl *tern_vl_open(const struct tern_vl_opts *o)
 		return nullptr;
 	std::unique_ptr<tern_vl> v(new tern_vl());
 	v->o = *o;
-	v->max_bursts = o->max_bursts ? o->max_bursts : 8;
+	v->max_bursts = o->max_bursts ? o->max_bursts : TERN_DRAM_MAX_BURSTS;
 	v->credit_cap = o->bytes_per_cycle > BB ? o->bytes_per_cycle : BB;
 	v->ctx.reset(new VerilatedContext);
 	v->ctx->fatalOnError(false);  // an RTL $stop or assertion must not kill the host

@@ -3,7 +3,7 @@
  * clock (MHz) and the DRAM bandwidth (GB/s, 1 GB = 1e9 bytes) the accelerator sees;
  * `tern gemm --board NAME` and `tern run --board NAME` start from a preset and
  * --clock-mhz / --dram-gbps override either number. Sources and assumptions for
- * every preset are in tern_board.c and docs/energy.md.
+ * every preset are in isa/tern_isa.json ("boards") and docs/energy.md.
  *
  * Conversion used everywhere: DRAM bytes per cycle = GB/s * 1000 / MHz, and seconds =
  * cycles / (MHz * 1e6). The verilator backend's simulated DRAM port is set to the
@@ -15,25 +15,14 @@
 
 #include <stddef.h>
 
-struct tern_board {
-	const char *name;
-	double clock_mhz;    /* array clock */
-	double dram_gbps;    /* DRAM bandwidth, 1e9 bytes per second */
-	const char *note;    /* one line: where the numbers come from */
-};
-
-#define TERN_BOARD_DEFAULT "kv260"
+/* struct tern_board, struct tern_host, TERN_BOARD_DEFAULT and the tables themselves are
+ * generated from isa/tern_isa.json. */
+#include "tern_isa.h"
 
 /* Preset by name, NULL if unknown. */
 const struct tern_board *tern_board_find(const char *name);
-/* "kv260|pynq-z2|..." for messages. */
+/* "kv260, pynq-z2, ..." for messages (TERN_BOARD_NAMES, from the same table). */
 const char *tern_board_names(void);
-/* Assumed host CPU of a board preset: FP32 rate for the host-op time. */
-struct tern_host {
-	const char *board;
-	double gflops;       /* FP32 GFLOP/s, peak (no efficiency factor) */
-	const char *note;    /* one line: the CPU and how the rate follows */
-};
 /* Host of a board preset; NULL if the board has none listed. */
 const struct tern_host *tern_host_find(const char *board);
 

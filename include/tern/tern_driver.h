@@ -27,8 +27,8 @@ struct tern_dev_opts {
 	struct tern_hw_config cfg;
 	uint64_t mem_bytes;        /* device DRAM size; 0 = 256 MiB */
 	/* simulated DRAM (verilator backend) */
-	uint32_t dram_latency;     /* cycles from request to first beat; 0 = default 40 */
-	uint32_t dram_bytes_per_cycle; /* 0 = default 16 */
+	uint32_t dram_latency;     /* cycles from request to first beat; 0 = default TERN_DRAM_LATENCY */
+	uint32_t dram_bytes_per_cycle; /* 0 = default TERN_DRAM_BYTES_PER_CYCLE */
 	uint64_t watchdog;         /* cycle limit per run; 0 = default (scaled to the program) */
 	int no_lockstep;           /* 1 turns lockstep checking off (it is on by default) */
 	const char *fst_path;      /* write a waveform here (NULL: none) */

@@ -584,7 +584,7 @@ Test(compiler, plan_refuses_impossible)
 	expect_refusal(&bad, ok, "double buffering");
 	bad = cfg;
 	bad.rows = 0;
-	expect_refusal(&bad, ok, "non-zero");
+	expect_refusal(&bad, ok, "config: ROWS must be 1..");
 	expect_refusal(&cfg, (struct tern_layer){ 0, 64, 4, 0 }, ">= 1");
 	expect_refusal(&cfg, (struct tern_layer){ 64, 64, 0, 0 }, ">= 1");
 	expect_refusal(&cfg, (struct tern_layer){ 64, 64, 4, 2 }, "weight format");

@@ -196,34 +196,36 @@ Test(ref, gemm_reset_accumulate_stride_tokens)
 }
 
 /*
- * int32 wraps: a 4-row x 1024-lane array, every weight -1 and activation -128, k_chunks
- * 1024 gives 2^27 per GEMM; 17 GEMMs (the first with reset) sum to 17 * 2^27, which
- * wraps to 17*2^27 - 2^32. Stride-0 loads fill every entry from one DRAM row.
+ * int32 wraps: a 4-row x 256-lane array (the widest the config rule allows at 4 rows),
+ * every weight -1 and activation -128, k_chunks 4096 gives 2^27 per GEMM; 17 GEMMs (the
+ * first with reset) sum to 17 * 2^27, which wraps to 17*2^27 - 2^32. Stride-0 loads fill
+ * every entry from one DRAM row.
  */
 Test(ref, gemm_int32_wraps)
 {
 	const struct tern_hw_config big = {
-		.rows = 4, .lanes = 1024, .wbuf_depth = 1024, .abuf_depth = 1024,
+		.rows = 4, .lanes = 256, .wbuf_depth = 4096, .abuf_depth = 4096,
 		.acc_depth = 4, .bus_bytes = 16, .queue_depth = 4,
 	};
 	const int64_t want = 17LL * (1 << 27) - (1LL << 32);
 	struct prog p;
 	int i;
 
+	cr_assert(tern_ref_config_valid(&big));
 	prog_init(&p, &big, 0x4000);
-	memset(p.dram + 0x1000, 0x00, 1024); /* codes 0 = weight -1 */
-	memset(p.dram + 0x1400, 0x80, 1024); /* -128 */
-	emit(&p, mk_load(0, 0, 0, 1, 1024, 0x1000, 0, 0));
-	emit(&p, mk_load(1, 0, 0, 1, 1024, 0x1400, 0, PUSH_NEXT));
+	memset(p.dram + 0x1000, 0x00, 256); /* codes 0 = weight -1 */
+	memset(p.dram + 0x1400, 0x80, 256); /* -128 */
+	emit(&p, mk_load(0, 0, 0, 1, 4096, 0x1000, 0, 0));
+	emit(&p, mk_load(1, 0, 0, 1, 4096, 0x1400, 0, PUSH_NEXT));
 	for (i = 0; i < 17; i++)
-		emit(&p, mk_gemm(i == 0, 0, 0, 1, 1024, 1, 0, i == 0 ? POP_PREV : 0));
-	emit(&p, mk_gemm(0, 0, 0, 1, 1, 1, 0, PUSH_NEXT)); /* + 1024*128 more */
+		emit(&p, mk_gemm(i == 0, 0, 0, 1, 4096, 1, 0, i == 0 ? POP_PREV : 0));
+	emit(&p, mk_gemm(0, 0, 0, 1, 1, 1, 0, PUSH_NEXT)); /* + 256*128 more */
 	emit(&p, mk_store(1, 1, 0x2000, 0, POP_PREV));
 	emit(&p, mk_end());
 	cr_assert_eq(prog_run(&p), 0);
 	cr_assert_eq(p.res.err, TERN_ERR_OK);
 	for (i = 0; i < 4; i++)
-		cr_assert_eq(rd32(&p, 0x2000 + 4 * i), (int32_t)(want + 1024 * 128));
+		cr_assert_eq(rd32(&p, 0x2000 + 4 * i), (int32_t)(want + 256 * 128));
 	cr_assert_eq(p.res.counters[TERN_CNT_MACS_ZERO], 0);
 	prog_free(&p);
 }
