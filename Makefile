@@ -93,6 +93,8 @@ TEST_EXTRA += $(BUILD)/tests/indep_matmul
 
 # Folder fragments (RTL, simulation, synthesis, benchmarks) add their own targets.
 -include rtl/rtl.mk sim/sim.mk synth/synth.mk
+# Verification beyond `make test`: the RTL fuzzer and the mutation test (docs/verification.md).
+-include tests/fuzz/fuzz.mk tests/mutate/mutate.mk
 
 # ---------------------------------------------------------------- top targets
 .PHONY: all gen isa-doc deps test test-build run bench lint clean help
