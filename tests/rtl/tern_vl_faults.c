@@ -202,6 +202,23 @@ static void run_cases(struct tern_dev *ref, struct tern_dev *vl, const char *cn)
 		good_prefix(&p); store(&p, 0, 2, 0, 1u << 20, 0); });
 	CASE("dma_window_load_below_base", TERN_ERR_DMA_WINDOW, {
 		good_prefix(&p); load(&p, 0, 0, 1, 1, 0, 0, 0); p.absmask = 1u << 4; });
+	/*
+	 * Multi-row transfers at DMA_LIMIT (the window ends with the Y block; the A block is
+	 * just below it): row 0 ends on the limit and row 1, one beat further, crosses it, so a
+	 * check of row 0 alone passes; the same transfer one beat lower is legal. ABUF rows of
+	 * one entry and STORE entries are both one beat on these presets.
+	 */
+	CASE("dma_window_load_2rows_second_crosses", TERN_ERR_DMA_WINDOW, {
+		good_prefix(&p); load(&p, 1, 2, 1, 2, 8192 - bb, bb, 0); add(&p, TERN_OP_END, 0); });
+	CASE("dma_window_load_2rows_at_limit", TERN_ERR_OK, {
+		good_prefix(&p); load(&p, 1, 2, 1, 2, 8192 - 2 * bb, bb, 0); add(&p, TERN_OP_END, 0); });
+	CASE("dma_window_store_2rows_second_crosses", TERN_ERR_DMA_WINDOW, {
+		good_prefix(&p); store(&p, 0, 2, 4096 - c->rows * 4, bb, 0); add(&p, TERN_OP_END, 0); });
+	CASE("dma_window_store_2rows_at_limit", TERN_ERR_OK, {
+		good_prefix(&p);
+		gemm(&p, 0, 0, 1, 1, 2, 0, TERN_DEP_PUSH_NEXT);
+		store(&p, 1, 2, 4096 - c->rows * 4 - bb, bb, TERN_DEP_POP_PREV);
+		add(&p, TERN_OP_END, 0); });
 	CASE("fetch_range_base_outside", TERN_ERR_FETCH_RANGE, {
 		good_prefix(&p); add(&p, TERN_OP_END, 0); p.ia_mode = 1; });
 	CASE("fetch_range_misaligned", TERN_ERR_FETCH_RANGE, {
