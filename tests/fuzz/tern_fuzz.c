@@ -404,6 +404,7 @@ static int fuzz_preset(const struct opts *o, const char *name, int *gen_errors)
 			(*gen_errors)++;
 			continue;
 		}
+		valid += p.want_err == TERN_ERR_OK;
 		if (rc == 1) {
 			struct mini m = { d, &pr.cfg, 0, "" };
 			char path[512];
@@ -437,7 +438,6 @@ static int fuzz_preset(const struct opts *o, const char *name, int *gen_errors)
 				       tern_err_name(p.want_err));
 			continue;
 		}
-		valid += st.err == TERN_ERR_OK;
 		outcome[st.err]++;
 		macs += st.counters[TERN_CNT_MACS];
 		wr += st.counters[TERN_CNT_DRAM_WR_BYTES];

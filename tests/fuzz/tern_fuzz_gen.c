@@ -426,6 +426,24 @@ static void crossing(struct gen *g, uint32_t span, uint32_t y, uint32_t *addr, u
 	}
 }
 
+/* Append a statically valid instruction of tok's consumer unit that pops tok. */
+static struct tern_insn *stuck_insn(struct gen *g, int tok)
+{
+	struct tern_insn *in = add(g, TERN_OP_END);
+	int u = tf_tok_cons(tok);
+
+	if (u == TF_LOAD) {
+		tern_set_opcode(in, TERN_OP_LOAD), load_fields(g, in);
+	} else if (u == TF_COMPUTE) {
+		tern_set_opcode(in, TERN_OP_GEMM), tern_set_gemm_k_chunks(in, 1);
+		tern_set_gemm_n_tokens(in, 1), tern_set_gemm_reset(in, 1);
+	} else {
+		dma_store(g, in, 1, g->p->st_lo, 0);
+	}
+	set_pop(in, tok);
+	return in;
+}
+
 static void bad_insn(struct gen *g)
 {
 	const struct tern_hw_config *c = g->c;
@@ -433,7 +451,7 @@ static void bad_insn(struct gen *g)
 	struct tern_insn *in;
 	uint32_t kind = rnd(g, 18), k, n, y, addr, stride, ld_span = row_span(c, 1, 1, 0);
 	uint32_t st_span = c->rows * 4;
-	int tok, u;
+	int tok;
 
 	in = add(g, TERN_OP_END);
 	tern_set_opcode(in, 0);
@@ -598,31 +616,34 @@ static void bad_insn(struct gen *g)
 		p->want_err = TERN_ERR_NO_END;
 		snprintf(p->kind, sizeof(p->kind), "no_end");
 		return;
-	default: /* a pop no push will ever satisfy: DEADLOCK */
+	default: { /* a pop no push will ever satisfy: DEADLOCK */
+		struct tern_insn first;
+		int tok2;
+
 		p->n--;
 		for (tok = 0; tok < 4 && g->an.npush[tok] > g->an.npop[tok]; tok++)
 			;
 		if (tok == 4)
 			tok = TF_C2L, p->n = 0; /* every counter has a token left: start over, empty */
-		u = tf_tok_cons(tok);
-		in = add(g, TERN_OP_END);
-		if (u == TF_LOAD) {
-			tern_set_opcode(in, TERN_OP_LOAD), load_fields(g, in);
-		} else if (u == TF_COMPUTE) {
-			tern_set_opcode(in, TERN_OP_GEMM), tern_set_gemm_k_chunks(in, 1);
-			tern_set_gemm_n_tokens(in, 1), tern_set_gemm_reset(in, 1);
-		} else {
-			dma_store(g, in, 1, p->st_lo, 0);
-		}
-		set_pop(in, tok);
-		if (rnd(g, 2)) /* more of the same unit behind it: its queue fills, fetch blocks */
+		first = *stuck_insn(g, tok);
+		/*
+		 * Sometimes a second unit waits too, on another empty counter: DEADLOCK must name
+		 * the smaller index whichever unit holds it.
+		 */
+		for (tok2 = 0; tok2 < 4; tok2++)
+			if (tf_tok_cons(tok2) != tf_tok_cons(tok) && g->an.npush[tok2] == g->an.npop[tok2])
+				break;
+		if (tok2 < 4 && rnd(g, 2))
+			stuck_insn(g, tok2);
+		if (rnd(g, 2)) /* more of the first unit behind it: its queue fills, fetch blocks */
 			for (k = c->queue_depth + 1 + rnd(g, 3); k > 0; k--)
-				p->in[p->n++] = *in;
+				p->in[p->n++] = first;
 		p->want_err = TERN_ERR_DEADLOCK;
 		snprintf(p->kind, sizeof(p->kind), "deadlock_%s", tok == TF_L2C ? "l2c" : tok == TF_C2L ? "c2l" : tok == TF_C2S ? "c2s" : "s2c");
 		add(g, TERN_OP_END);
 		p->count = p->n;
 		return;
+	}
 	}
 	/* a tail fetch never reaches: earlier instructions again, then END */
 	for (n = rnd(g, 3); n > 0 && p->n > 1; n--) {

@@ -75,8 +75,9 @@ def run(cmd, env, log):
                        universal_newlines=True)
     log.write(p.stdout)
     log.flush()
-    tail = [l for l in p.stdout.splitlines() if l and not l.startswith(("insn", "#"))]
-    return p.returncode, " | ".join(tail[-2:])[:300], p.stdout
+    lines = [l for l in p.stdout.splitlines() if l and not l.startswith(("insn", "#"))]
+    bad = [l for l in lines if l.startswith("FAIL") or "DISAGREES" in l or "did not end" in l]
+    return p.returncode, (bad[0] if bad else " | ".join(lines[-2:]))[:300], p.stdout
 
 
 def gemm_cycles(backend, array, m, k, n, wfmt, bw, lat, env, log):
