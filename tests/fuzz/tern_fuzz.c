@@ -4,6 +4,7 @@
  *
  *   tern_fuzz [--seed S] [--n N] [--from I] [--out DIR] [--expect-find] [--dump] PRESET...
  *   tern_fuzz --replay FILE
+ *   tern_fuzz --analyzer-selftest
  *
  * For each preset (4x4, 8x8, ...; "8x8-bug" is the deliberately broken build selected
  * by TERN_VL_VARIANT=bug) programs I .. I+N-1 of seed S are generated (tern_fuzz_gen.c)
@@ -343,6 +344,77 @@ static int replay(const char *path)
 	return rc == 0 ? 0 : 1;
 }
 
+/* ---------------------------------------------------------------- analyzer self-test */
+
+/*
+ * The analyzer decides which programs are fair tests, so it is checked on programs whose
+ * answer is known by construction: a synchronised layer is accepted, and each race or
+ * uninitialised read made by removing one token or one LOAD is rejected. Prints PASS/FAIL
+ * lines; returns the number of failures.
+ */
+static int analyzer_selftest(const struct tern_hw_config *c)
+{
+	static const struct { const char *name; int drop_insn; unsigned clear_lsb; int want_ok; } cases[] = {
+		{ "synchronised layer accepted", -1, 0, 1 },
+		{ "GEMM without its l2c pop rejected (reads WBUF/ABUF before the LOADs end)", -1, 4, 0 },
+		{ "STORE without its c2s pop rejected (reads ACC before the GEMM ends)", -1, 104, 0 },
+		{ "LOAD over an entry the GEMM reads, without c2l, rejected", -1, 105, 0 },
+		{ "GEMM reading a WBUF entry never loaded rejected", 0, 0, 0 },
+		{ "a pop no push satisfies is a deadlock, not a race: accepted", -1, 200, 1 },
+	};
+	int fails = 0;
+	size_t k;
+
+	for (k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
+		struct tf_prog p;
+		struct tern_insn *in = p.in;
+		char why[256] = "";
+		int ok;
+
+		memset(&p, 0, sizeof(p));
+		p.window = 8192;
+		p.st_lo = TF_BASE + 4096;
+		p.st_hi = TF_BASE + 8192;
+		/* 0 LOAD W, 1 LOAD A (push l2c), 2 GEMM (pop l2c, push c2s, push c2l),
+		 * 3 STORE (pop c2s), 4 LOAD W again (pop c2l), 5 END */
+		tern_set_opcode(&in[0], TERN_OP_LOAD);
+		tern_set_load_x_size(&in[0], 1), tern_set_load_y_size(&in[0], 1);
+		tern_set_load_dram_addr(&in[0], TF_BASE + 2048);
+		in[3] = in[1] = in[4] = in[0];
+		tern_set_load_buf(&in[1], 1);
+		tern_set_push_next(&in[1], 1);
+		tern_set_opcode(&in[2], TERN_OP_GEMM);
+		tern_set_gemm_k_chunks(&in[2], 1), tern_set_gemm_n_tokens(&in[2], 1);
+		tern_set_gemm_reset(&in[2], 1);
+		tern_set_pop_prev(&in[2], 1), tern_set_push_next(&in[2], 1), tern_set_push_prev(&in[2], 1);
+		memset(&in[3], 0, sizeof(in[3]));
+		tern_set_opcode(&in[3], TERN_OP_STORE);
+		tern_set_store_y_size(&in[3], 1), tern_set_store_dram_addr(&in[3], p.st_lo);
+		tern_set_pop_prev(&in[3], 1);
+		tern_set_pop_next(&in[4], 1);
+		tern_set_opcode(&in[5], TERN_OP_END);
+		p.n = p.count = 6;
+		if (cases[k].clear_lsb == 4)
+			tern_set_pop_prev(&in[2], 0);
+		else if (cases[k].clear_lsb == 104)
+			tern_set_pop_prev(&in[3], 0);
+		else if (cases[k].clear_lsb == 105)
+			tern_set_pop_next(&in[4], 0);
+		else if (cases[k].clear_lsb == 200)
+			tern_set_pop_prev(&in[3], 1), tern_set_push_next(&in[2], 0);
+		if (cases[k].drop_insn >= 0)
+			drop(&p, (uint32_t)cases[k].drop_insn, 1);
+		ok = !tf_analyze(c, &p, why, sizeof(why));
+		if (ok == cases[k].want_ok) {
+			printf("PASS: analyzer: %s%s%s\n", cases[k].name, why[0] ? ": " : "", why);
+		} else {
+			printf("FAIL: analyzer: %s (%s)\n", cases[k].name, ok ? "accepted" : why);
+			fails++;
+		}
+	}
+	return fails;
+}
+
 /* ---------------------------------------------------------------- main loop */
 
 struct opts {
@@ -466,7 +538,7 @@ static int fuzz_preset(const struct opts *o, const char *name, int *gen_errors)
 static int usage(const char *why)
 {
 	fprintf(stderr, "tern_fuzz: %s (usage: tern_fuzz [--seed S] [--n N] [--from I] [--out DIR] "
-			"[--expect-find] [--dump] PRESET... | --replay FILE)\n", why);
+			"[--expect-find] [--dump] PRESET... | --replay FILE | --analyzer-selftest)\n", why);
 	return 2;
 }
 
@@ -491,6 +563,8 @@ int main(int argc, char **argv)
 		const char *a = argv[i];
 		if (!strcmp(a, "--replay"))
 			return i + 1 < argc ? replay(argv[i + 1]) : usage("--replay needs a file");
+		if (!strcmp(a, "--analyzer-selftest"))
+			return analyzer_selftest(&tern_hw_presets[0].cfg) ? 1 : 0;
 		if (!strcmp(a, "--expect-find")) {
 			o.expect_find = 1;
 		} else if (!strcmp(a, "--dump")) {
@@ -515,6 +589,8 @@ int main(int argc, char **argv)
 			return usage("unknown option");
 		} else if (np < 16) {
 			presets[np++] = a;
+		} else {
+			return usage("more than 16 presets");
 		}
 	}
 	if (!np)

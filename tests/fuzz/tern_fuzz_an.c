@@ -286,7 +286,7 @@ int tf_an_step(struct tf_an *a, const struct tern_insn *in, uint32_t index, char
 	}
 	for (p = 0; p < 3; p++) {
 		if (need[p] > a->front[u][p]) {
-			snprintf(why, n, "insn %u (%s) races with %s #%u of its unit: no token orders them",
+			snprintf(why, n, "insn %u (%s) races with %s number %u of its unit (from 0): no token orders them",
 				 index, unit_name[u], unit_name[p], need[p] - 1);
 			return -1;
 		}

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Differential fuzzer, short run (the long one is `make fuzz`, docs/verification.md):
+# Differential fuzzer, short run (the long one is `make fuzz`, docs/verification.md).
+# First the fuzzer's synchronisation analyzer on hand-made programs (races rejected). Then
 # a few hundred random valid and near-valid programs per preset on the Verilated RTL with
 # lockstep on must give no disagreement with the reference model, each ending the way the
 # generator meant; the run must really exercise the device (valid and near-valid
@@ -14,6 +15,9 @@ N=${TERN_FUZZ_N:-500}
 make -s "$bin" build/vl/4x4/libtern_vl.so build/vl/8x8/libtern_vl.so build/vl/16x16/libtern_vl.so \
 	build/vl/8x8-bug/libtern_vl.so >"$TMP/build.log" 2>&1 ||
 	{ fail "fuzz: build" "$(tail -5 "$TMP/build.log" | tr '\n' ' ')"; exit 0; }
+
+# The analyzer that keeps programs fair, on programs whose answer is known.
+"$bin" --analyzer-selftest
 
 # field NAME LINE: the number before NAME in the summary line ("1234 GEMMs")
 field() { sed -n "s/.* \([0-9][0-9]*\) $1.*/\1/p" <<<"$2"; }
