@@ -7,6 +7,7 @@
 # checks miss it), about a minute each on two cores; not part of `make test`. Logs go to
 # build/mutate/.
 .PHONY: mutate
-mutate: $(BUILD)/tern $(BUILD)/tests/tern_fuzz $(BUILD)/tests/rtl/tern_vl_faults \
-	$(VL_DIR)/8x8/libtern_vl.so $(VL_DIR)/32x32/libtern_vl.so ## mutation test: RTL mutants must be caught (slow)
+MUTATE_DEPS := $(BUILD)/tern $(BUILD)/tests/tern_fuzz $(BUILD)/tests/rtl/tern_vl_faults \
+	$(VL_DIR)/8x8/libtern_vl.so $(VL_DIR)/32x32/libtern_vl.so
+mutate: $(MUTATE_DEPS) ## mutation test: every RTL mutant must be caught (slow; MUTATE_ARGS=--only ...)
 	$(PYTHON) tests/mutate/mutate.py $(MUTATE_ARGS)
