@@ -24,7 +24,8 @@ static const char help[] =
 	"         bitnet.cpp's, as that format requires)\n"
 	"Norms and the token embedding are written as F32. Rows of TQ types must be whole\n"
 	"256-weight blocks (I2_S: 128), so not every zoo model exports to every type.\n"
-	"exit: 0 written, 2 bad usage, unknown model or a shape the type cannot hold\n";
+	"exit: 0 written, 2 bad usage, unknown model or a shape the type cannot hold,\n"
+	"      128+N interrupted by signal N (130 SIGINT, 143 SIGTERM, 129 SIGHUP)\n";
 
 enum { O_MODEL = 256, O_OUT, O_WTYPE, O_HELP };
 

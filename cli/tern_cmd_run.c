@@ -75,7 +75,8 @@ static const char help_mid[] =
 
 static const char help_tail[] =
 	"  --host-gflops G      host FP32 rate for host-op time (default: the board's CPU)\n"
-	"exit: 0 all checks passed, 1 a check failed, 2 bad usage or input, 130 interrupted\n";
+	"exit: 0 all checks passed, 1 a check failed, 2 bad usage or input,\n"
+	"      128+N interrupted by signal N (130 SIGINT, 143 SIGTERM, 129 SIGHUP)\n";
 
 enum { O_MODEL = 256, O_PTOK, O_PROMPT, O_TOKENS, O_SEED, O_TOPK, O_QUANT, O_JSON, O_HELP,
        O_PLEN, O_HOSTG, O_TIMING };
@@ -122,12 +123,7 @@ static int parse_one(struct run_args *a, int c, const char *v, char **argv)
 	case O_JSON: a->json = 1; return 0;
 	case O_TIMING: a->timing_only = 1; return 0;
 	case O_HELP:
-		fputs(help, stdout);
-		fputs(tern_config_help, stdout);
-		fputs(help_mid, stdout);
-		fputs(tern_machine_help, stdout);
-		fputs(help_tail, stdout);
-		exit(TERN_EXIT_OK);
+		tern_device_cmd_help(help, help_mid, help_tail);
 	default:
 		return tern_bad_option(CMD, argv);
 	}

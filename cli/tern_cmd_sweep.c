@@ -57,7 +57,7 @@ static const char help[] =
 	"  --quiet            no progress on stderr\n"
 	"tokens/s = generated tokens / accelerator time of the whole run (prefill + decode);\n"
 	"J/token = energy of the whole run (compute, SRAM, DRAM, host FLOPs and bytes) / generated tokens.\n"
-	"exit: 0 written, 2 bad usage or input\n";
+	"exit: 0 written, 2 bad usage or input, 128+N interrupted by signal N\n";
 
 struct point {
 	char array[32];
