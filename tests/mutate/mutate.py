@@ -3,7 +3,7 @@
 
 `make mutate` (docs/verification.md). Each mutant of tests/mutate/mutants.txt is applied to
 a temporary copy of the tree (Makefile, isa/, sim/, rtl/), Verilated there (its own
-build/vl, never the real one; TERN_ROOT points the driver's verilator backend at it), and
+build/vl, never the real one; TERN_HOME and TERN_CACHE point the driver's verilator backend at it), and
 run against a fixed set of checks, the first failing one catching it:
 
   8x8:   layers (tern gemm, lockstep + golden check) in both weight formats with partial
@@ -83,7 +83,9 @@ def run(cmd, env, log):
 def gemm_cycles(backend, array, m, k, n, wfmt, bw, lat, env, log):
     cmd = [TERN, "gemm", "--backend", backend, "--array", array, "--m", str(m), "--k", str(k),
            "--n", str(n), "--wfmt", wfmt, "--seed", "7", "--dram-bw", str(bw),
-           "--dram-latency", str(lat), "--json", "--quiet", "--no-lockstep"]
+           "--dram-latency", str(lat), "--json", "--quiet"]
+    if backend == "verilator":
+        cmd.append("--no-lockstep")  # cycles do not depend on it
     rc, out, text = run(cmd, env, log)
     key = '"counters":{"cycles":'
     at = text.rfind(key)
@@ -139,6 +141,15 @@ def copy_tree(dst):
     shutil.copy2(os.path.join(ROOT, "Makefile"), dst)
     for d in ("isa", "sim", "rtl"):
         shutil.copytree(os.path.join(ROOT, d), os.path.join(dst, d))
+    # the generated includes the model build reads (sim/tern_vl_build.sh finds build/gen)
+    shutil.copytree(os.path.join(ROOT, "build", "gen"), os.path.join(dst, "build", "gen"))
+
+
+def tree_env(home):
+    """The driver's verilator backend takes its sources from home and caches models there."""
+    env = dict(os.environ, TERN_HOME=home, TERN_CACHE=os.path.join(home, "build", "vl"))
+    env.pop("TERN_VL_VARIANT", None)
+    return env
 
 
 def main(argv):
@@ -166,8 +177,7 @@ def main(argv):
     t0 = time.time()
 
     # Baseline: the unmutated RTL (the real build/vl) must pass every check.
-    env = dict(os.environ, TERN_ROOT=ROOT)
-    env.pop("TERN_VL_VARIANT", None)
+    env = tree_env(ROOT)
     with open(os.path.join(LOGDIR, "baseline.log"), "w") as log:
         res = evaluate(ROOT, env, log)
     if res:
@@ -190,8 +200,7 @@ def main(argv):
                 return 1
             with open(path, "w") as f:
                 f.write(src.replace(m["from"], m["to"]))
-            env = dict(os.environ, TERN_ROOT=tmp)
-            env.pop("TERN_VL_VARIANT", None)
+            env = tree_env(tmp)
             with open(os.path.join(LOGDIR, m["name"] + ".log"), "w") as log:
                 res = evaluate(tmp, env, log)
         finally:
