@@ -95,6 +95,7 @@ int tern_cmd_export(int argc, char **argv);
 int tern_cmd_sweep(int argc, char **argv);
 int tern_cmd_version(int argc, char **argv);
 int tern_cmd_train(int argc, char **argv);
+int tern_cmd_tokenize(int argc, char **argv);
 /* n bytes of generated text as one printable UTF-8 line (tern_cli_text.c): quotes,
  * backslashes and newlines escaped, control and invalid bytes as \xNN. Returns the
  * length written to out (NUL-terminated, truncated at len). */

@@ -20,10 +20,6 @@
 #include "tern_model.h"
 #include "tern_ternary.h"
 
-/* Defined in tern_tokenizer.c. */
-int tern_vocab_from_gguf(const struct tern_gguf *g, uint32_t n_vocab, struct tern_vocab **out,
-			 char *err, size_t errlen);
-
 struct gguf_priv {
 	struct tern_gguf *g;
 	const struct tern_gguf_tensor *embd;
