@@ -127,6 +127,13 @@ struct tern_gguf;
 int tern_vocab_from_gguf(const struct tern_gguf *g, uint32_t n_vocab, struct tern_vocab **out,
 			 char *err, size_t errlen);
 uint32_t tern_vocab_size(const struct tern_vocab *v);
+/* Export (tern_tok_export.c): copy every tokenizer.* key of g, or write the byte-level
+ * vocabulary zoo models get (n_vocab >= 259). 0 or -1 with err. */
+struct tern_gguf_writer;
+int tern_vocab_copy_keys(const struct tern_gguf *g, struct tern_gguf_writer *w, char *err,
+			 size_t errlen);
+int tern_vocab_add_bytes(uint32_t n_vocab, struct tern_gguf_writer *w, char *err,
+			 size_t errlen);
 int64_t tern_vocab_bos(const struct tern_vocab *v);   /* -1: none */
 /* 1 if tok ends generation (EOS, or EOT such as Llama 3's <|eot_id|>). */
 int tern_vocab_is_eog(const struct tern_vocab *v, uint32_t tok);
