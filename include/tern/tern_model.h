@@ -22,8 +22,10 @@ enum tern_act { TERN_ACT_RELU2 = 0, TERN_ACT_SILU = 1 };
 
 /* Activation quantization: a1.58 = int8 absmax per token everywhere (BitNet b1.58);
  * a4.8 = BitNet a4.8 (int4 absmean into q/k/v and gate/up, int8 with top-50%
- * sparsification into o_proj, int8 into down_proj). */
-enum tern_quant { TERN_QUANT_A158 = 0, TERN_QUANT_A48 = 1 };
+ * sparsification into o_proj, int8 into down_proj); float = no activation
+ * quantization (ternary weights, float activations, host matmul: the reference that
+ * perplexity's KL is measured against; never on a device). */
+enum tern_quant { TERN_QUANT_A158 = 0, TERN_QUANT_A48 = 1, TERN_QUANT_FLOAT = 2 };
 
 /* The seven BitLinears of a block, in execution order. */
 enum tern_lin {
