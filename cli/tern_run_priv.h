@@ -10,6 +10,7 @@
 
 #include "tern_cli_board.h"
 #include "tern_driver.h"
+#include "tern_gemm.h"
 #include "tern_model.h"
 #include "tern_report.h"
 
@@ -21,6 +22,8 @@ struct run_args {
 	int timing_only;             /* --timing-only: no data, cycles from the fast model */
 	int backend_given;           /* --backend was on the command line */
 	double host_gflops;          /* --host-gflops, 0 = the board's host */
+	uint64_t threads;            /* --threads, 0 = the number of CPUs */
+	int check;                   /* --check: CHECK_ALL, CHECK_LAYER or CHECK_NONE */
 	struct tern_dev_opts o;
 	struct tern_machine mach;    /* --report, --board, --clock-mhz, --dram-gbps, --tech */
 };
@@ -34,8 +37,14 @@ struct run_step {
 	struct tern_host_cost host; /* host ops of the step, sampling included */
 };
 
+enum { CHECK_ALL = 0, CHECK_LAYER = 1, CHECK_NONE = 2 };
+
 struct run_state {
 	struct tern_model *m;
+	struct tern_gemm_cache *gc;  /* resident layers on the device */
+	unsigned nruns;              /* 2 with the model check, else 1 */
+	unsigned threads;            /* worker threads in effect */
+	int check;                   /* a copy of run_args.check */
 	struct tern_dev_opts o;
 	struct tern_dev *dev;
 	struct tern_run *runs[2];    /* [0] device pass, [1] golden pass */
