@@ -77,7 +77,15 @@ int tern_ref_state_init(struct tern_ref_state *s, const struct tern_hw_config *c
 	s->acc = alloc3(cfg->rows, cfg->acc_depth, 1, sizeof(uint32_t));
 	s->scratch = fast ? alloc3(cfg->abuf_depth, cfg->lanes, 1, 1) :
 			    alloc3(cfg->rows, cfg->lanes, 1, 1 + 8);
-	if (!s->wptr || !s->wbuf || !s->wzero || !s->abuf || !s->acc || !s->scratch) {
+	s->wunset = fast ? alloc3(cfg->rows, cfg->lanes / 4 + 1, 1, 1) : calloc(1, 1);
+	if (fast && s->wptr && s->wunset) {
+		uint32_t e;
+
+		memset(s->wunset, 0x55, (size_t)cfg->rows * (cfg->lanes / 4 + 1));
+		for (e = 0; e < cfg->wbuf_depth; e++)
+			s->wptr[e] = s->wunset;
+	}
+	if (!s->wunset || !s->wptr || !s->wbuf || !s->wzero || !s->abuf || !s->acc || !s->scratch) {
 		tern_ref_state_free(s);
 		return -1;
 	}
@@ -93,7 +101,9 @@ void tern_ref_state_free(struct tern_ref_state *s)
 	free(s->acc);
 	free(s->scratch);
 	free((void *)s->wptr);
+	free(s->wunset);
 	s->wptr = NULL;
+	s->wunset = NULL;
 	s->wbuf = s->abuf = s->scratch = NULL;
 	s->wzero = s->acc = NULL;
 }

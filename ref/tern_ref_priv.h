@@ -41,6 +41,8 @@ struct tern_ref_state {
 	int fast;
 	uint32_t r0, r1;
 	const uint8_t **wptr;     /* [wbuf_depth] DRAM bytes of each WBUF entry */
+	uint8_t *wunset;          /* an entry of code 1 (weight 0): never-loaded entries
+				     read as the zeros a reset WBUF holds */
 	tern_ref_write_fn on_write;
 	void *ctx;
 };
