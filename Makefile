@@ -173,6 +173,8 @@ uninstall: ## remove what `make install` put under PREFIX (same PREFIX, DESTDIR)
 	rm -f $(I_BIN)/tern $(I_LIB)/libtern.a $(I_LIB)/libtern.so $(I_LIB)/libtern.so.$(SO_MAJOR) \
 	  $(I_LIB)/pkgconfig/tern.pc
 	rm -rf $(I_INC) $(I_DATA)
+# Verification beyond `make test`: the RTL fuzzer and the mutation test (docs/verification.md).
+-include tests/fuzz/fuzz.mk tests/mutate/mutate.mk
 
 # ---------------------------------------------------------------- top targets
 .PHONY: all gen isa-doc deps test test-build run bench lint clean help install uninstall
