@@ -64,7 +64,8 @@ int tern_kernel_avx512(void)
 	if (have < 0) {
 		__builtin_cpu_init();
 		have = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
-		       __builtin_cpu_supports("avx512vnni");
+		       __builtin_cpu_supports("avx512vnni") &&
+		       __builtin_cpu_supports("avx512vpopcntdq");
 	}
 	return have && kernel_choice == TERN_KERNEL_AUTO;
 #else

@@ -68,8 +68,8 @@ int tern_ref_state_init(struct tern_ref_state *s, const struct tern_hw_config *c
 	s->cfg = cfg;
 	s->fast = fast;
 	s->r1 = cfg->rows;
-	/* Fast mode keeps pointers, not decoded weights; its scratch is one token's
-	 * permuted activations (at most ABUF_DEPTH chunks). */
+	/* Fast mode keeps pointers, not decoded weights; its scratch mirrors ABUF with
+	 * each entry's activations permuted, and asum holds each entry's sum. */
 	s->wbuf = fast ? calloc(1, 1) : alloc3(cfg->rows, cfg->lanes, cfg->wbuf_depth, 1);
 	s->wptr = fast ? alloc3(cfg->wbuf_depth, 1, 1, sizeof(*s->wptr)) : calloc(1, 1);
 	s->wzero = alloc3(cfg->wbuf_depth, 1, 1, sizeof(uint32_t));
@@ -77,6 +77,7 @@ int tern_ref_state_init(struct tern_ref_state *s, const struct tern_hw_config *c
 	s->acc = alloc3(cfg->rows, cfg->acc_depth, 1, sizeof(uint32_t));
 	s->scratch = fast ? alloc3(cfg->abuf_depth, cfg->lanes, 1, 1) :
 			    alloc3(cfg->rows, cfg->lanes, 1, 1 + 8);
+	s->asum = alloc3(fast ? cfg->abuf_depth : 1, 1, 1, sizeof(uint32_t));
 	s->wunset = fast ? alloc3(cfg->rows, cfg->lanes / 4 + 1, 1, 1) : calloc(1, 1);
 	if (fast && s->wptr && s->wunset) {
 		uint32_t e;
@@ -85,7 +86,8 @@ int tern_ref_state_init(struct tern_ref_state *s, const struct tern_hw_config *c
 		for (e = 0; e < cfg->wbuf_depth; e++)
 			s->wptr[e] = s->wunset;
 	}
-	if (!s->wunset || !s->wptr || !s->wbuf || !s->wzero || !s->abuf || !s->acc || !s->scratch) {
+	if (!s->wunset || !s->wptr || !s->wbuf || !s->wzero || !s->abuf || !s->acc || !s->scratch ||
+	    !s->asum) {
 		tern_ref_state_free(s);
 		return -1;
 	}
@@ -100,12 +102,13 @@ void tern_ref_state_free(struct tern_ref_state *s)
 	free(s->abuf);
 	free(s->acc);
 	free(s->scratch);
+	free(s->asum);
 	free((void *)s->wptr);
 	free(s->wunset);
 	s->wptr = NULL;
 	s->wunset = NULL;
 	s->wbuf = s->abuf = s->scratch = NULL;
-	s->wzero = s->acc = NULL;
+	s->wzero = s->acc = s->asum = NULL;
 }
 
 /*

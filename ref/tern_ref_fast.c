@@ -11,8 +11,10 @@
  * sum(code * a) - sum(a), and code * a is an unsigned-by-signed byte product, which
  * one AVX-512 VNNI instruction (vpdpbusd) sums 64 at a time into int32. Code 3 is
  * reserved and reads as weight 0, so it is first turned into code 1. The activations
- * of a chunk are permuted once per token so that the j-th code of each byte (bits
- * 2j..2j+1) meets its own lane. All sums wrap modulo 2^32 (vpdpbusd does not
+ * of an ABUF entry are permuted once, when it is loaded, so that the j-th code of each
+ * byte (bits 2j..2j+1) meets its own lane, and the entry's sum is kept beside it: a
+ * GEMM reuses both for every row group (computing them per GEMM cost more than the
+ * dot products themselves at decode, where a GEMM covers only ROWS rows). All sums wrap modulo 2^32 (vpdpbusd does not
  * saturate; the plain loop uses uint32), which is the ISA's arithmetic, so both
  * kernels give the same bits for any K. The plain kernel is the fallback and the
  * reference the tests hold the vector one to.
@@ -118,11 +120,19 @@ void tern_ref_fast_load(struct tern_ref_state *s, const struct tern_insn *in)
 		for (x = 0; x < xs; x++) {
 			e = base + y * xs + x;
 			if (buf) {
-				memcpy(s->abuf + (size_t)e * cfg->lanes, row + x * ebytes, cfg->lanes);
+				const int8_t *a = (const int8_t *)row + x * ebytes;
+				int8_t *xp = s->scratch + (size_t)e * cfg->lanes;
+				uint32_t sum = 0, b, j;
+
+				memcpy(s->abuf + (size_t)e * cfg->lanes, a, cfg->lanes);
+				for (b = 0; b < nj; b++)
+					for (j = 0; j < 4; j++) {
+						xp[nj * j + b] = a[4 * b + j];
+						sum += (uint32_t)a[4 * b + j];
+					}
+				s->asum[e] = sum;
 			} else {
-				s->wptr[e] = row + x * ebytes;
-				s->wzero[e] = tern_ref_zero_codes2(s->wptr[e] + s->r0 * nj,
-								   (s->r1 - s->r0) * nj);
+				s->wptr[e] = row + x * ebytes; /* zeros: counted by the GEMM */
 			}
 		}
 	}
@@ -149,20 +159,23 @@ static uint32_t row_plain(const uint8_t *const *wp, uint32_t k, size_t off, uint
 
 #ifdef HAVE_X86
 /*
- * Eight PE rows (LANES = 32: 8 bytes each, one 64-byte vector per chunk). xp holds the
+ * Eight PE rows (LANES = 32: 8 bytes each, one 64-byte vector per chunk). xp holds each
  * chunk's activations permuted as [j][b] = a[4b + j]; asum is sum(a) over all chunks.
+ * Returns the zero weights among the codes read (codes 1 and 3: low bit set), counted
+ * here because the bytes are in a register anyway; a separate pass cost twice the GEMM.
  */
-__attribute__((target("avx512f,avx512bw,avx512vnni")))
-static void rows8_avx512(const uint8_t *const *wp, uint32_t k, size_t off, const int8_t *xp,
-			 uint32_t asum, uint32_t *out)
+__attribute__((target("avx512f,avx512bw,avx512vnni,avx512vpopcntdq")))
+static uint64_t rows8_avx512(const uint8_t *const *wp, uint32_t k, size_t off,
+			     const int8_t *xp, uint32_t asum, uint32_t *out)
 {
 	const __m512i m55 = _mm512_set1_epi8(0x55), m03 = _mm512_set1_epi8(3);
-	__m512i acc = _mm512_setzero_si512(), v, t;
+	__m512i acc = _mm512_setzero_si512(), zacc = _mm512_setzero_si512(), v, t;
 	uint32_t c, i, r8[8];
 	int64_t x[4];
 
 	for (c = 0; c < k; c++, xp += 32) {
 		v = _mm512_loadu_si512((const void *)(wp[c] + off));
+		zacc = _mm512_add_epi64(zacc, _mm512_popcnt_epi64(_mm512_and_si512(v, m55)));
 		t = _mm512_and_si512(_mm512_and_si512(v, _mm512_srli_epi64(v, 1)), m55);
 		v = _mm512_xor_si512(v, _mm512_slli_epi64(t, 1)); /* code 3 -> 1 */
 		memcpy(x, xp, sizeof(x));
@@ -179,6 +192,7 @@ static void rows8_avx512(const uint8_t *const *wp, uint32_t k, size_t off, const
 	_mm256_storeu_si256((__m256i *)r8, _mm512_cvtepi64_epi32(acc));
 	for (i = 0; i < 8; i++)
 		out[i] = r8[i] - asum;
+	return (uint64_t)_mm512_reduce_add_epi64(zacc);
 }
 #endif
 
@@ -189,7 +203,7 @@ void tern_ref_fast_gemm(struct tern_ref_state *s, const struct tern_insn *in)
 	uint32_t wb = tern_get_gemm_wbuf_base(in), ab = tern_get_gemm_abuf_base(in);
 	uint32_t accb = tern_get_gemm_acc_base(in), k = tern_get_gemm_k_chunks(in);
 	uint32_t nt = tern_get_gemm_n_tokens(in), astride = tern_get_gemm_abuf_stride(in);
-	uint32_t nj = cfg->lanes / 4, n, r, c, j, b;
+	uint32_t nj = cfg->lanes / 4, n, r, c, j;
 	const uint8_t *const *wp = s->wptr + wb;
 	uint64_t zero = 0, steps = (uint64_t)nt * k;
 	int vec = 0;
@@ -204,30 +218,29 @@ void tern_ref_fast_gemm(struct tern_ref_state *s, const struct tern_insn *in)
 
 		r = s->r0;
 		if (vec) {
-			int8_t *xp = s->scratch;
+			size_t e0 = (size_t)ab + (size_t)n * astride;
+			const int8_t *xp = s->scratch + e0 * cfg->lanes;
 
 			for (c = 0; c < k; c++)
-				for (j = 0; j < 4; j++)
-					for (b = 0; b < 8; b++)
-						xp[32 * c + 8 * j + b] = a[32 * c + 4 * b + j];
-			for (c = 0; c < 32 * k; c++)
-				asum += (uint32_t)a[c];
+				asum += s->asum[e0 + c];
 #ifdef HAVE_X86
 			for (; r + 8 <= s->r1; r += 8) {
-				rows8_avx512(wp, k, (size_t)r * 8, xp, asum, sum);
+				uint64_t z = rows8_avx512(wp, k, (size_t)r * 8, xp, asum, sum);
+
+				zero += n ? 0 : z; /* the same codes for every token */
 				for (j = 0; j < 8; j++)
 					acc[r + j] = (reset ? 0 : acc[r + j]) + sum[j];
 			}
 #endif
 		}
+		for (c = 0; !n && r < s->r1 && c < k; c++)
+			zero += tern_ref_zero_codes2(wp[c] + (size_t)r * nj, (s->r1 - r) * nj);
 		for (; r < s->r1; r++)
 			acc[r] = (reset ? 0 : acc[r]) + row_plain(wp, k, (size_t)r * nj, nj, a);
 	}
-	for (c = 0; c < k; c++)
-		zero += s->wzero[wb + c];
 	s->cnt[TERN_CNT_GEMMS]++;
 	s->cnt[TERN_CNT_MACS] += steps * cfg->rows * cfg->lanes;
-	s->cnt[TERN_CNT_MACS_ZERO] += zero * nt;
+	s->cnt[TERN_CNT_MACS_ZERO] += zero * nt; /* zero: the rows r0..r1-1 of one token */
 	s->cnt[TERN_CNT_WBUF_RD] += steps;
 	s->cnt[TERN_CNT_ABUF_RD] += steps;
 	s->cnt[TERN_CNT_ACC_RD] += reset ? 0 : nt;
