@@ -24,6 +24,7 @@ struct run_args {
 	double host_gflops;          /* --host-gflops, 0 = the board's host */
 	uint64_t threads;            /* --threads, 0 = the number of CPUs */
 	int check;                   /* --check: CHECK_ALL, CHECK_LAYER or CHECK_NONE */
+	int warmup;                  /* --warmup: one discarded pass prepares the weights */
 	struct tern_dev_opts o;
 	struct tern_machine mach;    /* --report, --board, --clock-mhz, --dram-gbps, --tech */
 };
@@ -57,6 +58,7 @@ struct run_state {
 	int has_cycles, show_progress;
 	int lockstep_failed, layer_failed, device_failed, model_failed;
 	double t_start, t_setup, t_device, t_golden; /* t_setup: opening model and device */
+	double t_warmup;             /* --warmup: its pass (within t_setup) */
 	int reporting;               /* --report given: rep collects every BitLinear */
 	struct tern_report rep;
 	char fail_msg[1024];

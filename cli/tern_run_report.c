@@ -189,6 +189,7 @@ static void print_json(const struct run_args *a, const struct run_state *st,
 	tern_json_obj(&j, "time");
 	tern_json_f64(&j, "wall_seconds", wall);
 	tern_json_f64(&j, "setup_seconds", st->t_setup);
+	tern_json_f64(&j, "warmup_seconds", st->t_warmup);
 	tern_json_f64(&j, "device_seconds", st->t_device);
 	tern_json_f64(&j, "golden_pass_seconds", st->t_golden);
 	tern_json_f64(&j, "host_seconds", wall - st->t_setup - st->t_device - st->t_golden);
