@@ -43,6 +43,7 @@ struct tern_run {
 	float *as;           /* act_scale per token */
 	int32_t *acc;        /* int32 BitLinear output, n_max x wide */
 	float *logits;       /* n_max x n_vocab */
+	int last_only;       /* logits of each step's last position only */
 	struct tern_host_cost host; /* host work of every successful step */
 	uint32_t cur_layer, cur_which; /* BitLinear being run (tern_run_current) */
 };
@@ -149,6 +150,11 @@ void tern_run_free(struct tern_run *r)
 const float *tern_run_logits(const struct tern_run *r, uint32_t i)
 {
 	return r->logits + (size_t)i * r->c.n_vocab;
+}
+
+void tern_run_logits_last_only(struct tern_run *r, int on)
+{
+	r->last_only = on;
 }
 
 uint32_t tern_run_pos(const struct tern_run *r)
@@ -386,11 +392,13 @@ static int output_all(struct fwd *f)
 		goto out;
 	tern_cost_output(c, &f->cost);
 	for (ri = 0; ri < f->nruns; ri++)
-		for (i = 0; i < f->n; i++) {
+		for (i = f->runs[ri]->last_only ? f->n - 1 : 0; i < f->n; i++) {
 			const float *hi = f->runs[ri]->h + (size_t)i * d;
 
+			/* an earlier run computing the same position with the same input */
 			for (rj = 0; rj < ri; rj++)
-				if (!memcmp(hi, f->runs[rj]->h + (size_t)i * d, d * sizeof(float)))
+				if ((!f->runs[rj]->last_only || i == f->n - 1) &&
+				    !memcmp(hi, f->runs[rj]->h + (size_t)i * d, d * sizeof(float)))
 					break;
 			if (rj < ri)
 				continue;
@@ -401,11 +409,12 @@ static int output_all(struct fwd *f)
 	if (tern_wcache_logits(f->m, h, out, nh, f->err, f->errlen))
 		goto out;
 	for (ri = 1; ri < f->nruns; ri++)
-		for (i = 0; i < f->n; i++) {
+		for (i = f->runs[ri]->last_only ? f->n - 1 : 0; i < f->n; i++) {
 			const float *hi = f->runs[ri]->h + (size_t)i * d;
 
 			for (rj = 0; rj < ri; rj++)
-				if (!memcmp(hi, f->runs[rj]->h + (size_t)i * d, d * sizeof(float)))
+				if ((!f->runs[rj]->last_only || i == f->n - 1) &&
+				    !memcmp(hi, f->runs[rj]->h + (size_t)i * d, d * sizeof(float)))
 					break;
 			if (rj < ri)
 				memcpy(f->runs[ri]->logits + (size_t)i * c->n_vocab,

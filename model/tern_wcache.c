@@ -248,6 +248,44 @@ static float dot_avx512(const float *h, const void *e, int type, uint32_t d)
 	_mm512_storeu_ps(sv, s);
 	return combine(sv, t);
 }
+
+/*
+ * Four independent logits, out[j] = e[j] . h[j], each summed exactly as dot_avx512
+ * sums it (so the same bits): four accumulators in flight hide the latency of the
+ * add chain that bounds dot_avx512, several times its speed on the output projection.
+ * Pairs share an embedding row (prefill: one row, four positions) or an input (decode:
+ * four rows, one position).
+ */
+__attribute__((target("avx512f,avx512bw")))
+static void dot4_avx512(const float *const *h, const void *const *e, int type, uint32_t d,
+			float *const *out)
+{
+	__m512 s[4] = { _mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps(),
+			_mm512_setzero_ps() }, ev;
+	float sv[LANES];
+	uint32_t k, j;
+
+	for (k = 0; k + LANES <= d; k += LANES)
+		for (j = 0; j < 4; j++) {
+			if (type == E_F32)
+				ev = _mm512_loadu_ps((const float *)e[j] + k);
+			else if (type == E_F16)
+				ev = _mm512_cvtph_ps(_mm256_loadu_si256(
+					(const __m256i *)((const uint16_t *)e[j] + k)));
+			else
+				ev = _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(
+					_mm256_loadu_si256((const __m256i *)((const uint16_t *)e[j] + k))), 16));
+			s[j] = _mm512_add_ps(s[j], _mm512_mul_ps(_mm512_loadu_ps(h[j] + k), ev));
+		}
+	for (j = 0; j < 4; j++) {
+		float t = 0.0f;
+
+		for (k = d / LANES * LANES; k < d; k++)
+			t = t + h[j][k] * elem(e[j], type, k);
+		_mm512_storeu_ps(sv, s[j]);
+		*out[j] = combine(sv, t);
+	}
+}
 #endif
 
 struct logit_job {
@@ -265,17 +303,34 @@ static void logit_part(void *ctx, unsigned part, unsigned parts)
 	uint32_t v1 = (uint32_t)((uint64_t)p->V * (part + 1) / parts), v, i;
 	size_t esz = p->wc->etype == E_F32 ? 4 : 2;
 
+	const float *ph[4];
+	const void *pe[4];
+	float *po[4];
+	unsigned np = 0;
+
 	for (v = v0; v < v1; v++) {
 		const void *e = (const char *)p->wc->embd + (size_t)v * p->d * esz;
 
-		for (i = 0; i < p->nh; i++)
+		for (i = 0; i < p->nh; i++) {
 #ifdef WC_X86
-			p->out[i][v] = p->vec ? dot_avx512(p->h[i], e, p->wc->etype, p->d) :
-						dot_plain(p->h[i], e, p->wc->etype, p->d);
-#else
-			p->out[i][v] = dot_plain(p->h[i], e, p->wc->etype, p->d);
+			if (p->vec) {
+				ph[np] = p->h[i];
+				pe[np] = e;
+				po[np] = &p->out[i][v];
+				if (++np == 4) {
+					dot4_avx512(ph, pe, p->wc->etype, p->d, po);
+					np = 0;
+				}
+				continue;
+			}
 #endif
+			p->out[i][v] = dot_plain(p->h[i], e, p->wc->etype, p->d);
+		}
 	}
+#ifdef WC_X86
+	for (i = 0; i < np; i++) /* the last pairs of the part */
+		*po[i] = dot_avx512(ph[i], pe[i], p->wc->etype, p->d);
+#endif
 }
 
 /* out[i][v] = E[v] . h[i] for every vocabulary row v; the embedding is kept on first use. */

@@ -241,6 +241,10 @@ int tern_run_new(const struct tern_model_config *c, uint32_t n_ctx, uint32_t n_m
 void tern_run_free(struct tern_run *r);
 /* Logits of position i (0-based) of the last step; n_vocab floats. */
 const float *tern_run_logits(const struct tern_run *r, uint32_t i);
+/* on = 1: later steps compute the logits of their last position only (all a generator
+ * samples from; a 128-token prefill then projects once instead of 128 times), and the
+ * other positions' rows are left as they were. Default 0: every position. */
+void tern_run_logits_last_only(struct tern_run *r, int on);
 uint32_t tern_run_pos(const struct tern_run *r);
 
 enum { TERN_FWD_OK = 0, TERN_FWD_CHECK = 1, TERN_FWD_STOPPED = 2, TERN_FWD_ERR = -1 };
