@@ -107,23 +107,35 @@ static uint32_t planes_dot_plain(const uint64_t *plus, const uint64_t *minus, co
 }
 
 #ifdef GOLDEN_X86
-/* The same sums, 64 activations at a time: masked byte moves, then vpdpbusd by ones. */
+/*
+ * The same sums, 64 activations at a time: masked byte moves, then vpdpbusd by ones,
+ * for up to four inputs against one row's planes (nx of them), each with its own
+ * accumulators so four add chains are in flight. Integer sums modulo 2^32: the order
+ * does not change a bit.
+ */
 __attribute__((target("avx512f,avx512bw,avx512vnni")))
-static uint32_t planes_dot_avx512(const uint64_t *plus, const uint64_t *minus, const int8_t *x,
-				  uint32_t k)
+static void planes_dot4_avx512(const uint64_t *plus, const uint64_t *minus,
+			       const int8_t *const *x, unsigned nx, uint32_t k, uint32_t *out)
 {
 	const __m512i ones = _mm512_set1_epi8(1);
-	__m512i sp = _mm512_setzero_si512(), sm = _mm512_setzero_si512(), v;
+	__m512i sp[4], sm[4], v;
 	uint32_t w, words = (k + 63) / 64;
+	unsigned j;
 
+	for (j = 0; j < 4; j++)
+		sp[j] = sm[j] = _mm512_setzero_si512();
 	for (w = 0; w < words; w++) {
 		__mmask64 live = k - 64 * w >= 64 ? ~0ull : (1ull << (k - 64 * w)) - 1;
+		__mmask64 mp = plus[w], mm = minus[w];
 
-		v = _mm512_maskz_loadu_epi8(live, x + 64 * (size_t)w);
-		sp = _mm512_dpbusd_epi32(sp, ones, _mm512_maskz_mov_epi8(plus[w], v));
-		sm = _mm512_dpbusd_epi32(sm, ones, _mm512_maskz_mov_epi8(minus[w], v));
+		for (j = 0; j < nx; j++) {
+			v = _mm512_maskz_loadu_epi8(live, x[j] + 64 * (size_t)w);
+			sp[j] = _mm512_dpbusd_epi32(sp[j], ones, _mm512_maskz_mov_epi8(mp, v));
+			sm[j] = _mm512_dpbusd_epi32(sm[j], ones, _mm512_maskz_mov_epi8(mm, v));
+		}
 	}
-	return (uint32_t)_mm512_reduce_add_epi32(_mm512_sub_epi32(sp, sm));
+	for (j = 0; j < nx; j++)
+		out[j] = (uint32_t)_mm512_reduce_add_epi32(_mm512_sub_epi32(sp[j], sm[j]));
 }
 #endif
 
@@ -146,15 +158,23 @@ static void planes_part(void *ctx, unsigned part, unsigned parts)
 		const uint64_t *plus = p->planes + i * 2 * words, *minus = plus + words;
 
 		for (j = 0; j < p->n; j++) {
-			const int8_t *xr = p->x + (size_t)j * p->k;
-			uint32_t s;
 #ifdef GOLDEN_X86
-			if (p->vec)
-				s = planes_dot_avx512(plus, minus, xr, p->k);
-			else
+			if (p->vec) {
+				const int8_t *xr[4];
+				uint32_t s[4];
+				unsigned nx = p->n - j < 4 ? p->n - j : 4, t;
+
+				for (t = 0; t < nx; t++)
+					xr[t] = p->x + (size_t)(j + t) * p->k;
+				planes_dot4_avx512(plus, minus, xr, nx, p->k, s);
+				for (t = 0; t < nx; t++)
+					p->y[(size_t)(j + t) * p->m + i] = (int32_t)s[t];
+				j += nx - 1;
+				continue;
+			}
 #endif
-				s = planes_dot_plain(plus, minus, xr, p->k);
-			p->y[(size_t)j * p->m + i] = (int32_t)s;
+			p->y[(size_t)j * p->m + i] =
+				(int32_t)planes_dot_plain(plus, minus, p->x + (size_t)j * p->k, p->k);
 		}
 	}
 }

@@ -194,6 +194,46 @@ static uint64_t rows8_avx512(const uint8_t *const *wp, uint32_t k, size_t off,
 		out[i] = r8[i] - asum;
 	return (uint64_t)_mm512_reduce_add_epi64(zacc);
 }
+
+/*
+ * rows8_avx512 for four tokens at once (prefill): the codes of a chunk are fixed and
+ * split into their four lanes once and meet four tokens' activations, and four
+ * accumulators are in flight. Each token's sums are the ones rows8_avx512 forms.
+ */
+__attribute__((target("avx512f,avx512bw,avx512vnni")))
+static void rows8x4_avx512(const uint8_t *const *wp, uint32_t k, size_t off,
+			   const int8_t *const *xp, const uint32_t *asum, uint32_t (*out)[8])
+{
+	const __m512i m55 = _mm512_set1_epi8(0x55), m03 = _mm512_set1_epi8(3);
+	__m512i acc[4], v, t, c0, c1, c2, c3;
+	uint32_t c, i, j, r8[8];
+	int64_t x[4];
+
+	for (j = 0; j < 4; j++)
+		acc[j] = _mm512_setzero_si512();
+	for (c = 0; c < k; c++) {
+		v = _mm512_loadu_si512((const void *)(wp[c] + off));
+		t = _mm512_and_si512(_mm512_and_si512(v, _mm512_srli_epi64(v, 1)), m55);
+		v = _mm512_xor_si512(v, _mm512_slli_epi64(t, 1)); /* code 3 -> 1 */
+		c0 = _mm512_and_si512(v, m03);
+		c1 = _mm512_and_si512(_mm512_srli_epi64(v, 2), m03);
+		c2 = _mm512_and_si512(_mm512_srli_epi64(v, 4), m03);
+		c3 = _mm512_and_si512(_mm512_srli_epi64(v, 6), m03);
+		for (j = 0; j < 4; j++) {
+			memcpy(x, xp[j] + 32 * (size_t)c, sizeof(x));
+			acc[j] = _mm512_dpbusd_epi32(acc[j], c0, _mm512_set1_epi64(x[0]));
+			acc[j] = _mm512_dpbusd_epi32(acc[j], c1, _mm512_set1_epi64(x[1]));
+			acc[j] = _mm512_dpbusd_epi32(acc[j], c2, _mm512_set1_epi64(x[2]));
+			acc[j] = _mm512_dpbusd_epi32(acc[j], c3, _mm512_set1_epi64(x[3]));
+		}
+	}
+	for (j = 0; j < 4; j++) {
+		acc[j] = _mm512_add_epi32(acc[j], _mm512_srli_epi64(acc[j], 32));
+		_mm256_storeu_si256((__m256i *)r8, _mm512_cvtepi64_epi32(acc[j]));
+		for (i = 0; i < 8; i++)
+			out[j][i] = r8[i] - asum[j];
+	}
+}
 #endif
 
 void tern_ref_fast_gemm(struct tern_ref_state *s, const struct tern_insn *in)
@@ -210,8 +250,48 @@ void tern_ref_fast_gemm(struct tern_ref_state *s, const struct tern_insn *in)
 
 #ifdef HAVE_X86
 	vec = cfg->lanes == 32 && tern_kernel_avx512();
+	/* Blocks of four tokens over the 8-row groups; the rest as one token at a time
+	 * below, which also counts the zero weights (token 0 only). */
+	for (n = 0; vec && n + 4 <= nt && s->r0 + 8 <= s->r1; n += 4) {
+		const int8_t *xp[4];
+		uint32_t as[4] = { 0, 0, 0, 0 }, sum4[4][8], t;
+
+		for (t = 0; t < 4; t++) {
+			size_t e0 = (size_t)ab + (size_t)(n + t) * astride;
+
+			xp[t] = s->scratch + e0 * cfg->lanes;
+			for (c = 0; c < k; c++)
+				as[t] += s->asum[e0 + c];
+		}
+		for (r = s->r0; r + 8 <= s->r1; r += 8) {
+			rows8x4_avx512(wp, k, (size_t)r * 8, xp, as, sum4);
+			for (t = 0; t < 4; t++) {
+				uint32_t *acc = s->acc + ((size_t)accb + n + t) * cfg->rows;
+
+				for (j = 0; j < 8; j++)
+					acc[r + j] = (reset ? 0 : acc[r + j]) + sum4[t][j];
+			}
+		}
+		for (t = 0; r < s->r1 && t < 4; t++) {
+			const int8_t *a = s->abuf + ((size_t)ab + (size_t)(n + t) * astride) * cfg->lanes;
+			uint32_t *acc = s->acc + ((size_t)accb + n + t) * cfg->rows;
+			uint32_t rr;
+
+			for (rr = r; rr < s->r1; rr++)
+				acc[rr] = (reset ? 0 : acc[rr]) + row_plain(wp, k, (size_t)rr * nj, nj, a);
+		}
+	}
+	if (n) { /* the zero weights of the rows, as token 0 would count them */
+		for (r = s->r0; r + 8 <= s->r1; r += 8)
+			for (c = 0; c < k; c++)
+				zero += tern_ref_zero_codes2(wp[c] + (size_t)r * 8, 64);
+		for (c = 0; r < s->r1 && c < k; c++)
+			zero += tern_ref_zero_codes2(wp[c] + (size_t)r * nj, (s->r1 - r) * nj);
+	}
+#else
+	n = 0;
 #endif
-	for (n = 0; n < nt; n++) {
+	for (; n < nt; n++) {
 		const int8_t *a = s->abuf + ((size_t)ab + (size_t)n * astride) * cfg->lanes;
 		uint32_t *acc = s->acc + ((size_t)accb + n) * cfg->rows;
 		uint32_t asum = 0, sum[8];

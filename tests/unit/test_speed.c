@@ -204,4 +204,38 @@ Test(speed, ref_fast_mode_equals_one_pass)
 	fast_equals_slow("8x8", 77, 100, 4, 2, TERN_KERNEL_AUTO);
 	fast_equals_slow("4x4", 13, 21, 2, 2, TERN_KERNEL_AUTO);
 	fast_equals_slow("16x16", 50, 7000, 2, 2, TERN_KERNEL_AUTO);
+	/* Prefill shapes: blocks of four tokens plus a remainder, any slice. */
+	fast_equals_slow("32x32", 200, 300, 9, 2, TERN_KERNEL_AUTO);
+	fast_equals_slow("32x32", 70, 1000, 6, 1, TERN_KERNEL_AUTO);
+	fast_equals_slow("32x32", 40, 260, 5, 2, TERN_KERNEL_PLAIN);
+}
+
+/* A run told to compute only the last position's logits gets exactly those. */
+Test(speed, last_position_logits_only)
+{
+	struct tern_model *m = NULL;
+	struct tern_run *r[2];
+	uint32_t tok[NPROMPT] = { 7, 99, 5, 300, 1 }, V, i, nz = 0;
+	char err[256];
+	int k;
+
+	cr_assert_eq(tern_zoo_open("tiny", &m, err, sizeof(err)), 0, "%s", err);
+	V = m->cfg.n_vocab;
+	for (k = 0; k < 2; k++) {
+		cr_assert_eq(tern_run_new(&m->cfg, 32, NPROMPT, TERN_QUANT_A158, tern_mm_golden,
+					  &r[k]), 0);
+		tern_run_logits_last_only(r[k], k);
+		cr_assert_eq(tern_forward(m, &r[k], 1, tok, NPROMPT, NULL, err, sizeof(err)),
+			     TERN_FWD_OK, "%s", err);
+	}
+	cr_expect(!memcmp(tern_run_logits(r[0], NPROMPT - 1), tern_run_logits(r[1], NPROMPT - 1),
+			  V * sizeof(float)), "last position's logits differ");
+	for (i = 0; i < V; i++) {
+		nz += tern_run_logits(r[0], NPROMPT - 1)[i] != 0.0f;
+		cr_assert(tern_run_logits(r[1], 0)[i] == 0.0f, "position 0 was computed");
+	}
+	cr_assert(nz > V / 2);
+	tern_run_free(r[0]);
+	tern_run_free(r[1]);
+	tern_model_free(m);
 }
