@@ -189,12 +189,17 @@ def bench_llama(tmp, threads=2, decode_steps=8):
         r = {"who": "tern", "check": check, "ok": rc == 0, "wall_seconds": round(wall, 2),
              "prefill_128_seconds": d.get("prefill_seconds"),
              "decode_seconds_per_token": median(d.get("decode_seconds") or [None]),
-             "decode_seconds": d.get("decode_seconds"), "warmup_seconds":
+             "decode_seconds": d.get("decode_seconds"),
+             "prefill_128_cpu_seconds": d.get("prefill_cpu_seconds"),
+             "decode_cpu_seconds_per_token": median(d.get("decode_cpu_seconds") or [None]),
+             "warmup_seconds":
              (d.get("time") or {}).get("warmup_seconds"), "peak_rss_bytes": d.get("peak_rss_bytes"),
              "resident_host_bytes": d.get("resident_host_bytes"), "checks": d.get("checks")}
-        print("  tern --check %-4s prefill-128 %.2f s, decode %.3f s/token, peak RSS %.2f GB" % (
-            check, r["prefill_128_seconds"] or 0, r["decode_seconds_per_token"] or 0,
-            (r["peak_rss_bytes"] or 0) / 1e9), flush=True)
+        print("  tern --check %-4s prefill-128 %.2f s (CPU %.2f s), decode %.3f s/token (CPU %.3f s), "
+              "peak RSS %.2f GB" % (
+                  check, r["prefill_128_seconds"] or 0, r["prefill_128_cpu_seconds"] or 0,
+                  r["decode_seconds_per_token"] or 0, r["decode_cpu_seconds_per_token"] or 0,
+                  (r["peak_rss_bytes"] or 0) / 1e9), flush=True)
         return r, d.get("prompt_tokens") or []
 
     def llama(ids):
@@ -210,11 +215,15 @@ def bench_llama(tmp, threads=2, decode_steps=8):
             return {"who": "llama.cpp", "ok": False}
         r = {"who": "llama.cpp", "ok": True, "prefill_128_seconds": d["prefill_seconds"],
              "decode_seconds_per_token": median(d["decode_seconds"]),
-             "decode_seconds": d["decode_seconds"], "peak_rss_bytes": d["peak_rss_bytes"],
+             "decode_seconds": d["decode_seconds"],
+             "prefill_128_cpu_seconds": d["prefill_cpu_seconds"],
+             "decode_cpu_seconds_per_token": median(d["decode_cpu_seconds"]),
+             "peak_rss_bytes": d["peak_rss_bytes"],
              "threads": d["threads"]}
-        print("  llama.cpp         prefill-128 %.2f s, decode %.3f s/token, peak RSS %.2f GB" % (
-            r["prefill_128_seconds"], r["decode_seconds_per_token"], (r["peak_rss_bytes"] or 0) / 1e9),
-            flush=True)
+        print("  llama.cpp         prefill-128 %.2f s (CPU %.2f s), decode %.3f s/token (CPU %.3f s), "
+              "peak RSS %.2f GB" % (
+                  r["prefill_128_seconds"], r["prefill_128_cpu_seconds"], r["decode_seconds_per_token"],
+                  r["decode_cpu_seconds_per_token"], (r["peak_rss_bytes"] or 0) / 1e9), flush=True)
         return r
 
     for check in ("none", "all"):
@@ -225,8 +234,13 @@ def bench_llama(tmp, threads=2, decode_steps=8):
             pair["ratio_prefill_128"] = round(t["prefill_128_seconds"] / l["prefill_128_seconds"], 3)
             pair["ratio_decode"] = round(t["decode_seconds_per_token"] / l["decode_seconds_per_token"], 3)
             pair["target"] = 2.0 if check == "none" else 4.0
-            print("  ratio tern/llama.cpp (--check %s): prefill-128 %.2fx, decode %.2fx (target <= %gx)" % (
-                check, pair["ratio_prefill_128"], pair["ratio_decode"], pair["target"]), flush=True)
+            pair["cpu_ratio_prefill_128"] = round(t["prefill_128_cpu_seconds"] / l["prefill_128_cpu_seconds"], 3)
+            pair["cpu_ratio_decode"] = round(t["decode_cpu_seconds_per_token"] /
+                                             l["decode_cpu_seconds_per_token"], 3)
+            print("  ratio tern/llama.cpp (--check %s): prefill-128 %.2fx, decode %.2fx (target <= %gx); "
+                  "CPU time: prefill-128 %.2fx, decode %.2fx" % (
+                      check, pair["ratio_prefill_128"], pair["ratio_decode"], pair["target"],
+                      pair["cpu_ratio_prefill_128"], pair["cpu_ratio_decode"]), flush=True)
         res["runs"].append(pair)
     return res
 

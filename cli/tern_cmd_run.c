@@ -261,6 +261,16 @@ static double now_s(void)
 	return ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
+/* CPU time of the whole process (all threads): on a shared machine it shows the work
+ * apart from the waiting for a core. */
+static double cpu_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
 /* One BitLinear call into the report, under the current phase and the tensor's name. */
 static int report_layer(struct run_state *st, const char *name, const struct tern_layer *l,
 			const struct tern_status *s, char *err, size_t errlen)
@@ -489,13 +499,14 @@ static int step(const struct run_args *a, struct run_state *st, const uint32_t *
 	struct tern_fwd_hooks h = { tern_sig_flag(), st->show_progress ? progress : NULL, st };
 	struct run_step *s = &st->steps[st->step];
 	struct tern_host_cost before = *tern_run_host_cost(st->runs[0]);
-	double t0 = now_s();
+	double t0 = now_s(), c0 = cpu_s();
 	int rc;
 
 	st->step_cycles = 0;
 	st->step_macs = 0;
 	rc = tern_forward(st->m, st->runs, st->nruns, tok, n, &h, st->fail_msg, sizeof(st->fail_msg));
 	s->seconds = now_s() - t0;
+	s->cpu_seconds = cpu_s() - c0;
 	s->cycles = st->step_cycles;
 	s->macs = st->step_macs;
 	s->n = n;

@@ -35,6 +35,7 @@ struct run_step {
 	uint64_t cycles;     /* device cycles summed over the step's BitLinears */
 	uint64_t macs;       /* MACs the device issued */
 	double seconds;      /* wall time of the step (both passes and the checks) */
+	double cpu_seconds;  /* CPU time of the process over the step, every thread */
 	struct tern_host_cost host; /* host ops of the step, sampling included */
 };
 

@@ -155,6 +155,11 @@ static void json_costs(struct tern_json *j, const struct run_state *st)
 		tern_json_f64(j, NULL, st->steps[i].seconds);
 	tern_json_close(j, ']');
 	tern_json_f64(j, "seconds_per_token", decode_mean(st));
+	tern_json_f64(j, "prefill_cpu_seconds", n ? st->steps[0].cpu_seconds : NAN);
+	tern_json_arr(j, "decode_cpu_seconds");
+	for (i = 1; i < n; i++)
+		tern_json_f64(j, NULL, st->steps[i].cpu_seconds);
+	tern_json_close(j, ']');
 	tern_json_f64(j, "prefill_host_flops", n ? tern_host_flops(&st->steps[0].host) : NAN);
 	tern_json_arr(j, "decode_host_flops");
 	for (i = 1; i < n; i++)
