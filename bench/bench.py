@@ -9,6 +9,13 @@ Parts (all by default; --only picks some):
          decode token on the verilator backend (32x32, every BitLinear lockstep-checked).
   fast   fast cycle model vs RTL per-layer error (bench/fast_vs_rtl.py), and a 2B-4T
          prompt-128 + 128-token timing-only run (tern run --timing-only).
+  llama  side by side with llama.cpp (issue 13) on one seeded 2B-4T-shaped TQ2_0 GGUF
+         (bench/bench_gguf.py): tern --backend ref with --check none, llama.cpp,
+         tern with --check all, llama.cpp again, each right after the other, 2 threads:
+         prefill of 128 tokens, decode s/token (median of 8), peak RSS, and the ratios
+         of each tern run to the llama.cpp run next to it. llama.cpp is npm's
+         node-llama-cpp, installed under build/npm by this part only
+         (bench/llama_bench.mjs drives it).
 Results go to bench/results.json (written atomically) and a table on stdout.
 Python 3 standard library only.
 """
@@ -145,9 +152,103 @@ def bench_fast(tmp):
     return res
 
 
+LLAMA_PKG = "node-llama-cpp@3.22.1"
+NPM_PREFIX = os.path.join(ROOT, "build", "npm")
+
+
+def ensure_llama():
+    """node_modules path with node-llama-cpp, installing it under build/npm; None if not."""
+    nm = os.path.join(NPM_PREFIX, "node_modules")
+    if not os.path.exists(os.path.join(nm, "node-llama-cpp", "dist", "index.js")):
+        p = subprocess.run(["npm", "install", "--no-audit", "--no-fund", "--prefix", NPM_PREFIX,
+                            LLAMA_PKG], capture_output=True, text=True)
+        if p.returncode != 0:
+            print("  npm install %s failed: %s" % (LLAMA_PKG, p.stderr.strip()[-300:]), file=sys.stderr)
+            return None
+    return nm
+
+
+def median(xs):
+    xs = sorted(x for x in xs if x is not None)
+    return xs[len(xs) // 2] if len(xs) % 2 else (xs[len(xs) // 2 - 1] + xs[len(xs) // 2]) / 2
+
+
+def bench_llama(tmp, threads=2, decode_steps=8):
+    gguf = os.path.join(tmp, "bench-2b4t.gguf")
+    gen = os.path.join(ROOT, "bench", "bench_gguf.py")
+    if not os.path.exists(gguf) or os.path.getmtime(gguf) < os.path.getmtime(gen):
+        subprocess.run([sys.executable, gen, gguf, "--seed", "1"], check=True)
+    nm = ensure_llama()
+    res = {"file": os.path.relpath(gguf, ROOT), "file_bytes": os.path.getsize(gguf),
+           "threads": threads, "decode_steps": decode_steps, "runs": []}
+
+    def tern(check):
+        d, wall, rc = run_json(["run", "--model", gguf, "--backend", "ref", "--warmup",
+                                "--prompt-len", "128", "--tokens", str(decode_steps),
+                                "--threads", str(threads), "--check", check])
+        r = {"who": "tern", "check": check, "ok": rc == 0, "wall_seconds": round(wall, 2),
+             "prefill_128_seconds": d.get("prefill_seconds"),
+             "decode_seconds_per_token": median(d.get("decode_seconds") or [None]),
+             "decode_seconds": d.get("decode_seconds"),
+             "prefill_128_cpu_seconds": d.get("prefill_cpu_seconds"),
+             "decode_cpu_seconds_per_token": median(d.get("decode_cpu_seconds") or [None]),
+             "warmup_seconds":
+             (d.get("time") or {}).get("warmup_seconds"), "peak_rss_bytes": d.get("peak_rss_bytes"),
+             "resident_host_bytes": d.get("resident_host_bytes"), "checks": d.get("checks")}
+        print("  tern --check %-4s prefill-128 %.2f s (CPU %.2f s), decode %.3f s/token (CPU %.3f s), "
+              "peak RSS %.2f GB" % (
+                  check, r["prefill_128_seconds"] or 0, r["prefill_128_cpu_seconds"] or 0,
+                  r["decode_seconds_per_token"] or 0, r["decode_cpu_seconds_per_token"] or 0,
+                  (r["peak_rss_bytes"] or 0) / 1e9), flush=True)
+        return r, d.get("prompt_tokens") or []
+
+    def llama(ids):
+        if nm is None or not ids:
+            return {"who": "llama.cpp", "ok": False, "note": "node-llama-cpp unavailable"}
+        p = subprocess.run(["node", os.path.join(ROOT, "bench", "llama_bench.mjs"), nm, gguf,
+                            str(threads), ",".join(map(str, ids)), str(decode_steps)],
+                           capture_output=True, text=True)
+        try:
+            d = json.loads(p.stdout.strip().splitlines()[-1])
+        except (json.JSONDecodeError, IndexError):
+            print("  llama.cpp failed: %s" % p.stderr.strip()[-300:], file=sys.stderr)
+            return {"who": "llama.cpp", "ok": False}
+        r = {"who": "llama.cpp", "ok": True, "prefill_128_seconds": d["prefill_seconds"],
+             "decode_seconds_per_token": median(d["decode_seconds"]),
+             "decode_seconds": d["decode_seconds"],
+             "prefill_128_cpu_seconds": d["prefill_cpu_seconds"],
+             "decode_cpu_seconds_per_token": median(d["decode_cpu_seconds"]),
+             "peak_rss_bytes": d["peak_rss_bytes"],
+             "threads": d["threads"]}
+        print("  llama.cpp         prefill-128 %.2f s (CPU %.2f s), decode %.3f s/token (CPU %.3f s), "
+              "peak RSS %.2f GB" % (
+                  r["prefill_128_seconds"], r["prefill_128_cpu_seconds"], r["decode_seconds_per_token"],
+                  r["decode_cpu_seconds_per_token"], (r["peak_rss_bytes"] or 0) / 1e9), flush=True)
+        return r
+
+    for check in ("none", "all"):
+        t, ids = tern(check)
+        l = llama(ids)
+        pair = {"check": check, "tern": t, "llama.cpp": l}
+        if t["ok"] and l["ok"]:
+            pair["ratio_prefill_128"] = round(t["prefill_128_seconds"] / l["prefill_128_seconds"], 3)
+            pair["ratio_decode"] = round(t["decode_seconds_per_token"] / l["decode_seconds_per_token"], 3)
+            pair["target"] = 2.0 if check == "none" else 4.0
+            pair["cpu_ratio_prefill_128"] = round(t["prefill_128_cpu_seconds"] / l["prefill_128_cpu_seconds"], 3)
+            pair["cpu_ratio_decode"] = round(t["decode_cpu_seconds_per_token"] /
+                                             l["decode_cpu_seconds_per_token"], 3)
+            print("  ratio tern/llama.cpp (--check %s): prefill-128 %.2fx, decode %.2fx (target <= %gx); "
+                  "CPU time: prefill-128 %.2fx, decode %.2fx" % (
+                      check, pair["ratio_prefill_128"], pair["ratio_decode"], pair["target"],
+                      pair["cpu_ratio_prefill_128"], pair["cpu_ratio_decode"]), flush=True)
+        res["runs"].append(pair)
+    return res
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--only", default="rtl,model,fast", help="comma list of rtl,model,fast")
+    ap.add_argument("--only", default="rtl,model,fast,llama",
+                    help="comma list of rtl,model,fast,llama")
     ap.add_argument("--arrays", default=",".join(ARRAYS))
     ap.add_argument("--dram-bw", type=int, default=16, help="DRAM bytes per cycle (default 16)")
     ap.add_argument("--dram-latency", type=int, default=40)
@@ -164,7 +265,7 @@ def main():
     if os.path.exists(a.out):  # keep parts not re-run this time
         with open(a.out) as f:
             old = json.load(f)
-        for k in ("rtl", "rtl_summary", "model", "fast"):
+        for k in ("rtl", "rtl_summary", "model", "fast", "llama"):
             if k in old:
                 results[k] = old[k]
     if "rtl" in parts:
@@ -184,6 +285,9 @@ def main():
     if "fast" in parts:
         print("== fast cycle model")
         results["fast"] = bench_fast(tmp)
+    if "llama" in parts:
+        print("== side by side with llama.cpp (same GGUF, one after the other)")
+        results["llama"] = bench_llama(tmp)
     tmpf = a.out + ".tmp"
     with open(tmpf, "w") as f:
         json.dump(results, f, indent=1)

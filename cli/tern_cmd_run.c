@@ -28,6 +28,7 @@
 #include "tern_fast.h"
 #include "tern_gemm.h"
 #include "tern_model.h"
+#include "tern_pool.h"
 #include "tern_run_priv.h"
 
 #define CMD "run"
@@ -69,6 +70,14 @@ static const char help_mid[] =
 	"  --seed S             sampling seed (default 0); weights do not depend on it\n"
 	"  --top-k K            sample among the K most likely tokens (default 0: greedy)\n"
 	"  --quant Q            a1.58 (int8 per token, default) or a4.8 (BitNet a4.8)\n"
+	"  --check C            all (default): layer and model checks; layer: no golden\n"
+	"                       pass; none: neither (lockstep still runs on verilator)\n"
+	"  --threads N          worker threads for the reference model, the golden matmul\n"
+	"                       and the output projection (default: every CPU); results\n"
+	"                       are identical for any N\n"
+	"  --warmup             before the timed steps, one discarded 1-token pass packs\n"
+	"                       every layer's weights, so prefill_seconds excludes that\n"
+	"                       one-time work (it is in setup_seconds, warmup_seconds)\n"
 	"  --json               print one JSON object on stdout instead of the summary; its\n"
 	"                       \"text\" is valid UTF-8 (bytes that are not: U+FFFD), the\n"
 	"                       exact bytes are in \"text_hex\"\n"
@@ -87,7 +96,8 @@ static const char help_tail[] =
 	"      128+N interrupted by signal N (130 SIGINT, 143 SIGTERM, 129 SIGHUP)\n";
 
 enum { O_MODEL = 256, O_PTOK, O_PROMPT, O_TOKENS, O_SEED, O_TOPK, O_QUANT, O_JSON, O_HELP,
-       O_PLEN, O_HOSTG, O_TIMING, O_LOGITS, O_TOPLP, O_IGNEOS };
+       O_PLEN, O_HOSTG, O_TIMING, O_LOGITS, O_TOPLP, O_IGNEOS, O_THREADS, O_CHECK,
+       O_WARMUP };
 
 static const struct option longopts[] = {
 	{ "model", required_argument, 0, O_MODEL },     { "prompt-tokens", required_argument, 0, O_PTOK },
@@ -98,6 +108,8 @@ static const struct option longopts[] = {
 	{ "host-gflops", required_argument, 0, O_HOSTG }, { "timing-only", no_argument, 0, O_TIMING },
 	{ "logits", required_argument, 0, O_LOGITS },   { "top-logprobs", required_argument, 0, O_TOPLP },
 	{ "ignore-eos", no_argument, 0, O_IGNEOS },
+	{ "threads", required_argument, 0, O_THREADS }, { "check", required_argument, 0, O_CHECK },
+	{ "warmup", no_argument, 0, O_WARMUP },
 	TERN_DEVICE_LONGOPTS,
 	TERN_MACHINE_LONGOPTS,
 	{ 0, 0, 0, 0 }
@@ -130,7 +142,19 @@ static int parse_one(struct run_args *a, int c, const char *v, char **argv)
 		else
 			return tern_usage_err(CMD, "--quant must be a1.58 or a4.8, got '%s'", v), -1;
 		return 0;
+	case O_THREADS: return tern_parse_u64(CMD, "--threads", v, 1, 64, &a->threads);
+	case O_CHECK:
+		if (!strcmp(v, "all"))
+			a->check = CHECK_ALL;
+		else if (!strcmp(v, "layer"))
+			a->check = CHECK_LAYER;
+		else if (!strcmp(v, "none"))
+			a->check = CHECK_NONE;
+		else
+			return tern_usage_err(CMD, "--check must be all, layer or none, got '%s'", v), -1;
+		return 0;
 	case O_JSON: a->json = 1; return 0;
+	case O_WARMUP: a->warmup = 1; return 0;
 	case O_TIMING: a->timing_only = 1; return 0;
 	case O_LOGITS: a->logits = v; return 0;
 	case O_TOPLP: return tern_parse_u64(CMD, "--top-logprobs", v, 1, 100, &a->top_logprobs);
@@ -253,6 +277,16 @@ static double now_s(void)
 	return ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
+/* CPU time of the whole process (all threads): on a shared machine it shows the work
+ * apart from the waiting for a core. */
+static double cpu_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
 /* One BitLinear call into the report, under the current phase and the tensor's name. */
 static int report_layer(struct run_state *st, const char *name, const struct tern_layer *l,
 			const struct tern_status *s, char *err, size_t errlen)
@@ -276,7 +310,10 @@ static int dev_mm(void *ctx, const struct tern_layer *l, const int8_t *w, const 
 	uint32_t layer, which;
 	char name[64];
 
-	if (tern_gemm_run(st->dev, l, w, x, y, 1, &r, err, errlen))
+	tern_run_current(st->runs[0], &layer, &which);
+	if (tern_gemm_run_resident(st->gc, layer * TERN_LIN_COUNT + which, l, w,
+				   st->check == CHECK_NONE ? NULL : tern_model_planes(st->m, layer, which),
+				   x, y, &r, err, errlen))
 		return -1;
 	st->t_device += now_s() - t0;
 	st->step_cycles += r.st.counters[TERN_CNT_CYCLES];
@@ -284,7 +321,6 @@ static int dev_mm(void *ctx, const struct tern_layer *l, const int8_t *w, const 
 	st->has_cycles = r.st.has_cycles;
 	st->layers_run++;
 	if (tern_gemm_ok(&r)) {
-		tern_run_current(st->runs[0], &layer, &which);
 		return report_layer(st, tern_lin_name(layer, which, name, sizeof(name)), l, &r.st,
 				    err, errlen);
 	}
@@ -313,10 +349,16 @@ static int gold_mm(void *ctx, const struct tern_layer *l, const int8_t *w, const
 {
 	struct run_state *st = ctx;
 	double t0 = now_s();
-	int rc = tern_mm_golden.fn(NULL, l, w, x, y, err, errlen);
+	uint32_t layer, which;
 
+	(void)w;
+	(void)err;
+	(void)errlen;
+	tern_run_current(st->runs[1], &layer, &which);
+	tern_gemm_golden(st->gc, layer * TERN_LIN_COUNT + which, l,
+			 tern_model_planes(st->m, layer, which), x, y);
 	st->t_golden += now_s() - t0;
-	return rc;
+	return 0;
 }
 
 static void progress(void *ctx, uint32_t layer, uint32_t n_layer)
@@ -332,27 +374,40 @@ static void progress(void *ctx, uint32_t layer, uint32_t n_layer)
 	fflush(stderr);
 }
 
-/* Device memory for the largest layer at the largest step (prefill N = prompt). */
+/*
+ * Device memory for resident layers: every layer's packed weights, the activation and
+ * output regions of the largest layer at the largest step (prefill N = prompt), and
+ * two programs per layer (prefill and decode).
+ */
 static uint64_t device_bytes(const struct run_args *a, const struct tern_model_config *c,
-			     uint32_t n)
+			     uint32_t n, uint64_t *x_cap, uint64_t *y_cap)
 {
-	uint64_t need = 0, b;
-	uint32_t i;
+	uint64_t need = 0, ins = 0;
+	uint32_t i, j;
 
+	*x_cap = *y_cap = 0;
 	for (i = 0; i < TERN_LIN_COUNT; i++) {
-		struct tern_layer l = { 0, 0, n, TERN_WFMT_2BIT };
-		struct tern_layout lo;
-		struct tern_traffic tr;
+		uint32_t ns[2] = { n, 1 };
 
-		tern_lin_shape(c, i, &l.m, &l.k);
-		if (tern_layout_plan(&a->o.cfg, &l, &lo, NULL, 0))
-			continue; /* reported when the layer runs */
-		tern_layout_traffic(&a->o.cfg, &l, &lo, &tr);
-		b = lo.w_bytes + lo.x_bytes + lo.y_bytes + tr.insns * TERN_INSN_BYTES + 4 * 64;
-		if (b > need)
-			need = b;
+		for (j = 0; j < 2; j++) {
+			struct tern_layer l = { 0, 0, ns[j], TERN_WFMT_2BIT };
+			struct tern_layout lo;
+			struct tern_traffic tr;
+
+			tern_lin_shape(c, i, &l.m, &l.k);
+			if (tern_layout_plan(&a->o.cfg, &l, &lo, NULL, 0))
+				continue; /* reported when the layer runs */
+			tern_layout_traffic(&a->o.cfg, &l, &lo, &tr);
+			if (!j)
+				need += lo.w_bytes + 256;
+			ins += tr.insns * TERN_INSN_BYTES + 256;
+			if (lo.x_bytes > *x_cap)
+				*x_cap = lo.x_bytes;
+			if (lo.y_bytes > *y_cap)
+				*y_cap = lo.y_bytes;
+		}
 	}
-	return need + (1u << 20);
+	return (need + ins) * c->n_layer + *x_cap + *y_cap + (1u << 20);
 }
 
 static int alloc_steps(const struct run_args *a, struct run_state *st, char *err, size_t errlen);
@@ -361,18 +416,63 @@ static int open_runs(const struct run_args *a, struct run_state *st, char *err, 
 {
 	const struct tern_model_config *c = &st->m->cfg;
 	uint32_t n_ctx = st->n_prompt + st->n_gen + 1;
-	struct tern_mm dm = { dev_mm, st }, gm = { gold_mm, st };
+	struct tern_mm dm = { dev_mm, st, 1 }, gm = { gold_mm, st, 1 };
+	uint64_t x_cap, y_cap;
 
 	st->o = a->o;
-	st->o.mem_bytes = device_bytes(a, c, st->n_prompt);
-	if (tern_dev_open(&st->o, &st->dev, err, errlen))
+	st->o.mem_bytes = device_bytes(a, c, st->n_prompt, &x_cap, &y_cap);
+	st->check = a->check;
+	st->nruns = a->check == CHECK_ALL ? 2 : 1;
+	if (tern_dev_open(&st->o, &st->dev, err, errlen) ||
+	    tern_gemm_cache_new(st->dev, c->n_layer * TERN_LIN_COUNT, x_cap, y_cap, &st->gc, err,
+				errlen))
 		return -1;
 	if (tern_run_new(c, n_ctx, st->n_prompt, a->quant, dm, &st->runs[0]) ||
-	    tern_run_new(c, n_ctx, st->n_prompt, a->quant, gm, &st->runs[1])) {
+	    (st->nruns > 1 &&
+	     tern_run_new(c, n_ctx, st->n_prompt, a->quant, gm, &st->runs[1]))) {
 		snprintf(err, errlen, "out of memory for the KV caches (%u positions)", n_ctx);
 		return -1;
 	}
+	/* Without the model check nothing reads the logits of earlier prompt positions. */
+	if (st->nruns == 1)
+		tern_run_logits_last_only(st->runs[0], 1);
 	return alloc_steps(a, st, err, errlen);
+}
+
+/*
+ * --warmup: one 1-token pass (the first prompt token) through runs of their own, then
+ * discarded. It leaves every layer packed on the device, its planes built and the N=1
+ * programs compiled, and nothing else: the real runs' KV caches are untouched, and
+ * the accounting it touched is zeroed again.
+ */
+static int warmup(const struct run_args *a, struct run_state *st, char *err, size_t errlen)
+{
+	const struct tern_model_config *c = &st->m->cfg;
+	struct tern_run *keep[2] = { st->runs[0], st->runs[1] }, *w[2] = { NULL, NULL };
+	struct tern_mm dm = { dev_mm, st, 1 }, gm = { gold_mm, st, 1 };
+	struct tern_fwd_hooks h = { tern_sig_flag(), NULL, st };
+	double t0 = now_s();
+	int rc = -1;
+
+	if (tern_run_new(c, 2, 1, a->quant, dm, &w[0]) ||
+	    (st->nruns > 1 && tern_run_new(c, 2, 1, a->quant, gm, &w[1]))) {
+		snprintf(err, errlen, "out of memory for the warm-up pass");
+		goto out;
+	}
+	st->runs[0] = w[0];
+	st->runs[1] = w[1];
+	rc = tern_forward(st->m, st->runs, st->nruns, st->prompt, 1, &h, err, errlen);
+	if (rc != TERN_FWD_OK)
+		rc = -1;
+out:
+	st->runs[0] = keep[0];
+	st->runs[1] = keep[1];
+	tern_run_free(w[0]);
+	tern_run_free(w[1]);
+	st->t_device = st->t_golden = 0;
+	st->step_cycles = st->step_macs = st->layers_run = 0;
+	st->t_warmup = now_s() - t0;
+	return rc;
 }
 
 /* Generated ids, per-step costs and the top-k scratch (every backend). */
@@ -415,13 +515,14 @@ static int step(const struct run_args *a, struct run_state *st, const uint32_t *
 	struct tern_fwd_hooks h = { tern_sig_flag(), st->show_progress ? progress : NULL, st };
 	struct run_step *s = &st->steps[st->step];
 	struct tern_host_cost before = *tern_run_host_cost(st->runs[0]);
-	double t0 = now_s();
+	double t0 = now_s(), c0 = cpu_s();
 	int rc;
 
 	st->step_cycles = 0;
 	st->step_macs = 0;
-	rc = tern_forward(st->m, st->runs, 2, tok, n, &h, st->fail_msg, sizeof(st->fail_msg));
+	rc = tern_forward(st->m, st->runs, st->nruns, tok, n, &h, st->fail_msg, sizeof(st->fail_msg));
 	s->seconds = now_s() - t0;
+	s->cpu_seconds = cpu_s() - c0;
 	s->cycles = st->step_cycles;
 	s->macs = st->step_macs;
 	s->n = n;
@@ -429,7 +530,7 @@ static int step(const struct run_args *a, struct run_state *st, const uint32_t *
 	s->host = *tern_run_host_cost(st->runs[0]);
 	tern_host_cost_sub(&s->host, &before);
 	tern_cost_sample(&st->m->cfg, (uint32_t)a->top_k, &s->host);
-	if (rc == TERN_FWD_OK && model_check(st, n))
+	if (rc == TERN_FWD_OK && st->nruns > 1 && model_check(st, n))
 		rc = TERN_FWD_CHECK;
 	return rc;
 }
@@ -542,6 +643,7 @@ static void free_state(struct run_state *st)
 {
 	tern_run_free(st->runs[0]);
 	tern_run_free(st->runs[1]);
+	tern_gemm_cache_free(st->gc);
 	tern_dev_close(st->dev);
 	tern_model_free(st->m);
 	tern_report_free(&st->rep);
@@ -564,6 +666,9 @@ int tern_cmd_run(int argc, char **argv)
 	if (parse_args(&a, argc, argv) || tern_machine_prepare(CMD, &a.mach))
 		return TERN_EXIT_USAGE;
 	st.t_start = now_s();
+	st.threads = tern_pool_set_threads((unsigned)a.threads);
+	if (getenv("TERN_KERNEL") && !strcmp(getenv("TERN_KERNEL"), "plain"))
+		tern_kernel_set(TERN_KERNEL_PLAIN);
 	if (tern_model_open(a.model, &st.m, err, sizeof(err)) ||
 	    tern_config_check(&st.m->cfg, err, sizeof(err))) {
 		tern_usage_err(CMD, "%s", err);
@@ -583,6 +688,11 @@ int tern_cmd_run(int argc, char **argv)
 	if (a.timing_only ? alloc_steps(&a, &st, err, sizeof(err)) :
 	    open_runs(&a, &st, err, sizeof(err)) || tern_run_alloc_out(&a, &st, err, sizeof(err))) {
 		tern_usage_err(CMD, "%s", err);
+		goto out;
+	}
+	if (a.warmup && !a.timing_only && warmup(&a, &st, err, sizeof(err))) {
+		fprintf(stderr, "tern run: warm-up pass failed: %s\n", err);
+		rc = TERN_EXIT_CHECK;
 		goto out;
 	}
 	if (a.mach.report_dir) {

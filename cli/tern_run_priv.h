@@ -10,6 +10,7 @@
 
 #include "tern_cli_board.h"
 #include "tern_driver.h"
+#include "tern_gemm.h"
 #include "tern_model.h"
 #include "tern_report.h"
 
@@ -24,6 +25,9 @@ struct run_args {
 	int timing_only;             /* --timing-only: no data, cycles from the fast model */
 	int backend_given;           /* --backend was on the command line */
 	double host_gflops;          /* --host-gflops, 0 = the board's host */
+	uint64_t threads;            /* --threads, 0 = the number of CPUs */
+	int check;                   /* --check: CHECK_ALL, CHECK_LAYER or CHECK_NONE */
+	int warmup;                  /* --warmup: one discarded pass prepares the weights */
 	struct tern_dev_opts o;
 	struct tern_machine mach;    /* --report, --board, --clock-mhz, --dram-gbps, --tech */
 };
@@ -34,11 +38,18 @@ struct run_step {
 	uint64_t cycles;     /* device cycles summed over the step's BitLinears */
 	uint64_t macs;       /* MACs the device issued */
 	double seconds;      /* wall time of the step (both passes and the checks) */
+	double cpu_seconds;  /* CPU time of the process over the step, every thread */
 	struct tern_host_cost host; /* host ops of the step, sampling included */
 };
 
+enum { CHECK_ALL = 0, CHECK_LAYER = 1, CHECK_NONE = 2 };
+
 struct run_state {
 	struct tern_model *m;
+	struct tern_gemm_cache *gc;  /* resident layers on the device */
+	unsigned nruns;              /* 2 with the model check, else 1 */
+	unsigned threads;            /* worker threads in effect */
+	int check;                   /* a copy of run_args.check */
 	struct tern_dev_opts o;
 	struct tern_dev *dev;
 	struct tern_run *runs[2];    /* [0] device pass, [1] golden pass */
@@ -51,6 +62,7 @@ struct run_state {
 	int has_cycles, show_progress;
 	int lockstep_failed, layer_failed, device_failed, model_failed;
 	double t_start, t_setup, t_device, t_golden; /* t_setup: opening model and device */
+	double t_warmup;             /* --warmup: its pass (within t_setup) */
 	int reporting;               /* --report given: rep collects every BitLinear */
 	struct tern_report rep;
 	char fail_msg[1024];

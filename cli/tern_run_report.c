@@ -46,13 +46,17 @@ static void get_checks(const struct run_args *a, const struct run_state *st, int
 		c->lockstep = "n/a";
 	else
 		c->lockstep = st->lockstep_failed ? "failed" : ran ? "passed" : "n/a";
-	if (st->layer_failed)
+	if (a->check == CHECK_NONE)
+		c->layer = "off";
+	else if (st->layer_failed)
 		c->layer = "failed";
 	else if (st->lockstep_failed || st->device_failed || !ran)
 		c->layer = "n/a";
 	else
 		c->layer = "passed";
-	if (st->model_failed)
+	if (a->check != CHECK_ALL)
+		c->model = "off";
+	else if (st->model_failed)
 		c->model = "failed";
 	else
 		c->model = fwd_rc == TERN_FWD_OK ? "passed" : "n/a";
@@ -202,6 +206,11 @@ static void json_costs(struct tern_json *j, const struct run_state *st)
 		tern_json_f64(j, NULL, st->steps[i].seconds);
 	tern_json_close(j, ']');
 	tern_json_f64(j, "seconds_per_token", decode_mean(st));
+	tern_json_f64(j, "prefill_cpu_seconds", n ? st->steps[0].cpu_seconds : NAN);
+	tern_json_arr(j, "decode_cpu_seconds");
+	for (i = 1; i < n; i++)
+		tern_json_f64(j, NULL, st->steps[i].cpu_seconds);
+	tern_json_close(j, ']');
 	tern_json_f64(j, "prefill_host_flops", n ? tern_host_flops(&st->steps[0].host) : NAN);
 	tern_json_arr(j, "decode_host_flops");
 	for (i = 1; i < n; i++)
@@ -249,11 +258,15 @@ static void print_json(const struct run_args *a, const struct run_state *st,
 	tern_json_obj(&j, "time");
 	tern_json_f64(&j, "wall_seconds", wall);
 	tern_json_f64(&j, "setup_seconds", st->t_setup);
+	tern_json_f64(&j, "warmup_seconds", st->t_warmup);
 	tern_json_f64(&j, "device_seconds", st->t_device);
 	tern_json_f64(&j, "golden_pass_seconds", st->t_golden);
 	tern_json_f64(&j, "host_seconds", wall - st->t_setup - st->t_device - st->t_golden);
 	tern_json_close(&j, '}');
 	tern_json_u64(&j, "peak_rss_bytes", peak_rss());
+	tern_json_u64(&j, "threads", st->threads);
+	tern_json_str(&j, "check", a->check == CHECK_ALL ? "all" : a->check == CHECK_LAYER ? "layer" : "none");
+	tern_json_u64(&j, "resident_host_bytes", tern_model_resident_bytes(st->m));
 	if (a->mach.report_dir)
 		tern_json_str(&j, "report", a->mach.report_dir);
 	tern_json_obj(&j, "checks");

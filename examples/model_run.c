@@ -53,7 +53,7 @@ int main(int argc, char **argv)
 	struct tern_dev_opts o = { 0 };
 	struct tern_model *m;
 	struct ctx c = { 0 };
-	struct tern_mm mm = { device_mm, &c };
+	struct tern_mm mm = { device_mm, &c, 0 };
 	const char *model = argc > 2 ? argv[2] : "zoo:tiny";
 	unsigned tokens = argc > 3 ? (unsigned)atoi(argv[3]) : 3, t;
 	uint32_t tok = 1;

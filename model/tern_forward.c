@@ -24,6 +24,7 @@
 
 #include "tern_model.h"
 #include "tern_ref.h"
+#include "tern_wcache.h"
 
 struct tern_run {
 	struct tern_model_config c;
@@ -42,6 +43,7 @@ struct tern_run {
 	float *as;           /* act_scale per token */
 	int32_t *acc;        /* int32 BitLinear output, n_max x wide */
 	float *logits;       /* n_max x n_vocab */
+	int last_only;       /* logits of each step's last position only */
 	struct tern_host_cost host; /* host work of every successful step */
 	uint32_t cur_layer, cur_which; /* BitLinear being run (tern_run_current) */
 };
@@ -69,7 +71,7 @@ static int golden_fn(void *ctx, const struct tern_layer *l, const int8_t *w, con
 	return 0;
 }
 
-const struct tern_mm tern_mm_golden = { golden_fn, NULL };
+const struct tern_mm tern_mm_golden = { golden_fn, NULL, 0 };
 
 static uint32_t wide(const struct tern_model_config *c)
 {
@@ -148,6 +150,11 @@ void tern_run_free(struct tern_run *r)
 const float *tern_run_logits(const struct tern_run *r, uint32_t i)
 {
 	return r->logits + (size_t)i * r->c.n_vocab;
+}
+
+void tern_run_logits_last_only(struct tern_run *r, int on)
+{
+	r->last_only = on;
 }
 
 uint32_t tern_run_pos(const struct tern_run *r)
@@ -249,7 +256,10 @@ static void float_lin(const struct tern_run *r, const struct tern_layer *l, cons
 	}
 }
 
-/* One BitLinear for every run: fetch W once, matmul each run's xq, scale into dst. */
+/*
+ * One BitLinear for every run: W comes from the resident weights (fetched from the
+ * source on first use); a resident matmul gets it only then, the others every time.
+ */
 static int bitlinear(struct fwd *f, uint32_t layer, uint32_t which)
 {
 	struct tern_layer l = { 0 };
@@ -257,7 +267,7 @@ static int bitlinear(struct fwd *f, uint32_t layer, uint32_t which)
 	float ws;
 	unsigned ri;
 	uint32_t i;
-	int rc;
+	int rc, fresh, want = 0;
 
 	tern_lin_shape(&f->m->cfg, which, &l.m, &l.k);
 	l.n = f->n;
@@ -265,11 +275,14 @@ static int bitlinear(struct fwd *f, uint32_t layer, uint32_t which)
 	tern_lin_name(layer, which, name, sizeof(name));
 	for (i = 0; i < f->n; i++)
 		tern_cost_dequant(l.m, &f->cost);
-	if (f->m->ops->linear(f->m, layer, which, f->w, &ws, f->err, f->errlen))
+	for (ri = 0; ri < f->nruns; ri++) /* the float reference reads W itself */
+		want |= !f->runs[ri]->mm.resident || f->runs[ri]->quant == TERN_QUANT_FLOAT;
+	if (tern_wcache_linear(f->m, layer, which, f->w, want, &ws, &fresh, f->err, f->errlen))
 		return TERN_FWD_ERR;
 	for (ri = 0; ri < f->nruns; ri++) {
 		struct tern_run *r = f->runs[ri];
 		float *dst = lin_dst(r, which);
+		const int8_t *w = fresh || !r->mm.resident ? f->w : NULL;
 
 		if (r->quant == TERN_QUANT_FLOAT) {
 			float_lin(r, &l, f->w, ws, dst);
@@ -278,7 +291,7 @@ static int bitlinear(struct fwd *f, uint32_t layer, uint32_t which)
 		why[0] = 0;
 		r->cur_layer = layer;
 		r->cur_which = which;
-		rc = r->mm.fn(r->mm.ctx, &l, f->w, r->xq, r->acc, why, sizeof(why));
+		rc = r->mm.fn(r->mm.ctx, &l, w, r->xq, r->acc, why, sizeof(why));
 		if (rc) {
 			snprintf(f->err, f->errlen, "%s (M=%u K=%u N=%u): %s", name, l.m, l.k,
 				 l.n, why);
@@ -381,34 +394,65 @@ static int block(struct fwd *f, uint32_t layer)
 	return 0;
 }
 
-/* logits[i][v] = E[v] . h[i]: one embedding row at a time, shared by every run. */
+/*
+ * logits[i][v] = E[v] . h[i] from the resident embedding. A run whose normed input is
+ * byte-identical to an earlier run's at the same position copies that run's logits:
+ * the projection is a pure function of h, so this is the same result for half the
+ * cost of a checked run's largest host op.
+ */
 static int output_all(struct fwd *f)
 {
 	const struct tern_model_config *c = &f->m->cfg;
-	uint32_t v, i, k, d = c->n_embd;
-	unsigned ri;
+	uint32_t i, d = c->n_embd, nh = 0, cap = f->nruns * f->n;
+	const float **h = calloc(cap, sizeof(*h));
+	float **out = calloc(cap, sizeof(*out));
+	unsigned ri, rj;
 	int rc;
 
-	if ((rc = norm_all(f, 0, TERN_NORM_OUTPUT, 0)))
-		return rc;
-	tern_cost_output(c, &f->cost);
-	for (v = 0; v < c->n_vocab; v++) {
-		if (f->m->ops->embd_row(f->m, v, f->vec, f->err, f->errlen))
-			return TERN_FWD_ERR;
-		for (ri = 0; ri < f->nruns; ri++) {
-			struct tern_run *r = f->runs[ri];
-
-			for (i = 0; i < f->n; i++) {
-				const float *h = r->h + (size_t)i * d;
-				float s = 0.0f;
-
-				for (k = 0; k < d; k++)
-					s += h[k] * f->vec[k];
-				r->logits[(size_t)i * c->n_vocab + v] = s;
-			}
-		}
+	if (!h || !out) {
+		free(h);
+		free(out);
+		snprintf(f->err, f->errlen, "out of memory");
+		return TERN_FWD_ERR;
 	}
-	return 0;
+	if ((rc = norm_all(f, 0, TERN_NORM_OUTPUT, 0)))
+		goto out;
+	tern_cost_output(c, &f->cost);
+	for (ri = 0; ri < f->nruns; ri++)
+		for (i = f->runs[ri]->last_only ? f->n - 1 : 0; i < f->n; i++) {
+			const float *hi = f->runs[ri]->h + (size_t)i * d;
+
+			/* an earlier run computing the same position with the same input */
+			for (rj = 0; rj < ri; rj++)
+				if ((!f->runs[rj]->last_only || i == f->n - 1) &&
+				    !memcmp(hi, f->runs[rj]->h + (size_t)i * d, d * sizeof(float)))
+					break;
+			if (rj < ri)
+				continue;
+			h[nh] = hi;
+			out[nh++] = f->runs[ri]->logits + (size_t)i * c->n_vocab;
+		}
+	rc = TERN_FWD_ERR;
+	if (tern_wcache_logits(f->m, h, out, nh, f->err, f->errlen))
+		goto out;
+	for (ri = 1; ri < f->nruns; ri++)
+		for (i = f->runs[ri]->last_only ? f->n - 1 : 0; i < f->n; i++) {
+			const float *hi = f->runs[ri]->h + (size_t)i * d;
+
+			for (rj = 0; rj < ri; rj++)
+				if ((!f->runs[rj]->last_only || i == f->n - 1) &&
+				    !memcmp(hi, f->runs[rj]->h + (size_t)i * d, d * sizeof(float)))
+					break;
+			if (rj < ri)
+				memcpy(f->runs[ri]->logits + (size_t)i * c->n_vocab,
+				       f->runs[rj]->logits + (size_t)i * c->n_vocab,
+				       c->n_vocab * sizeof(float));
+		}
+	rc = 0;
+out:
+	free(h);
+	free(out);
+	return rc;
 }
 
 static int embed_all(struct fwd *f, const uint32_t *tok)

@@ -656,6 +656,21 @@ void tern_gguf_close(struct tern_gguf *g)
 	free(g);
 }
 
+void tern_gguf_release(const struct tern_gguf *g, const void *p, size_t len)
+{
+	uintptr_t pg = (uintptr_t)sysconf(_SC_PAGESIZE), lo, hi;
+	uintptr_t b = (uintptr_t)g->base, e = b + g->size;
+
+	if (!g->mapped || (uintptr_t)p < b || (uintptr_t)p + len > e)
+		return;
+	lo = (uintptr_t)p / pg * pg;
+	hi = ((uintptr_t)p + len) / pg * pg;
+	if (lo < b) /* the mapping starts on a page boundary; never below it */
+		lo = b;
+	if (hi > lo)
+		madvise((void *)lo, hi - lo, MADV_DONTNEED);
+}
+
 uint32_t tern_gguf_version(const struct tern_gguf *g) { return g->version; }
 uint32_t tern_gguf_alignment(const struct tern_gguf *g) { return g->align; }
 uint64_t tern_gguf_data_offset(const struct tern_gguf *g) { return g->data_off; }

@@ -106,6 +106,8 @@ void tern_model_free(struct tern_model *m)
 	if (!m)
 		return;
 	tern_vocab_free(m->vocab);
+	tern_wcache_free(m->wc);
+	m->wc = NULL;
 	if (m->ops && m->ops->free)
 		m->ops->free(m);
 }

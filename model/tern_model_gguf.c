@@ -47,6 +47,7 @@ static int gguf_linear(struct tern_model *m, uint32_t layer, uint32_t which, int
 	t = find(m, base, "weight");
 	if (!t || tern_gguf_tensor_ternary(p->g, t, w, scale, err, errlen))
 		return -1;
+	tern_gguf_release(p->g, t->data, t->size); /* the caller keeps its own forms */
 	s = find(m, base, "scale");
 	if (s) {
 		if (tern_gguf_tensor_f32(p->g, s, &extra, err, errlen))
@@ -92,6 +93,15 @@ static int gguf_embd_row(struct tern_model *m, uint32_t tok, float *dst, char *e
 		for (i = 0; i < d; i++)
 			dst[i] = tern_bf16_to_f32(tern_le16(row + 2 * i));
 		break;
+	}
+	/* Every 256 rows, drop the mapped pages of the 256 rows read: the output
+	 * projection's full pass (tern_wcache.c) keeps its own copy, and single lookups
+	 * map a row again when they need it. */
+	if (tok % 256 == 255 || tok + 1 == m->cfg.n_vocab) {
+		size_t rb = (size_t)d * (p->embd->type == TERN_GGML_F32 ? 4 : 2);
+		size_t first = tok / 256 * 256;
+
+		tern_gguf_release(p->g, p->embd->data + first * rb, (tok + 1 - first) * rb);
 	}
 	return 0;
 }

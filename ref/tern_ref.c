@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tern_pool.h"
 #include "tern_ref_priv.h"
 
 enum { UNIT_LOAD, UNIT_COMPUTE, UNIT_STORE, UNIT_COUNT };
@@ -204,7 +205,13 @@ static int unit_step(struct run *r, int u)
 	for (f = 0; f < 2; f++)
 		if (deps >> f & 1)
 			r->tok[unit_tok[u][f]]--;
-	if (u == UNIT_LOAD)
+	if (r->st.fast && u == UNIT_LOAD)
+		tern_ref_fast_load(&r->st, &in);
+	else if (r->st.fast && u == UNIT_COMPUTE)
+		tern_ref_fast_gemm(&r->st, &in);
+	else if (r->st.fast)
+		tern_ref_fast_store(&r->st, &in);
+	else if (u == UNIT_LOAD)
 		tern_ref_exec_load(&r->st, &in);
 	else if (u == UNIT_COMPUTE)
 		tern_ref_exec_gemm(&r->st, &in);
@@ -255,22 +262,21 @@ static int args_ok(const struct tern_hw_config *cfg, const uint8_t *dram, uint64
 	return args->dma_limit <= dram_size;
 }
 
-int tern_ref_run(const struct tern_hw_config *cfg, uint8_t *dram, uint64_t dram_size,
-		 const struct tern_ref_args *args, tern_ref_write_fn on_write, void *ctx,
-		 struct tern_ref_result *res)
+/* One pass over the program: all rows, or rows r0..r1-1 in fast mode. */
+static int run_one(const struct tern_hw_config *cfg, uint8_t *dram, uint64_t dram_size,
+		   const struct tern_ref_args *args, tern_ref_write_fn on_write, void *ctx,
+		   struct tern_ref_result *res, int fast, uint32_t r0, uint32_t r1)
 {
 	struct run *r;
 	int u, rc = 0;
 
-	if (res)
-		memset(res, 0, sizeof(*res));
-	if (!args_ok(cfg, dram, dram_size, args, res))
-		return -1;
 	r = calloc(1, sizeof(*r));
 	if (!r)
 		return -1;
-	if (tern_ref_state_init(&r->st, cfg))
+	if (tern_ref_state_init(&r->st, cfg, fast))
 		goto oom;
+	r->st.r0 = r0;
+	r->st.r1 = r1;
 	r->st.dram = dram;
 	r->st.dram_size = dram_size;
 	r->st.cnt = res->counters;
@@ -299,4 +305,77 @@ out:
 	tern_ref_state_free(&r->st);
 	free(r);
 	return rc;
+}
+
+/*
+ * Row slices in fast mode: every slice runs the whole program (control is the same
+ * in each, so errors and counters agree) and computes only its rows; slices are whole
+ * groups of 8 rows when ROWS allows, so the vector kernel sees full groups.
+ */
+#define SLICE_MAX 64
+
+struct sliced {
+	const struct tern_hw_config *cfg;
+	uint8_t *dram;
+	uint64_t dram_size;
+	const struct tern_ref_args *args;
+	struct tern_ref_result res[SLICE_MAX];
+	int rc[SLICE_MAX];
+	uint32_t unit, units;
+};
+
+static void slice_part(void *ctx, unsigned part, unsigned parts)
+{
+	struct sliced *p = ctx;
+	uint32_t u0 = (uint32_t)((uint64_t)p->units * part / parts);
+	uint32_t u1 = (uint32_t)((uint64_t)p->units * (part + 1) / parts);
+
+	p->rc[part] = run_one(p->cfg, p->dram, p->dram_size, p->args, NULL, NULL, &p->res[part],
+			      1, u0 * p->unit, u1 * p->unit);
+}
+
+static int run_sliced(const struct tern_hw_config *cfg, uint8_t *dram, uint64_t dram_size,
+		      const struct tern_ref_args *args, struct tern_ref_result *res)
+{
+	struct sliced *p = calloc(1, sizeof(*p));
+	unsigned parts = tern_pool_threads(), i;
+	int rc = 0;
+
+	if (!p)
+		return -1;
+	p->cfg = cfg;
+	p->dram = dram;
+	p->dram_size = dram_size;
+	p->args = args;
+	p->unit = cfg->rows % 8 ? 1 : 8;
+	p->units = cfg->rows / p->unit;
+	if (parts > p->units)
+		parts = p->units;
+	if (parts > SLICE_MAX)
+		parts = SLICE_MAX;
+	if (parts < 1)
+		parts = 1;
+	tern_pool_run(slice_part, p, parts);
+	*res = p->res[0];
+	for (i = 0; i < parts; i++)
+		if (p->rc[i])
+			rc = p->rc[i];
+	for (i = 1; i < parts; i++)
+		res->counters[TERN_CNT_MACS_ZERO] += p->res[i].counters[TERN_CNT_MACS_ZERO];
+	free(p);
+	return rc;
+}
+
+int tern_ref_run(const struct tern_hw_config *cfg, uint8_t *dram, uint64_t dram_size,
+		 const struct tern_ref_args *args, tern_ref_write_fn on_write, void *ctx,
+		 struct tern_ref_result *res)
+{
+	if (res)
+		memset(res, 0, sizeof(*res));
+	if (!args_ok(cfg, dram, dram_size, args, res))
+		return -1;
+	/* A write callback (lockstep) needs the one-pass store order: no fast mode. */
+	if (!on_write && tern_ref_fast_ok(cfg, dram, dram_size, args))
+		return run_sliced(cfg, dram, dram_size, args, res);
+	return run_one(cfg, dram, dram_size, args, on_write, ctx, res, 0, 0, cfg->rows);
 }

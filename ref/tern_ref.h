@@ -78,4 +78,17 @@ uint32_t tern_entry_bytes(const struct tern_hw_config *cfg, unsigned buf, unsign
 void tern_golden_matmul(const int8_t *w, const int8_t *x, int32_t *y,
 			uint32_t m, uint32_t k, uint32_t n);
 
+/*
+ * The same golden product from bit planes, for models whose weights stay resident:
+ * per row of W, (K + 63) / 64 words with bit k set where W[m][k] = +1, then as many
+ * where it is -1 (2 bits per weight, like the device's codes, but a different layout
+ * and a different method: masked sums of activations, no codes, no tiling). Rows are
+ * spread over the worker pool (tern_pool.h); each output is one thread's, summed in a
+ * fixed order, so the result does not depend on the thread count or the kernel.
+ */
+size_t tern_golden_plane_words(uint32_t m, uint32_t k);
+void tern_golden_planes(const int8_t *w, uint32_t m, uint32_t k, uint64_t *planes);
+void tern_golden_matmul_planes(const uint64_t *planes, const int8_t *x, int32_t *y,
+			       uint32_t m, uint32_t k, uint32_t n);
+
 #endif /* TERN_REF_H */

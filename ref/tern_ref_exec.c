@@ -62,16 +62,32 @@ static void *alloc3(size_t a, size_t b, size_t c, size_t sz)
 	return calloc(1, n);
 }
 
-int tern_ref_state_init(struct tern_ref_state *s, const struct tern_hw_config *cfg)
+int tern_ref_state_init(struct tern_ref_state *s, const struct tern_hw_config *cfg, int fast)
 {
 	memset(s, 0, sizeof(*s));
 	s->cfg = cfg;
-	s->wbuf = alloc3(cfg->rows, cfg->lanes, cfg->wbuf_depth, 1);
+	s->fast = fast;
+	s->r1 = cfg->rows;
+	/* Fast mode keeps pointers, not decoded weights; its scratch mirrors ABUF with
+	 * each entry's activations permuted, and asum holds each entry's sum. */
+	s->wbuf = fast ? calloc(1, 1) : alloc3(cfg->rows, cfg->lanes, cfg->wbuf_depth, 1);
+	s->wptr = fast ? alloc3(cfg->wbuf_depth, 1, 1, sizeof(*s->wptr)) : calloc(1, 1);
 	s->wzero = alloc3(cfg->wbuf_depth, 1, 1, sizeof(uint32_t));
 	s->abuf = alloc3(cfg->lanes, cfg->abuf_depth, 1, 1);
 	s->acc = alloc3(cfg->rows, cfg->acc_depth, 1, sizeof(uint32_t));
-	s->scratch = alloc3(cfg->rows, cfg->lanes, 1, 1 + 8);
-	if (!s->wbuf || !s->wzero || !s->abuf || !s->acc || !s->scratch) {
+	s->scratch = fast ? alloc3(cfg->abuf_depth, cfg->lanes, 1, 1) :
+			    alloc3(cfg->rows, cfg->lanes, 1, 1 + 8);
+	s->asum = alloc3(fast ? cfg->abuf_depth : 1, 1, 1, sizeof(uint32_t));
+	s->wunset = fast ? alloc3(cfg->rows, cfg->lanes / 4 + 1, 1, 1) : calloc(1, 1);
+	if (fast && s->wptr && s->wunset) {
+		uint32_t e;
+
+		memset(s->wunset, 0x55, (size_t)cfg->rows * (cfg->lanes / 4 + 1));
+		for (e = 0; e < cfg->wbuf_depth; e++)
+			s->wptr[e] = s->wunset;
+	}
+	if (!s->wunset || !s->wptr || !s->wbuf || !s->wzero || !s->abuf || !s->acc || !s->scratch ||
+	    !s->asum) {
 		tern_ref_state_free(s);
 		return -1;
 	}
@@ -86,8 +102,13 @@ void tern_ref_state_free(struct tern_ref_state *s)
 	free(s->abuf);
 	free(s->acc);
 	free(s->scratch);
+	free(s->asum);
+	free((void *)s->wptr);
+	free(s->wunset);
+	s->wptr = NULL;
+	s->wunset = NULL;
 	s->wbuf = s->abuf = s->scratch = NULL;
-	s->wzero = s->acc = NULL;
+	s->wzero = s->acc = s->asum = NULL;
 }
 
 /*
@@ -122,7 +143,7 @@ static uint32_t decode_flat(struct tern_ref_state *s, const uint8_t *src, unsign
  * codes with their low bit set, so this is a population count of the low bits, done
  * eight bytes at a time (SWAR; no popcount instruction is assumed).
  */
-static uint32_t zero_codes2(const uint8_t *src, size_t n)
+uint32_t tern_ref_zero_codes2(const uint8_t *src, size_t n)
 {
 	const uint64_t m1 = 0x5555555555555555ull, m2 = 0x3333333333333333ull;
 	const uint64_t m4 = 0x0f0f0f0f0f0f0f0full, h01 = 0x0101010101010101ull;
@@ -156,7 +177,7 @@ static void load_wentry(struct tern_ref_state *s, const uint8_t *src, unsigned w
 		 * Fast path: each byte's four codes lie in one row, decode in place. The
 		 * bounds and table live in locals: int8 stores may alias anything.
 		 */
-		zero = zero_codes2(src, (size_t)rows * nj);
+		zero = tern_ref_zero_codes2(src, (size_t)rows * nj);
 		for (r = 0; r < rows; r++, dst += wrow, src += nj)
 			for (j = 0; j < nj; j++)
 				memcpy(dst + 4 * j, lut[src[j]], 4);

@@ -112,6 +112,11 @@ int tern_gguf_open(const char *path, struct tern_gguf **out, char *err, size_t e
 int tern_gguf_open_mem(const void *buf, size_t len, struct tern_gguf **out,
 		       char *err, size_t errlen);
 void tern_gguf_close(struct tern_gguf *g);
+/* Drop this process's mapped pages lying wholly below p + len, from the page holding
+ * p on (a no-op for open_mem). The bytes stay readable (a later read maps them again
+ * from the page cache); this only keeps a model whose tensors were copied into
+ * resident forms from also counting the file's pages in its RSS. */
+void tern_gguf_release(const struct tern_gguf *g, const void *p, size_t len);
 
 uint32_t tern_gguf_version(const struct tern_gguf *g);
 uint32_t tern_gguf_alignment(const struct tern_gguf *g);

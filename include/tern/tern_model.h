@@ -83,7 +83,18 @@ struct tern_model {
 	const struct tern_model_ops *ops;
 	void *priv;               /* the source's own state */
 	struct tern_vocab *vocab; /* NULL: no vocabulary, tokens print as ids only */
+	struct tern_wcache *wc;   /* resident weights (tern_wcache.c), NULL until used */
 };
+
+/* ---- resident weights (tern_wcache.c): each tensor is fetched from the source once */
+struct tern_wcache;
+
+/* The golden bit planes (ref/tern_ref.h) of a BitLinear, once the forward pass has
+ * fetched it, else NULL. */
+const uint64_t *tern_model_planes(const struct tern_model *m, uint32_t layer, uint32_t which);
+/* Host bytes held by the resident weights and embedding so far. */
+uint64_t tern_model_resident_bytes(const struct tern_model *m);
+void tern_wcache_free(struct tern_wcache *wc);
 
 /* ---- model zoo (tern_zoo.c): names without the "zoo:" prefix */
 int tern_zoo_open(const char *name, struct tern_model **out, char *err, size_t errlen);
@@ -239,6 +250,10 @@ struct tern_mm {
 	int (*fn)(void *ctx, const struct tern_layer *l, const int8_t *w, const int8_t *x,
 		  int32_t *y, char *err, size_t errlen);
 	void *ctx;
+	/* 0: w is always the layer's int8 weights. 1: the matmul keeps each layer's
+	 * weights after its first call (w is NULL on later calls); it finds the layer
+	 * with tern_run_current and its golden planes with tern_model_planes. */
+	int resident;
 };
 
 /* The golden matmul as a tern_mm (ctx unused). */
@@ -252,6 +267,10 @@ int tern_run_new(const struct tern_model_config *c, uint32_t n_ctx, uint32_t n_m
 void tern_run_free(struct tern_run *r);
 /* Logits of position i (0-based) of the last step; n_vocab floats. */
 const float *tern_run_logits(const struct tern_run *r, uint32_t i);
+/* on = 1: later steps compute the logits of their last position only (all a generator
+ * samples from; a 128-token prefill then projects once instead of 128 times), and the
+ * other positions' rows are left as they were. Default 0: every position. */
+void tern_run_logits_last_only(struct tern_run *r, int on);
 uint32_t tern_run_pos(const struct tern_run *r);
 
 enum { TERN_FWD_OK = 0, TERN_FWD_CHECK = 1, TERN_FWD_STOPPED = 2, TERN_FWD_ERR = -1 };

@@ -136,7 +136,7 @@ Test(forward, device_pass_equals_golden_pass)
 	o.mem_bytes = 16u << 20;
 	cr_assert_eq(tern_parse_array("16x16", &o.cfg, err, sizeof(err)), 0);
 	cr_assert_eq(tern_dev_open(&o, &d, err, sizeof(err)), 0, "%s", err);
-	runs[0] = new_run(m, TERN_QUANT_A158, (struct tern_mm){ dev_fn, d });
+	runs[0] = new_run(m, TERN_QUANT_A158, (struct tern_mm){ dev_fn, d, 0 });
 	runs[1] = new_run(m, TERN_QUANT_A158, tern_mm_golden);
 	cr_assert_eq(tern_forward(m, runs, 2, tok, 3, NULL, err, sizeof(err)), 0, "%s", err);
 	cr_expect(!memcmp(tern_run_logits(runs[0], 0), tern_run_logits(runs[1], 0),
@@ -180,7 +180,7 @@ Test(forward, check_failure_names_the_tensor)
 {
 	struct tern_model *m = zoo("tiny");
 	int calls = 0;
-	struct tern_run *r = new_run(m, TERN_QUANT_A158, (struct tern_mm){ failing_fn, &calls });
+	struct tern_run *r = new_run(m, TERN_QUANT_A158, (struct tern_mm){ failing_fn, &calls, 0 });
 	const uint32_t tok[2] = { 1, 2 };
 	char err[256];
 

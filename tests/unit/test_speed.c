@@ -1,0 +1,241 @@
+/*
+ * The fast paths give the same bits whatever the thread count and kernel: a whole
+ * zoo:tiny generation (prefill + decode, resident layers on the ref backend with the
+ * layer check, plus a golden pass) has identical logits and tokens for 1 and 2
+ * threads and for the AVX-512 and plain C kernels; the reference model's fast mode
+ * (row slices, WBUF as pointers) writes the same DRAM and counts the same events as
+ * its one-pass mode; and the golden matmul from bit planes equals the int8 one.
+ */
+#include <criterion/criterion.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tern_gemm.h"
+#include "tern_model.h"
+#include "tern_pool.h"
+#include "tern_ref.h"
+
+#define STEPS 4
+#define NPROMPT 5
+
+struct dev_ctx {
+	struct tern_gemm_cache *gc;
+	struct tern_model *m;
+	struct tern_run *run;
+};
+
+static int dev_fn(void *ctx, const struct tern_layer *l, const int8_t *w, const int8_t *x,
+		  int32_t *y, char *err, size_t errlen)
+{
+	struct dev_ctx *c = ctx;
+	struct tern_gemm_result r;
+	uint32_t layer, which;
+
+	tern_run_current(c->run, &layer, &which);
+	if (tern_gemm_run_resident(c->gc, layer * TERN_LIN_COUNT + which, l, w,
+				   tern_model_planes(c->m, layer, which), x, y, &r, err, errlen))
+		return -1;
+	return tern_gemm_ok(&r) ? 0 : 1;
+}
+
+/* Logits of every step's positions and the greedy tokens, for one configuration. */
+static float *generate(unsigned threads, enum tern_kernel k, uint32_t *toks, size_t *nfloats)
+{
+	struct tern_model *m = NULL;
+	struct tern_dev_opts o = { 0 };
+	struct tern_dev *d = NULL;
+	struct tern_run *runs[2];
+	struct dev_ctx dc;
+	uint32_t tok[NPROMPT] = { 7, 99, 5, 300, 1 }, s, i, n = NPROMPT, V;
+	float *all, *at;
+	char err[256];
+
+	tern_pool_set_threads(threads);
+	tern_kernel_set(k);
+	cr_assert_eq(tern_zoo_open("tiny", &m, err, sizeof(err)), 0, "%s", err);
+	V = m->cfg.n_vocab;
+	o.backend = "ref";
+	o.mem_bytes = 64u << 20;
+	cr_assert_eq(tern_parse_array("32x32", &o.cfg, err, sizeof(err)), 0);
+	cr_assert_eq(tern_dev_open(&o, &d, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(tern_gemm_cache_new(d, m->cfg.n_layer * TERN_LIN_COUNT, 1u << 20, 1u << 20,
+					 &dc.gc, err, sizeof(err)), 0, "%s", err);
+	dc.m = m;
+	cr_assert_eq(tern_run_new(&m->cfg, 32, NPROMPT, TERN_QUANT_A158,
+				  (struct tern_mm){ dev_fn, &dc, 1 }, &runs[0]), 0);
+	cr_assert_eq(tern_run_new(&m->cfg, 32, NPROMPT, TERN_QUANT_A158, tern_mm_golden, &runs[1]), 0);
+	dc.run = runs[0];
+	*nfloats = (size_t)(NPROMPT + STEPS - 1) * V;
+	all = at = malloc(*nfloats * sizeof(float));
+	for (s = 0; s < STEPS; s++) {
+		cr_assert_eq(tern_forward(m, runs, 2, tok, n, NULL, err, sizeof(err)), 0, "%s", err);
+		for (i = 0; i < n; i++, at += V) {
+			memcpy(at, tern_run_logits(runs[0], i), V * sizeof(float));
+			cr_assert(!memcmp(at, tern_run_logits(runs[1], i), V * sizeof(float)),
+				  "device and golden logits differ at step %u", s);
+		}
+		toks[s] = tern_sample(tern_run_logits(runs[0], n - 1), V, 0, NULL, NULL);
+		tok[0] = toks[s];
+		n = 1;
+	}
+	tern_run_free(runs[0]);
+	tern_run_free(runs[1]);
+	tern_gemm_cache_free(dc.gc);
+	tern_dev_close(d);
+	tern_model_free(m);
+	return all;
+}
+
+Test(speed, threads_and_kernels_give_identical_logits)
+{
+	static const unsigned th[4] = { 1, 2, 1, 2 };
+	static const enum tern_kernel kr[4] = { TERN_KERNEL_PLAIN, TERN_KERNEL_PLAIN,
+						TERN_KERNEL_AUTO, TERN_KERNEL_AUTO };
+	uint32_t toks[4][STEPS];
+	float *lg[4];
+	size_t nf = 0, i, spread = 0;
+	int c;
+
+	for (c = 0; c < 4; c++)
+		lg[c] = generate(th[c], kr[c], toks[c], &nf);
+	/* Not trivially equal: finite logits that vary. */
+	for (i = 1; i < nf; i++) {
+		cr_assert(lg[0][i] == lg[0][i]);
+		spread += lg[0][i] != lg[0][0];
+	}
+	cr_assert(spread > nf / 2);
+	for (c = 1; c < 4; c++) {
+		cr_expect(!memcmp(lg[0], lg[c], nf * sizeof(float)),
+			  "logits of config %d (threads %u, kernel %d) differ", c, th[c], kr[c]);
+		cr_expect(!memcmp(toks[0], toks[c], sizeof(toks[0])));
+	}
+	for (c = 0; c < 4; c++)
+		free(lg[c]);
+}
+
+/* Fast mode (no write callback) vs one-pass mode (a callback forces it). */
+static int count_writes(void *ctx, uint32_t insn, uint64_t addr, const uint8_t *data, uint32_t len)
+{
+	(void)insn;
+	(void)addr;
+	(void)data;
+	(void)len;
+	++*(unsigned *)ctx;
+	return 0;
+}
+
+static void fast_equals_slow(const char *array, uint32_t m, uint32_t k, uint32_t n, unsigned threads,
+			     enum tern_kernel kern)
+{
+	struct tern_hw_config cfg;
+	struct tern_layer l = { m, k, n, TERN_WFMT_2BIT };
+	struct tern_layout lo;
+	struct tern_program p;
+	struct tern_addrs a;
+	struct tern_ref_result rf, rs;
+	struct tern_ref_args args;
+	uint64_t size, s = 12345;
+	uint8_t *img, *img2;
+	int8_t *w = malloc((size_t)m * k), *x = malloc((size_t)n * k);
+	int32_t *yf = malloc((size_t)n * m * 4), *yg = malloc((size_t)n * m * 4);
+	unsigned writes = 0;
+	size_t i;
+	char err[256];
+
+	tern_pool_set_threads(threads);
+	tern_kernel_set(kern);
+	cr_assert_eq(tern_parse_array(array, &cfg, err, sizeof(err)), 0);
+	for (i = 0; i < (size_t)m * k; i++) {
+		s = s * 6364136223846793005ull + 1442695040888963407ull;
+		w[i] = (int8_t)((s >> 33) % 3) - 1;
+	}
+	for (i = 0; i < (size_t)n * k; i++) {
+		s = s * 6364136223846793005ull + 1442695040888963407ull;
+		x[i] = (int8_t)(s >> 40);
+	}
+	cr_assert_eq(tern_layout_plan(&cfg, &l, &lo, err, sizeof(err)), 0, "%s", err);
+	a.y = 256;
+	a.x = (uint32_t)(a.y + ((lo.y_bytes + 255) & ~255ull));
+	a.w = (uint32_t)(a.x + ((lo.x_bytes + 255) & ~255ull));
+	cr_assert_eq(tern_compile(&cfg, &l, &lo, &a, &p, err, sizeof(err)), 0, "%s", err);
+	args.insn_base = (uint32_t)((a.w + lo.w_bytes + 255) & ~255ull);
+	args.insn_count = p.count;
+	args.dma_base = 0;
+	size = args.insn_base + (uint64_t)p.count * TERN_INSN_BYTES;
+	args.dma_limit = (uint32_t)size;
+	img = calloc(1, size);
+	tern_pack_weights(&cfg, &l, &lo, w, img + a.w);
+	tern_pack_acts(&cfg, &l, &lo, x, img + a.x);
+	memcpy(img + args.insn_base, p.insns, (size_t)p.count * TERN_INSN_BYTES);
+	img2 = malloc(size);
+	memcpy(img2, img, size);
+	cr_assert_eq(tern_ref_run(&cfg, img, size, &args, NULL, NULL, &rf), 0);
+	cr_assert_eq(tern_ref_run(&cfg, img2, size, &args, count_writes, &writes, &rs), 0);
+	cr_assert(writes > 0);
+	cr_assert_eq(rf.err, 0);
+	cr_expect(!memcmp(img, img2, size), "%s %ux%ux%u: images differ", array, m, k, n);
+	cr_expect(!memcmp(rf.counters, rs.counters, sizeof(rf.counters)), "counters differ");
+	tern_unpack_outputs(&cfg, &l, &lo, img + a.y, yf);
+	tern_golden_matmul(w, x, yg, m, k, n);
+	cr_expect(!memcmp(yf, yg, (size_t)n * m * 4), "fast mode differs from the golden matmul");
+	/* The planes form of the golden matmul gives the same product. */
+	{
+		uint64_t *pl = malloc(tern_golden_plane_words(m, k) * 8);
+
+		tern_golden_planes(w, m, k, pl);
+		tern_golden_matmul_planes(pl, x, yf, m, k, n);
+		cr_expect(!memcmp(yf, yg, (size_t)n * m * 4), "planes golden differs");
+		free(pl);
+	}
+	tern_program_free(&p);
+	free(img);
+	free(img2);
+	free(w);
+	free(x);
+	free(yf);
+	free(yg);
+}
+
+Test(speed, ref_fast_mode_equals_one_pass)
+{
+	fast_equals_slow("32x32", 200, 300, 3, 2, TERN_KERNEL_AUTO);
+	fast_equals_slow("32x32", 64, 2560, 1, 2, TERN_KERNEL_AUTO);
+	fast_equals_slow("32x32", 96, 130, 2, 1, TERN_KERNEL_PLAIN);
+	fast_equals_slow("8x8", 77, 100, 4, 2, TERN_KERNEL_AUTO);
+	fast_equals_slow("4x4", 13, 21, 2, 2, TERN_KERNEL_AUTO);
+	fast_equals_slow("16x16", 50, 7000, 2, 2, TERN_KERNEL_AUTO);
+	/* Prefill shapes: blocks of four tokens plus a remainder, any slice. */
+	fast_equals_slow("32x32", 200, 300, 9, 2, TERN_KERNEL_AUTO);
+	fast_equals_slow("32x32", 70, 1000, 6, 1, TERN_KERNEL_AUTO);
+	fast_equals_slow("32x32", 40, 260, 5, 2, TERN_KERNEL_PLAIN);
+}
+
+/* A run told to compute only the last position's logits gets exactly those. */
+Test(speed, last_position_logits_only)
+{
+	struct tern_model *m = NULL;
+	struct tern_run *r[2];
+	uint32_t tok[NPROMPT] = { 7, 99, 5, 300, 1 }, V, i, nz = 0;
+	char err[256];
+	int k;
+
+	cr_assert_eq(tern_zoo_open("tiny", &m, err, sizeof(err)), 0, "%s", err);
+	V = m->cfg.n_vocab;
+	for (k = 0; k < 2; k++) {
+		cr_assert_eq(tern_run_new(&m->cfg, 32, NPROMPT, TERN_QUANT_A158, tern_mm_golden,
+					  &r[k]), 0);
+		tern_run_logits_last_only(r[k], k);
+		cr_assert_eq(tern_forward(m, &r[k], 1, tok, NPROMPT, NULL, err, sizeof(err)),
+			     TERN_FWD_OK, "%s", err);
+	}
+	cr_expect(!memcmp(tern_run_logits(r[0], NPROMPT - 1), tern_run_logits(r[1], NPROMPT - 1),
+			  V * sizeof(float)), "last position's logits differ");
+	for (i = 0; i < V; i++) {
+		nz += tern_run_logits(r[0], NPROMPT - 1)[i] != 0.0f;
+		cr_assert(tern_run_logits(r[1], 0)[i] == 0.0f, "position 0 was computed");
+	}
+	cr_assert(nz > V / 2);
+	tern_run_free(r[0]);
+	tern_run_free(r[1]);
+	tern_model_free(m);
+}
