@@ -316,7 +316,7 @@ static int write_report(const struct gemm_args *a, const struct tern_gemm_result
 {
 	struct tern_report r;
 	struct tern_report_eval ev;
-	char err[600], name[64];
+	char err[600], name[64], fb[3][48];
 	int rc = -1;
 
 	tern_report_init(&r);
@@ -333,9 +333,11 @@ static int write_report(const struct gemm_args *a, const struct tern_gemm_result
 		goto out;
 	}
 	tern_report_eval(&r, &ev);
-	if (!a->json)
-		printf("  report    %s: %.4g uJ ternary vs %.4g uJ INT8 (%.2fx) at %s\n",
-		       a->mach.report_dir, ev.total.e.total * 1e-6, ev.total.base.total * 1e-6,
+	if (!a->json) /* units and three significant digits, never a raw exponent */
+		printf("  report    %s: %s, %s ternary vs %s INT8 (%.2fx) at %s\n",
+		       a->mach.report_dir, tern_fmt_time(fb[0], sizeof(fb[0]), ev.total.seconds),
+		       tern_fmt_energy(fb[1], sizeof(fb[1]), ev.total.e.total),
+		       tern_fmt_energy(fb[2], sizeof(fb[2]), ev.total.base.total),
 		       ev.total.e.total > 0 ? ev.total.base.total / ev.total.e.total : 0, r.tech.node);
 	rc = 0;
 out:

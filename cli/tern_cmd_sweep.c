@@ -10,6 +10,7 @@
  * priced as in run reports.
  */
 #include <getopt.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -379,11 +380,116 @@ static int have_gnuplot(char *out, size_t len)
 	return system("command -v gnuplot >/dev/null 2>&1") == 0;
 }
 
+/*
+ * Axis range that fits the points: log when they span more than 1.5 decades, else
+ * linear (a log axis over a decade or so shows one tick label or none); a margin of 8%
+ * of the span each side. Returns the map to 0..1 along the axis for label placement.
+ */
+struct axis {
+	double lo, hi;
+	int log;
+};
+
+static struct axis fit_axis(FILE *g, const char *ax, const struct point *p, unsigned n, int y)
+{
+	struct axis a = { 1e300, 0, 0 };
+	double m;
+
+	for (unsigned i = 0; i < n; i++) {
+		double v = y ? p[i].tps : p[i].jpt * 1e3;
+
+		a.lo = v < a.lo ? v : a.lo;
+		a.hi = v > a.hi ? v : a.hi;
+	}
+	a.log = a.lo > 0 && a.hi / a.lo > 30;
+	if (a.log) {
+		m = pow(a.hi / a.lo, 0.08);
+		a.lo /= m;
+		a.hi *= m;
+		fprintf(g, "set logscale %s\n", ax);
+	} else {
+		m = a.hi > a.lo ? 0.08 * (a.hi - a.lo) : 0.1 * fabs(a.hi) + 1e-9;
+		a.lo = a.lo - m > 0 || a.lo <= 0 ? a.lo - m : a.lo / 2;
+		a.hi += m;
+	}
+	fprintf(g, "set %srange [%.6g:%.6g]\n", ax, a.lo, a.hi);
+	return a;
+}
+
+static double axis_pos(const struct axis *a, double v)
+{
+	return a->log ? log(v / a->lo) / log(a->hi / a->lo) : (v - a->lo) / (a->hi - a->lo);
+}
+
+struct box {
+	double x0, x1, y0, y1;
+};
+
+static int box_free(const struct box *b, const struct box *used, unsigned nused)
+{
+	if (b->x0 < 0 || b->x1 > 1 || b->y0 < 0 || b->y1 > 1)
+		return 0;
+	for (unsigned i = 0; i < nused; i++)
+		if (b->x0 < used[i].x1 && used[i].x0 < b->x1 && b->y0 < used[i].y1 &&
+		    used[i].y0 < b->y1)
+			return 0;
+	return 1;
+}
+
+/*
+ * One label per point, beside it where it hits neither another point nor a label
+ * placed before: right, left, above, below (sizes in fractions of the plot area,
+ * from the 1000x650 terminal and the 9-point label font).
+ */
+static void place_labels(FILE *g, const struct point *p, unsigned n, const struct axis *ax,
+			 const struct axis *ay)
+{
+	static const char *const how[4] = { "left offset char 0.8,0", "right offset char -0.8,0",
+					    "center offset char 0,1", "center offset char 0,-1" };
+	struct box used[2 * MAX_POINTS], c[4];
+	unsigned nused = 0;
+	char text[48];
+
+	for (unsigned i = 0; i < n; i++) {
+		double u = axis_pos(ax, p[i].jpt * 1e3), v = axis_pos(ay, p[i].tps);
+
+		used[nused++] = (struct box){ u - 0.008, u + 0.008, v - 0.012, v + 0.012 };
+	}
+	for (unsigned i = 0; i < n; i++) {
+		double u = axis_pos(ax, p[i].jpt * 1e3), v = axis_pos(ay, p[i].tps);
+		double w, h = 0.032;
+		int k;
+
+		snprintf(text, sizeof(text), "%.31s %s", p[i].array, p[i].wfmt ? "base3" : "2bit");
+		w = (6.5 * (double)strlen(text) + 4) / 880;
+		c[0] = (struct box){ u + 0.01, u + 0.01 + w, v - h / 2, v + h / 2 };
+		c[1] = (struct box){ u - 0.01 - w, u - 0.01, v - h / 2, v + h / 2 };
+		c[2] = (struct box){ u - w / 2, u + w / 2, v + 0.015, v + 0.015 + h };
+		c[3] = (struct box){ u - w / 2, u + w / 2, v - 0.015 - h, v - 0.015 };
+		for (k = 0; k < 4; k++) {
+			/* the point's own square is not an obstacle */
+			struct box self = used[i];
+
+			used[i] = (struct box){ 2, 2, 2, 2 };
+			int ok = box_free(&c[k], used, nused);
+
+			used[i] = self;
+			if (ok)
+				break;
+		}
+		k = k == 4 ? 0 : k;
+		used[nused++] = c[k];
+		fprintf(g, "set label %u \"%s\" at %.6g,%.6g %s font \",9\" noenhanced\n", i + 1, text,
+			p[i].jpt * 1e3, p[i].tps, how[k]);
+	}
+}
+
 /* Points, then the front as a line through the Pareto points sorted by J/token. */
 static void plot_script(FILE *g, const struct sweep_args *a, const struct point *p,
 			unsigned n, const char *tmp)
 {
 	const struct point *front[MAX_POINTS];
+	struct axis ax, ay;
 	unsigned nf = 0;
 
 	fprintf(g, "set terminal pngcairo size 1000,650 font \"sans,11\"\nset output '%s'\n", tmp);
@@ -392,7 +498,11 @@ static void plot_script(FILE *g, const struct sweep_args *a, const struct point 
 		a->clock_mhz, (unsigned long long)a->bw);
 	fprintf(g, "set xlabel \"energy per generated token (mJ/token)\"\n"
 		   "set ylabel \"generated tokens per second (tokens/s)\"\n"
-		   "set grid\nset key top right\nset logscale xy\n$d << EOD\n");
+		   "set grid\nset key outside top center horizontal\n");
+	ax = fit_axis(g, "x", p, n, 0);
+	ay = fit_axis(g, "y", p, n, 1);
+	place_labels(g, p, n, &ax, &ay);
+	fprintf(g, "$d << EOD\n");
 	for (unsigned i = 0; i < n; i++)
 		fprintf(g, "%g %g \"%s %s\"\n", p[i].jpt * 1e3, p[i].tps, p[i].array,
 			p[i].wfmt ? "base3" : "2bit");
@@ -411,7 +521,6 @@ static void plot_script(FILE *g, const struct sweep_args *a, const struct point 
 		fprintf(g, "%g %g\n", front[i]->jpt * 1e3, front[i]->tps);
 	fprintf(g, "EOD\nplot $d using 1:2 with points pt 7 ps 1.2 lc rgb \"#4477aa\" "
 		   "title \"design points\", "
-		   "'' using 1:2:3 with labels offset 0,1 font \",9\" notitle, "
 		   "$f using 1:2 with linespoints pt 6 ps 2 lw 2 lc rgb \"#ee6677\" "
 		   "title \"Pareto front\"\nunset output\n");
 }

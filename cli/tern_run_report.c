@@ -373,16 +373,23 @@ static void phase_host(const struct run_state *st, enum tern_phase ph, struct te
 static void print_report_line(const struct run_args *a, const struct tern_report_eval *ev)
 {
 	const struct tern_phase_eval *p = &ev->ph[TERN_PHASE_PREFILL], *d = &ev->ph[TERN_PHASE_DECODE];
+	char b[6][48];
 
-	printf("  report    %s (%s, %.6g MHz, %.6g GB/s, %s)\n", a->mach.report_dir,
-	       a->mach.board->name, a->mach.clock_mhz, a->mach.dram_gbps, a->mach.tech.node);
-	printf("  prefill   %llu tokens: accelerator %.4g s + host %.4g s = TTFT %.4g s, %.4g tokens/s, "
-	       "%.4g J/token\n", (unsigned long long)p->tokens, p->seconds, p->host_seconds,
-	       ev->ttft_seconds, p->tokens_per_s, p->joules_per_token);
+	/* units and three significant digits (tern_fmt_*), never a raw %g exponent */
+	printf("  report    %s (%s, %s, %s, %s)\n", a->mach.report_dir, a->mach.board->name,
+	       tern_fmt_si(b[0], 48, a->mach.clock_mhz * 1e6, "Hz"),
+	       tern_fmt_si(b[1], 48, a->mach.dram_gbps * 1e9, "B/s"), a->mach.tech.node);
+	printf("  prefill   %llu tokens: accelerator %s + host %s = TTFT %s, %s tokens/s, %s/token\n",
+	       (unsigned long long)p->tokens, tern_fmt_time(b[0], 48, p->seconds),
+	       tern_fmt_time(b[1], 48, p->host_seconds), tern_fmt_time(b[2], 48, ev->ttft_seconds),
+	       tern_fmt_num(b[3], 48, p->tokens_per_s), tern_fmt_energy(b[4], 48, p->joules_per_token * 1e12));
 	if (d->tokens)
-		printf("  decode    %llu tokens: accelerator %.4g s + host %.4g s per token, %.4g tokens/s, "
-		       "%.4g J/token\n", (unsigned long long)d->tokens, d->seconds / d->tokens,
-		       d->host_seconds / d->tokens, d->tokens_per_s, d->joules_per_token);
+		printf("  decode    %llu tokens: accelerator %s + host %s per token, %s tokens/s, "
+		       "%s/token\n", (unsigned long long)d->tokens,
+		       tern_fmt_time(b[0], 48, d->seconds / d->tokens),
+		       tern_fmt_time(b[1], 48, d->host_seconds / d->tokens),
+		       tern_fmt_num(b[2], 48, d->tokens_per_s),
+		       tern_fmt_energy(b[3], 48, d->joules_per_token * 1e12));
 }
 
 /* The host model into the report: rate, rule, and per phase every op's work and time. */

@@ -3,11 +3,13 @@
  * (datablocks), so no data files are left behind: cycles.png (cycles and PE
  * utilization, one panel per phase, per layer or, for whole models, per block stacked
  * by layer kind), roofline.png (MACs per DRAM byte vs achieved MAC/s under the
- * compute and bandwidth roofs) and energy.png (ternary vs INT8, stacked by compute,
- * SRAM, DRAM, host). Each PNG goes to a temporary name and is renamed when gnuplot
+ * compute roof and both memory roofs, board DRAM and the array's port), energy.png
+ * (ternary vs INT8, stacked by compute, SRAM, DRAM, host) and units.png (per unit,
+ * the share of cycles working, waiting on DRAM, waiting for a token, idle). Each PNG goes to a temporary name and is renamed when gnuplot
  * succeeded, so a reader never sees a half-written image. gnuplot is optional.
  */
 #include <errno.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,8 +20,8 @@
 #include "tern_board.h"
 #include "tern_report.h"
 
-static const char *const plots[] = { "cycles.png", "roofline.png", "energy.png" };
-#define NPLOTS 3
+static const char *const plots[] = { "cycles.png", "roofline.png", "energy.png", "units.png" };
+#define NPLOTS 4
 
 /* gnuplot from $GNUPLOT or the PATH; 0 when found. */
 static int find_gnuplot(char *out, size_t outlen)
@@ -300,36 +302,51 @@ static void plot_cycles(FILE *g, const char *dir, const char *tmp, const struct 
 	}
 	fprintf(g, "unset multiplot\nset terminal pngcairo size 1000,600 font \"sans,11\"\n");
 }
+/*
+ * The roofline has two memory roofs: the board's DRAM and the array's memory port
+ * (BUS_BYTES x clock). The lower one is the roof the points live under (solid, with
+ * the compute roof); the other is drawn dashed so the reader sees how far it is.
+ */
 static void plot_roofline(FILE *g, const char *dir, const char *tmp, const struct tern_report *r)
 {
 	double peak = (double)r->cfg.rows * r->cfg.lanes * r->clock_mhz * 1e6;
-	double bw = r->dram_gbps * 1e9, lo = 1e30, hi = 0;
+	double bd = r->dram_gbps * 1e9, bp = tern_report_port_gbps(r) * 1e9;
+	double bw = tern_report_roof_gbps(r) * 1e9, lo = 1e30, hi = 0, ylo = peak;
 	struct tern_layer_eval le;
 	size_t i;
-	int ph;
+	int ph, port_low = bp < bd;
+	char lab[48];
 
 	for (i = 0; i < r->nlayers; i++) {
 		tern_report_eval_layer(r, &r->layers[i], &le);
-		if (le.macs_per_byte > 0 && le.macs_per_byte < lo)
-			lo = le.macs_per_byte;
-		if (le.macs_per_byte > hi)
-			hi = le.macs_per_byte;
+		if (!(le.macs_per_byte > 0 && le.macs_per_s > 0))
+			continue;
+		lo = le.macs_per_byte < lo ? le.macs_per_byte : lo;
+		hi = le.macs_per_byte > hi ? le.macs_per_byte : hi;
+		ylo = le.macs_per_s < ylo ? le.macs_per_s : ylo;
 	}
-	if (hi < peak / bw)
-		hi = peak / bw;
-	if (lo > peak / bw)
-		lo = peak / bw;
+	/* both ridge points (peak / bandwidth) are in view, and the data */
+	lo = fmin(lo, peak / fmax(bd, bp));
+	hi = fmax(hi, peak / fmin(bd, bp));
+	lo /= 4;
+	hi *= 4;
+	ylo = fmin(ylo, lo * bw) / 2;
 	fprintf(g, "set output '%s/%s'\nreset\n", dir, tmp);
-	fprintf(g, "set title \"Roofline: %s array at %.6g MHz, DRAM %.6g GB/s\"\n",
-		r->array, r->clock_mhz, r->dram_gbps);
+	fprintf(g, "set title \"Roofline: %s array at %.6g MHz; memory roof min(board DRAM %.4g GB/s, "
+		   "port %u B x %.6g MHz = %.4g GB/s)\" noenhanced\n", r->array, r->clock_mhz,
+		r->dram_gbps, r->cfg.bus_bytes, r->clock_mhz, bp / 1e9);
 	fprintf(g, "set logscale xy\nset xlabel \"arithmetic intensity (MACs per DRAM byte)\"\n"
-		   "set ylabel \"achieved MAC/s\"\nset grid\nset key bottom right opaque\n"
-		   "set format y \"%%.0e\"\n");
-	fprintf(g, "P = %.9g\nB = %.9g\nroof(x) = x * B < P ? x * B : P\n", peak, bw);
-	/* two decades either side of the data and the ridge point */
-	fprintf(g, "set xrange [%.6g:%.6g]\nset yrange [%.6g:%.6g]\nset samples 400\n",
-		lo / 100, hi * 100, lo / 100 * bw / 2, peak * 3);
-	fprintf(g, "set label 1 sprintf(\"compute roof %%.3g MAC/s\", P) at graph 0.02, first P * 1.4\n");
+		   "set ylabel \"achieved MAC/s\"\nset grid\nset key bottom right opaque box\n"
+		   "set format y \"10^{%%L}\"\nset format x \"%%g\"\n");
+	fprintf(g, "P = %.9g\nBD = %.9g\nBP = %.9g\nB = %.9g\n", peak, bd, bp, bw);
+	fprintf(g, "roof(x) = x * B < P ? x * B : P\n"
+		   "other(x) = x * %s < P ? x * %s : 1/0\n", port_low ? "BD" : "BP",
+		port_low ? "BD" : "BP");
+	fprintf(g, "set xrange [%.6g:%.6g]\nset yrange [%.6g:%.6g]\nset samples 800\n",
+		lo, hi, ylo, peak * 4);
+	fprintf(g, "set label 1 \"compute roof %s (%u x %u PEs x %.6g MHz)\" "
+		   "at graph 0.02, first P * 1.5 noenhanced\n", tern_fmt_si(lab, sizeof(lab), peak,
+		   "MAC/s"), r->cfg.rows, r->cfg.lanes, r->clock_mhz);
 	for (ph = 0; ph < TERN_PHASE_COUNT; ph++) {
 		fprintf(g, "$p%d << EOD\n", ph);
 		for (i = 0; i < r->nlayers; i++) {
@@ -342,9 +359,14 @@ static void plot_roofline(FILE *g, const char *dir, const char *tmp, const struc
 		/* a point far outside the range keeps an empty block plottable */
 		fprintf(g, "1e-30 1e-30\nEOD\n");
 	}
-	fprintf(g, "plot roof(x) title \"roof: min(peak, intensity x bandwidth)\" lw 2 lc rgb \"#333333\", "
+	fprintf(g, "plot roof(x) title \"roof: min(compute, intensity x %.3g GB/s %s)\" lw 2.5 "
+		   "lc rgb \"#333333\", "
+		   "other(x) title \"%s %.3g GB/s (%s)\" lw 2 dt 2 lc rgb \"#888888\", "
 		   "$p0 using 1:2 with points pt 7 ps 1.5 lc rgb \"#4477aa\" title \"prefill layers\", "
-		   "$p1 using 1:2 with points pt 9 ps 1.5 lc rgb \"#cc3311\" title \"decode layers\"\n");
+		   "$p1 using 1:2 with points pt 9 ps 1.5 lc rgb \"#cc3311\" title \"decode layers\"\n",
+		bw / 1e9, port_low ? "memory port" : "board DRAM",
+		port_low ? "board DRAM" : "memory port", (port_low ? bd : bp) / 1e9,
+		port_low ? "above the port: not reachable" : "above the DRAM: not reachable");
 }
 
 static void energy_row(FILE *g, const char *label, const struct tern_energy *e, double scale)
@@ -389,6 +411,124 @@ static void plot_energy(FILE *g, const char *dir, const char *tmp, const struct 
 		   "'' using 5 title \"host\" lc rgb \"#ccbb44\"\n");
 }
 
+/*
+ * units.png: for each unit (rows: fetch, load, gemm, store) and phase (columns), one
+ * bar per layer -- or per block, grouped as cycles.png groups them -- stacked by the
+ * share of its cycles the unit spent working, waiting on DRAM, waiting for a token
+ * and idle. *_STALL_MEM is inside *_BUSY (the unit is executing), so working = BUSY -
+ * STALL_MEM and idle = cycles - BUSY - STALL_DEP.
+ */
+struct unit_bar {
+	char name[64];
+	uint64_t cycles, c[TERN_CNT_COUNT + 1]; /* c[TERN_CNT_COUNT]: always 0 */
+};
+
+static const struct {
+	const char *name;
+	unsigned busy, mem, dep; /* TERN_CNT_COUNT: the unit has no such counter */
+} unit_rows[4] = {
+	{ "fetch unit", TERN_CNT_COUNT, TERN_CNT_COUNT,
+	  TERN_CNT_FETCH_STALL },
+	{ "load unit", TERN_CNT_LOAD_BUSY, TERN_CNT_LOAD_STALL_MEM, TERN_CNT_LOAD_STALL_DEP },
+	{ "gemm unit", TERN_CNT_GEMM_BUSY, TERN_CNT_COUNT, TERN_CNT_GEMM_STALL_DEP },
+	{ "store unit", TERN_CNT_STORE_BUSY, TERN_CNT_STORE_STALL_MEM, TERN_CNT_STORE_STALL_DEP },
+};
+
+/* The bars of phase ph: per layer, or per block when cycles.png groups them. */
+static size_t unit_bars(const struct tern_report *r, int ph, struct unit_bar *b)
+{
+	struct cyc_panel p = { .ph = ph };
+	char grp[64], kind[64];
+	size_t i, j, n = 0;
+	unsigned k;
+
+	for (i = 0; i < r->nlayers; i++)
+		p.nlayers += (int)r->layers[i].phase == ph;
+	group_layers(r, &p);
+	for (i = 0; i < r->nlayers; i++) {
+		if ((int)r->layers[i].phase != ph)
+			continue;
+		split_name(r->layers[i].name, grp, kind, sizeof(grp));
+		for (j = 0; p.g && j < n && strcmp(b[j].name, grp); j++)
+			;
+		if (!p.g || j == n) {
+			j = n++;
+			memset(&b[j], 0, sizeof(b[j]));
+			snprintf(b[j].name, sizeof(b[j].name), "%s", p.g ? grp : r->layers[i].name);
+		}
+		b[j].cycles += r->layers[i].cnt[TERN_CNT_CYCLES];
+		for (k = 0; k < TERN_CNT_COUNT; k++)
+			b[j].c[k] += r->layers[i].cnt[k];
+	}
+	free(p.g);
+	return n;
+}
+
+static void units_panel(FILE *g, const struct unit_bar *b, size_t n, int ph, int u, int key)
+{
+	size_t i, step = n > PLOT_LAYERS ? (n + PLOT_LAYERS - 1) / PLOT_LAYERS : 1;
+
+	fprintf(g, "set title \"%s: %s\" noenhanced\n", ph == TERN_PHASE_DECODE ? "Decode" : "Prefill",
+		unit_rows[u].name);
+	fprintf(g, "set style data histograms\nset style histogram rowstacked\n"
+		   "set style fill solid 0.9 noborder\nset boxwidth 0.8\nset yrange [0:100]\n"
+		   "set ytics 0,25,100\nset grid ytics\nset ylabel \"%% of cycles\"\n"
+		   "set xtics nomirror rotate by -40 noenhanced font \",%d\"\n%s",
+		n > 20 ? 7 : 9, key ? "set key at screen 0.5, screen 0.94 center top horizontal "
+		"width 1 noenhanced samplen 2\n" : "unset key\n");
+	fprintf(g, "$u%d%d << EOD\n", ph, u);
+	for (i = 0; i < n; i++) {
+		double cyc = b[i].cycles ? (double)b[i].cycles : 1;
+		double busy = (double)b[i].c[unit_rows[u].busy], mem = (double)b[i].c[unit_rows[u].mem];
+		double dep = (double)b[i].c[unit_rows[u].dep], idle = cyc - busy - dep;
+
+		put_label(g, b[i].name);
+		fprintf(g, " %.4f %.4f %.4f %.4f\n", 100 * (busy > mem ? busy - mem : 0) / cyc,
+			100 * mem / cyc, 100 * dep / cyc, 100 * (idle > 0 ? idle : 0) / cyc);
+	}
+	fprintf(g, "EOD\nplot $u%d%d using 2:xtic(int($0) %% %zu == 0 ? stringcolumn(1) : \"\") "
+		   "title \"working\" lc rgb \"#228833\", '' using 3 title \"DRAM wait\" "
+		   "lc rgb \"#ee6677\", '' using 4 title \"token wait\" "
+		   "lc rgb \"#ccbb44\", '' using 5 title \"idle\" lc rgb \"#dddddd\"\n", ph, u, step);
+}
+
+static void plot_units(FILE *g, const char *dir, const char *tmp, const struct tern_report *r,
+		       const struct tern_report_eval *ev)
+{
+	struct unit_bar *b[TERN_PHASE_COUNT] = { 0 };
+	size_t n[TERN_PHASE_COUNT] = { 0 };
+	int ph, u, cols = 0;
+
+	for (ph = 0; ph < TERN_PHASE_COUNT; ph++)
+		if (ev->ph[ph].macs && (b[ph] = calloc(r->nlayers, sizeof(*b[ph]))) &&
+		    (n[ph] = unit_bars(r, ph, b[ph])))
+			cols++;
+	fprintf(g, "set terminal pngcairo size %d,1000 font \"sans,10\"\n", cols > 1 ? 1400 : 900);
+	fprintf(g, "set output '%s/%s'\nreset\n", dir, tmp);
+	if (!cols || ev->total.bound) {
+		fprintf(g, "set title \"Units busy/stall: not measured (the %s backend counts no "
+			   "cycles; use --backend fast or verilator)\" noenhanced\nunset key\n"
+			   "set xrange [0:1]\nset yrange [0:1]\nunset xtics\nunset ytics\n"
+			   "plot 1/0 notitle\n", r->backend);
+	} else {
+		/* the key sits under the title, so no panel gives up its width to it */
+		fprintf(g, "set multiplot layout 4,%d columnsfirst margins 0.06,0.98,0.05,0.875 "
+			   "spacing 0.06,0.08 title \"Where each unit's cycles go, per %s: %s, %s "
+			   "array, %s backend\\n(token wait: for a dependency token; for fetch: "
+			   "a full instruction queue. DRAM wait is inside an instruction)\" "
+			   "noenhanced\n", cols,
+			   n[TERN_PHASE_PREFILL] < r->nlayers / 2 ? "block" : "layer", r->model,
+			   r->array, r->backend);
+		for (ph = 0; ph < TERN_PHASE_COUNT; ph++)
+			for (u = 0; n[ph] && u < 4; u++)
+				units_panel(g, b[ph], n[ph], ph, u, u == 0 && ph == 0);
+		fprintf(g, "unset multiplot\n");
+	}
+	fprintf(g, "set terminal pngcairo size 1000,600 font \"sans,11\"\n");
+	for (ph = 0; ph < TERN_PHASE_COUNT; ph++)
+		free(b[ph]);
+}
+
 static int run_gnuplot(const char *gp, const char *dir, const struct tern_report *r,
 		       char tmp[NPLOTS][256], char *err, size_t errlen)
 {
@@ -408,6 +548,7 @@ static int run_gnuplot(const char *gp, const char *dir, const struct tern_report
 	plot_cycles(g, dir, tmp[0], r, &ev);
 	plot_roofline(g, dir, tmp[1], r);
 	plot_energy(g, dir, tmp[2], r, &ev);
+	plot_units(g, dir, tmp[3], r, &ev);
 	fprintf(g, "unset output\n");
 	st = pclose(g);
 	if (st == -1 || !WIFEXITED(st) || WEXITSTATUS(st)) {
@@ -433,8 +574,12 @@ int tern_plot_write(const char *dir, const struct tern_report *r, char *err, siz
 		snprintf(tmp[i], sizeof(tmp[i]), ".%s.tmp.%ld", plots[i], (long)getpid());
 	rc = run_gnuplot(gp, dir, r, tmp, err, errlen);
 	for (i = 0; i < NPLOTS; i++) {
-		snprintf(from, sizeof(from), "%s/%s", dir, tmp[i]);
-		snprintf(to, sizeof(to), "%s/%s", dir, plots[i]);
+		if ((size_t)snprintf(from, sizeof(from), "%s/%s", dir, tmp[i]) >= sizeof(from) ||
+		    (size_t)snprintf(to, sizeof(to), "%s/%s", dir, plots[i]) >= sizeof(to)) {
+			snprintf(err, errlen, "report directory name too long for gnuplot");
+			rc = -1;
+			continue;
+		}
 		if (!rc && (stat(from, &sb) || !sb.st_size)) {
 			snprintf(err, errlen, "gnuplot wrote no %s", plots[i]);
 			rc = -1;

@@ -126,6 +126,26 @@ int tern_report_host(struct tern_report *r, enum tern_phase ph, const char *name
 
 /* ---- evaluation ---- */
 
+/* In the order the writers list them: fetch, then the three queues' units. */
+const unsigned tern_report_unit_cnt[TERN_REPORT_UNIT_CNTS] = {
+	TERN_CNT_FETCH_STALL,
+	TERN_CNT_LOAD_BUSY, TERN_CNT_LOAD_STALL_DEP, TERN_CNT_LOAD_STALL_MEM,
+	TERN_CNT_GEMM_BUSY, TERN_CNT_GEMM_STALL_DEP,
+	TERN_CNT_STORE_BUSY, TERN_CNT_STORE_STALL_DEP, TERN_CNT_STORE_STALL_MEM,
+};
+
+double tern_report_port_gbps(const struct tern_report *r)
+{
+	return tern_bpc_to_gbps(r->cfg.bus_bytes, r->clock_mhz);
+}
+
+double tern_report_roof_gbps(const struct tern_report *r)
+{
+	double port = tern_report_port_gbps(r);
+
+	return port > 0 && port < r->dram_gbps ? port : r->dram_gbps;
+}
+
 static uint64_t ceil_div(double a, double b)
 {
 	return b > 0 ? (uint64_t)ceil(a / b) : 0;
@@ -147,7 +167,8 @@ void tern_report_eval_layer(const struct tern_report *r, const struct tern_repor
 		o->cycles_source = r->cycles_source;
 	} else {
 		c_mac = ceil_div((double)o->macs, pes);
-		c_mem = ceil_div((double)o->dram_bytes, tern_gbps_to_bpc(r->dram_gbps, r->clock_mhz));
+		c_mem = ceil_div((double)o->dram_bytes,
+				 tern_gbps_to_bpc(tern_report_roof_gbps(r), r->clock_mhz));
 		o->cycles = c_mac > c_mem ? c_mac : c_mem;
 		o->cycles_source = "bound";
 	}
@@ -350,6 +371,12 @@ static void ju64(struct jw *j, const char *k, uint64_t v)
 	fprintf(j->f, "%llu", (unsigned long long)v);
 }
 
+static void jraw(struct jw *j, const char *k, const char *v)
+{
+	jkey(j, k);
+	fputs(v, j->f);
+}
+
 static void jnum(struct jw *j, const char *k, double v)
 {
 	jkey(j, k);
@@ -390,10 +417,60 @@ static void json_hostops(struct jw *j, const struct tern_report_phase *rp)
 	jclose(j, '}');
 }
 
-/* rp: the caller's phase (host op split), NULL for the total. */
-static void json_phase(struct jw *j, const char *k, const struct tern_phase_eval *p,
-		       const struct tern_report_phase *rp)
+/* "load_busy" for TERN_CNT_LOAD_BUSY: the counter's name in lower case. */
+static const char *unit_key(unsigned i, char *buf, size_t len)
 {
+	const char *n = tern_counter_name(tern_report_unit_cnt[i]);
+	size_t k;
+
+	for (k = 0; n[k] && k + 1 < len; k++)
+		buf[k] = n[k] >= 'A' && n[k] <= 'Z' ? (char)(n[k] - 'A' + 'a') : n[k];
+	buf[k] = 0;
+	return buf;
+}
+
+/* "units": the summed busy/stall counters, or null when no cycles were measured. */
+static void json_units(struct jw *j, const uint64_t *cnt, int measured)
+{
+	char key[40];
+	unsigned i;
+
+	if (!measured) {
+		jraw(j, "units", "null");
+		return;
+	}
+	jopen(j, "units", '{');
+	for (i = 0; i < TERN_REPORT_UNIT_CNTS; i++)
+		ju64(j, unit_key(i, key, sizeof(key)), cnt[tern_report_unit_cnt[i]]);
+	jclose(j, '}');
+}
+
+/* Sum of the unit counters over the layers of phase ph (-1: all); 0 if any layer
+ * lacks measured cycles. */
+static int sum_units(const struct tern_report *r, int ph, uint64_t *cnt)
+{
+	size_t l;
+	unsigned i;
+	int measured = r->nlayers > 0;
+
+	memset(cnt, 0, TERN_CNT_COUNT * sizeof(*cnt));
+	for (l = 0; l < r->nlayers; l++) {
+		if (ph >= 0 && (int)r->layers[l].phase != ph)
+			continue;
+		measured &= r->layers[l].has_cycles;
+		for (i = 0; i < TERN_REPORT_UNIT_CNTS; i++)
+			cnt[tern_report_unit_cnt[i]] += r->layers[l].cnt[tern_report_unit_cnt[i]];
+	}
+	return measured;
+}
+
+/* rp: the caller's phase (host op split), NULL for the total. */
+static void json_phase(struct jw *j, const struct tern_report *r, const char *k, int ph,
+		       const struct tern_phase_eval *p, const struct tern_report_phase *rp)
+{
+	uint64_t cnt[TERN_CNT_COUNT];
+	int measured = sum_units(r, ph, cnt);
+
 	jopen(j, k, '{');
 	ju64(j, "tokens", p->tokens);
 	ju64(j, "cycles", p->cycles);
@@ -413,6 +490,7 @@ static void json_phase(struct jw *j, const char *k, const struct tern_phase_eval
 	jnum(j, "joules_per_token", p->joules_per_token);
 	json_energy(j, "ternary", &p->e);
 	json_energy(j, "int8", &p->base);
+	json_units(j, cnt, measured && p->macs);
 	jclose(j, '}');
 }
 
@@ -489,6 +567,7 @@ static void json_layer(struct jw *j, const struct tern_report *r, const struct t
 	jnum(j, "sram_pj", le.e.sram);
 	jnum(j, "dram_pj", le.e.dram);
 	jnum(j, "baseline_int8_pj", le.base.total);
+	json_units(j, l->cnt, l->has_cycles);
 	jclose(j, '}');
 }
 
@@ -523,15 +602,20 @@ static void write_json(FILE *f, const struct tern_report *r)
 	jnum(&j, "clock_mhz", r->clock_mhz);
 	jnum(&j, "dram_gbps", r->dram_gbps);
 	jnum(&j, "dram_bytes_per_cycle", tern_gbps_to_bpc(r->dram_gbps, r->clock_mhz));
+	jnum(&j, "port_gbps", tern_report_port_gbps(r));
+	jnum(&j, "memory_roof_gbps", tern_report_roof_gbps(r));
+	jstr(&j, "memory_roof_limit", tern_report_port_gbps(r) < r->dram_gbps ? "port" : "dram");
 	jnum(&j, "sim_dram_bytes_per_cycle", r->sim_dram_bpc);
 	jnum(&j, "peak_macs_per_s", (double)r->cfg.rows * r->cfg.lanes * r->clock_mhz * 1e6);
 	jnum(&j, "host_gflops", r->host_gflops);
 	jstr(&j, "host_note", r->host_gflops > 0 ? r->host_note : "no host work modelled");
 	jstr(&j, "host_time_rule", r->host_rule);
 	jnum(&j, "ttft_seconds", ev.ttft_seconds);
-	json_phase(&j, "prefill", &ev.ph[TERN_PHASE_PREFILL], &r->phase[TERN_PHASE_PREFILL]);
-	json_phase(&j, "decode", &ev.ph[TERN_PHASE_DECODE], &r->phase[TERN_PHASE_DECODE]);
-	json_phase(&j, "total", &ev.total, NULL);
+	json_phase(&j, r, "prefill", TERN_PHASE_PREFILL, &ev.ph[TERN_PHASE_PREFILL],
+		   &r->phase[TERN_PHASE_PREFILL]);
+	json_phase(&j, r, "decode", TERN_PHASE_DECODE, &ev.ph[TERN_PHASE_DECODE],
+		   &r->phase[TERN_PHASE_DECODE]);
+	json_phase(&j, r, "total", -1, &ev.total, NULL);
 	json_energy_section(&j, r, &ev.total);
 	jopen(&j, "layers", '[');
 	for (i = 0; i < r->nlayers; i++)
@@ -560,23 +644,35 @@ static void csv_name(FILE *f, const char *s)
 static void write_csv(FILE *f, const struct tern_report *r)
 {
 	struct tern_layer_eval le;
+	char key[40];
 	size_t i;
+	unsigned u;
 
 	fputs("name,phase,m,k,n,calls,tokens,cycles,cycles_source,seconds,utilization,macs,"
 	      "macs_zero,dram_bytes,macs_per_dram_byte,energy_pj,compute_pj,sram_pj,dram_pj,"
-	      "baseline_int8_pj\n", f);
+	      "baseline_int8_pj", f);
+	for (u = 0; u < TERN_REPORT_UNIT_CNTS; u++)
+		fprintf(f, ",%s", unit_key(u, key, sizeof(key)));
+	fputc('\n', f);
 	for (i = 0; i < r->nlayers; i++) {
 		const struct tern_report_layer *l = &r->layers[i];
 
 		tern_report_eval_layer(r, l, &le);
 		csv_name(f, l->name);
-		fprintf(f, ",%s,%u,%u,%u,%llu,%llu,%llu,%s,%.9g,%.6f,%llu,%llu,%llu,%.6g,%.6f,%.6f,%.6f,%.6f,%.6f\n",
+		fprintf(f, ",%s,%u,%u,%u,%llu,%llu,%llu,%s,%.9g,%.6f,%llu,%llu,%llu,%.6g,%.6f,%.6f,%.6f,%.6f,%.6f",
 			tern_phase_name(l->phase), l->m, l->k, l->n_max,
 			(unsigned long long)l->calls, (unsigned long long)l->tokens,
 			(unsigned long long)le.cycles, le.cycles_source, le.seconds, le.utilization,
 			(unsigned long long)le.macs, (unsigned long long)l->cnt[TERN_CNT_MACS_ZERO],
 			(unsigned long long)le.dram_bytes, le.macs_per_byte, le.e.total,
 			le.e.compute, le.e.sram, le.e.dram, le.base.total);
+		/* empty fields, not zeros, where no cycles were measured */
+		for (u = 0; u < TERN_REPORT_UNIT_CNTS; u++)
+			if (l->has_cycles)
+				fprintf(f, ",%llu", (unsigned long long)l->cnt[tern_report_unit_cnt[u]]);
+			else
+				fputc(',', f);
+		fputc('\n', f);
 	}
 }
 

@@ -160,6 +160,34 @@ void tern_report_eval(const struct tern_report *r, struct tern_report_eval *o);
  */
 int tern_report_write(const char *dir, const struct tern_report *r, char *err, size_t errlen);
 
+/*
+ * The memory roof: the array moves at most BUS_BYTES per cycle through its memory
+ * port, whatever the board's DRAM could give, so the bandwidth it sees is
+ * min(dram_gbps, port_gbps) with port_gbps = BUS_BYTES x clock. The roofline, the
+ * lower-bound cycles of the ref backend and report.json all use this one number.
+ */
+double tern_report_port_gbps(const struct tern_report *r);
+double tern_report_roof_gbps(const struct tern_report *r);
+
+/*
+ * Per-unit busy/stall cycles of a layer (summed counters), for report.json, layers.csv
+ * and units.png. Only backends that measure cycles count them (verilator, fast); a
+ * layer without measured cycles has none (the writers say "not measured").
+ */
+#define TERN_REPORT_UNIT_CNTS 9
+extern const unsigned tern_report_unit_cnt[TERN_REPORT_UNIT_CNTS]; /* TERN_CNT_* indices */
+
+/*
+ * Human-readable numbers (tern_report_fmt.c) for summary.md and the CLI's report
+ * lines: a unit prefix that keeps the value between 1 and 999 and three significant
+ * digits in fixed notation, never exponents ("1.07 mJ", "12.3 µs", "6.40 GB/s").
+ * Each writes into buf and returns it. tern_fmt_num: no unit, 3 significant digits.
+ */
+const char *tern_fmt_energy(char *buf, size_t len, double pj);
+const char *tern_fmt_time(char *buf, size_t len, double seconds);
+const char *tern_fmt_si(char *buf, size_t len, double v, const char *unit);
+const char *tern_fmt_num(char *buf, size_t len, double v);
+
 /* Create dir (and its parents) if missing; check it is a writable directory. 0 or -1. */
 int tern_report_prepare_dir(const char *dir, char *err, size_t errlen);
 
@@ -169,8 +197,9 @@ void tern_report_summary(FILE *f, const struct tern_report *r);
 /*
  * The plots (tern_plot.c): cycles.png (one panel per phase with layers; above
  * 40 layers a panel groups them per block, stacked by layer kind),
- * roofline.png, energy.png. Returns 0, 1 when
- * gnuplot is not installed (nothing written), -1 with err on failure.
+ * roofline.png (both memory roofs drawn), energy.png, units.png (busy/stall share
+ * of each unit per layer or block). Returns 0, 1 when gnuplot is not installed
+ * (nothing written), -1 with err on failure.
  */
 int tern_plot_write(const char *dir, const struct tern_report *r, char *err, size_t errlen);
 

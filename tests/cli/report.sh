@@ -54,7 +54,7 @@ if [ "$(wc -l <"$R/layers.csv")" -eq 2 ] && head -1 "$R/layers.csv" | grep -q '^
 else fail "layers.csv header and one row" "$(cat "$R/layers.csv")"; fi
 
 if command -v gnuplot >/dev/null; then
-	for f in cycles roofline energy; do
+	for f in cycles roofline energy units; do
 		if [ -s "$R/$f.png" ] && head -c 8 "$R/$f.png" | grep -q PNG; then pass "plot $f.png"; else fail "plot $f.png"; fi
 	done
 else
@@ -81,6 +81,63 @@ import json,sys; r=json.load(open('$R3/report.json'))
 assert r['board']=='pynq-z2' and r['clock_mhz']==150 and r['dram_gbps']==2.133 and r['energy']['tech']=='7nm'" 2>/dev/null; then
 	pass "board, clock and 7nm table in report"
 else fail "board, clock and 7nm table in report" "$(head -c 300 "$TMP/err")"; fi
+
+# The memory roof is min(board DRAM, port BUS_BYTES x clock), computed here from the
+# report's own inputs; kv260 (19.2 GB/s) at 200 MHz with a 32-byte port is port-limited.
+if python3 - "$R/report.json" "$R3/report.json" <<'PY' 2>"$TMP/py"
+import json, sys
+for path in sys.argv[1:]:
+    r = json.load(open(path))
+    port = r["buffers"]["bus_bytes"] * r["clock_mhz"] / 1000.0
+    want = min(r["dram_gbps"], port)
+    assert abs(r["port_gbps"] - port) <= 1e-9 * port, (r["port_gbps"], port)
+    assert abs(r["memory_roof_gbps"] - want) <= 1e-9 * want, (r["memory_roof_gbps"], want)
+    assert r["memory_roof_limit"] == ("port" if port < r["dram_gbps"] else "dram")
+r = json.load(open(sys.argv[1]))
+assert r["board"] == "kv260" and r["memory_roof_gbps"] == 6.4 and r["memory_roof_limit"] == "port", r["memory_roof_gbps"]
+# ref backend: the lower bound uses that roof: max(MACs / PEs, DRAM bytes / roof bytes per cycle)
+l = r["layers"][0]
+bpc = r["memory_roof_gbps"] * 1000 / r["clock_mhz"]
+import math
+want = max(math.ceil(l["macs"] / (r["rows"] * r["lanes"])), math.ceil(l["dram_bytes"] / bpc))
+assert l["cycles_source"] == "bound" and l["cycles"] == want, (l["cycles"], want)
+assert l["units"] is None and r["prefill"]["units"] is None  # ref counts no busy/stall cycles
+PY
+then pass "memory roof = min(DRAM, port) and the bound uses it"; else fail "memory roof = min(DRAM, port) and the bound uses it" "$(tail -2 "$TMP/py")"; fi
+if grep -q '| memory roof | \*\*6.40 GB/s\*\* = min(board DRAM 19.2 GB/s, memory port 32 B/cycle x 200 MHz = 6.40 GB/s)' "$R/summary.md"; then
+	pass "summary states the memory roof"
+else fail "summary states the memory roof" "$(grep -i roof "$R/summary.md")"; fi
+
+# fast backend: the busy/stall fields of report.json and layers.csv equal the counters
+# `tern gemm --json` prints for the same run.
+R4=$TMP/rep4
+if "$TERN" gemm --seed 4 --m 96 --k 160 --n 3 --backend fast --json --report "$R4" >"$TMP/g.json" 2>"$TMP/err" &&
+   python3 - "$TMP/g.json" "$R4" <<'PY' 2>"$TMP/py"
+import csv, json, sys
+c = json.load(open(sys.argv[1]))["counters"]
+r = json.load(open(sys.argv[2] + "/report.json"))
+names = ["FETCH_STALL", "LOAD_BUSY", "LOAD_STALL_DEP", "LOAD_STALL_MEM", "GEMM_BUSY",
+         "GEMM_STALL_DEP", "STORE_BUSY", "STORE_STALL_DEP", "STORE_STALL_MEM"]
+want = {n.lower(): c[n.lower()] for n in names}
+assert want["load_busy"] > 0 and want["gemm_busy"] > 0 and want["store_busy"] > 0, want
+assert r["layers"][0]["units"] == want, (r["layers"][0]["units"], want)
+assert r["prefill"]["units"] == want and r["total"]["units"] == want
+row = list(csv.DictReader(open(sys.argv[2] + "/layers.csv")))[0]
+assert {k: int(row[k]) for k in want} == want, row
+PY
+then pass "busy/stall in report.json and layers.csv equal the counters"
+else fail "busy/stall in report.json and layers.csv equal the counters" "$(head -c 300 "$TMP/err") $(tail -2 "$TMP/py")"; fi
+if grep -q '^| prefill | gemm | ' "$R4/summary.md"; then pass "summary has the unit table"
+else fail "summary has the unit table" "$(grep -A3 Units "$R4/summary.md")"; fi
+
+# Numbers for people: no exponent notation anywhere in summary.md or the report lines.
+for f in "$R/summary.md" "$R3/summary.md" "$R4/summary.md" "$TMP/out"; do
+	if grep -nE '[0-9]e[+-]?[0-9]' "$f" >"$TMP/eplus"; then fail "no e+ notation in $(basename "$f")" "$(head -2 "$TMP/eplus")"
+	else pass "no e+ notation in $(basename "$f")"; fi
+done
+if grep -qE '^  report    .*: [0-9.]+ (n|µ|m)?s, [0-9.]+ (p|n|µ|m)?J ternary vs [0-9.]+ (p|n|µ|m)?J INT8' "$TMP/out"; then
+	pass "gemm report line has units"
+else fail "gemm report line has units" "$(grep report "$TMP/out")"; fi
 
 touch "$TMP/afile"
 # usage_says NAME WORD CMD...: exit 2 with one line that mentions WORD.

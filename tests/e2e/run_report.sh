@@ -95,6 +95,32 @@ want = macs * pe["int8_mac"] / tern
 got = e["int8_over_ternary"]["compute"]
 assert want > 1 and abs(got - want) <= 1e-6 * want, (got, want)
 assert abs(e["int8"]["compute_pj"] / e["compute_pj"] - want) <= 1e-6 * want
+# memory roof = min(board DRAM, port bytes/cycle x clock), computed here
+port = r["buffers"]["bus_bytes"] * r["clock_mhz"] / 1000.0
+assert abs(r["memory_roof_gbps"] - min(r["dram_gbps"], port)) <= 1e-9 * port, (r["memory_roof_gbps"], port)
+# per-unit busy/stall: per layer = layers.csv; per phase = the sum over its layers
+import csv
+rows = {(w["name"], w["phase"]): w for w in csv.DictReader(open(os.path.join(d, "layers.csv")))}
+keys = ["fetch_stall", "load_busy", "load_stall_dep", "load_stall_mem", "gemm_busy",
+        "gemm_stall_dep", "store_busy", "store_stall_dep", "store_stall_mem"]
+if backend == "ref":
+    assert all(l["units"] is None for l in L) and r["decode"]["units"] is None
+    assert all(rows[(l["name"], l["phase"])][k] == "" for l in L for k in keys)
+else:
+    for l in L:
+        u = l["units"]
+        assert sorted(u) == sorted(keys), sorted(u)
+        assert {k: int(rows[(l["name"], l["phase"])][k]) for k in keys} == u, l["name"]
+        # STALL_MEM is inside BUSY; busy + token waits fit in the layer's cycles
+        assert u["load_stall_mem"] <= u["load_busy"] and u["store_stall_mem"] <= u["store_busy"]
+        assert u["load_busy"] + u["load_stall_dep"] <= l["cycles"], l["name"]
+    for ph in ("prefill", "decode"):
+        for k in keys:
+            assert r[ph]["units"][k] == sum(l["units"][k] for l in L if l["phase"] == ph), (ph, k)
+    assert r["decode"]["units"]["load_busy"] > 0 and r["prefill"]["units"]["gemm_busy"] > 0
+    assert "| decode | load | " in sm
+import re
+assert not re.search(r"[0-9]e[+-]?[0-9]", sm), re.search(r".{30}[0-9]e[+-]?[0-9].{10}", sm).group(0)
 PY
 }
 
@@ -105,11 +131,12 @@ if "$T" run --quiet --model zoo:tiny --backend ref --tokens 4 --report "$R" >"$T
 else fail "tiny ref --report exits 0" "$(head -c 300 "$TMP/err")"; fi
 if check_report "$R" ref 4 4 2 2>"$TMP/py"; then pass "ref report: keys, energies, INT8 factor"
 else fail "ref report: keys, energies, INT8 factor" "$(tail -2 "$TMP/py")"; fi
-if grep -q "TTFT" "$TMP/out" && grep -q "J/token" "$TMP/out"; then pass "summary prints prefill and decode rates"
+if grep -q "TTFT" "$TMP/out" && grep -q "J/token" "$TMP/out" && ! grep -qE '[0-9]e[+-]?[0-9]' "$TMP/out" &&
+   grep -qE '^  decode    4 tokens: accelerator [0-9.]+ (n|µ|m)?s \+ host [0-9.]+ (n|µ|m)?s per token, [0-9.]+ tokens/s, [0-9.]+ (p|n|µ|m)?J/token$' "$TMP/out"; then pass "summary prints prefill and decode rates"
 else fail "summary prints prefill and decode rates" "$(tail -3 "$TMP/out")"; fi
 if command -v gnuplot >/dev/null; then
 	ok=1
-	for f in cycles roofline energy; do head -c 8 "$R/$f.png" 2>/dev/null | grep -q PNG || ok=0; done
+	for f in cycles roofline energy units; do head -c 8 "$R/$f.png" 2>/dev/null | grep -q PNG || ok=0; done
 	if [ $ok = 1 ]; then pass "run report plots"; else fail "run report plots" "$(ls "$R")"; fi
 fi
 if [ "$(wc -l <"$R/layers.csv")" -eq 29 ]; then pass "layers.csv: 28 BitLinear rows"
