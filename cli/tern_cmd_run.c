@@ -129,7 +129,9 @@ static int parse_one(struct run_args *a, int c, const char *v, char **argv)
 	}
 }
 
-static int parse_args(struct run_args *a, int argc, char **argv)
+struct tern_run_hook tern_run_hook;
+
+int tern_run_parse(struct run_args *a, int argc, char **argv)
 {
 	int c;
 
@@ -259,13 +261,16 @@ static int dev_mm(void *ctx, const struct tern_layer *l, const int8_t *w, const 
 
 	if (tern_gemm_run(st->dev, l, w, x, y, 1, &r, err, errlen))
 		return -1;
+	tern_run_current(st->runs[0], &layer, &which);
+	if (tern_run_hook.layer && tern_run_hook.layer(tern_run_hook.ctx, st->step, layer, which,
+						       l, w, x, y, &r, err, errlen))
+		return -1;
 	st->t_device += now_s() - t0;
 	st->step_cycles += r.st.counters[TERN_CNT_CYCLES];
 	st->step_macs += r.st.counters[TERN_CNT_MACS];
 	st->has_cycles = r.st.has_cycles;
 	st->layers_run++;
 	if (tern_gemm_ok(&r)) {
-		tern_run_current(st->runs[0], &layer, &which);
 		return report_layer(st, tern_lin_name(layer, which, name, sizeof(name)), l, &r.st,
 				    err, errlen);
 	}
@@ -345,6 +350,8 @@ static int open_runs(const struct run_args *a, struct run_state *st, char *err, 
 	struct tern_mm dm = { dev_mm, st }, gm = { gold_mm, st };
 
 	st->o = a->o;
+	if (tern_run_hook.device)
+		st->o.backend = tern_run_hook.device;
 	st->o.mem_bytes = device_bytes(a, c, st->n_prompt);
 	if (tern_dev_open(&st->o, &st->dev, err, errlen))
 		return -1;
@@ -530,7 +537,7 @@ int tern_cmd_run(int argc, char **argv)
 	int rc;
 
 	memset(&st, 0, sizeof(st));
-	if (parse_args(&a, argc, argv) || tern_machine_prepare(CMD, &a.mach))
+	if (tern_run_parse(&a, argc, argv) || tern_machine_prepare(CMD, &a.mach))
 		return TERN_EXIT_USAGE;
 	st.t_start = now_s();
 	if (tern_model_open(a.model, &st.m, err, sizeof(err)) ||

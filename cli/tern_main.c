@@ -26,6 +26,7 @@ static const struct cmd cmds[] = {
 	{ "version", tern_cmd_version, "print the version, git revision and ISA definition hash" },
 	{ "train", tern_cmd_train, "train a small byte-level ternary model on a text file" },
 	{ "perplexity", tern_cmd_perplexity, "held-out perplexity per byte of a trained model" },
+	{ "shard", tern_cmd_shard, "split a checked run into jobs for Slurm or GNU parallel" },
 };
 
 /* The same three values report.json carries in its "tern" object. */
