@@ -19,6 +19,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -372,6 +373,8 @@ static int cmd_run(int argc, char **argv)
 	uint32_t i, failed = 0;
 	double t0 = now_s();
 	int rc = TERN_EXIT_USAGE, fd;
+	const char *pa = getenv("TERN_SHARD_TEST_PAUSE_AFTER");
+	uint32_t pause_after = pa ? (uint32_t)atoi(pa) : 0;
 
 	if (parse_dir_index(argc, argv, "run", &dir, &idx))
 		return TERN_EXIT_USAGE;
@@ -422,6 +425,10 @@ static int cmd_run(int argc, char **argv)
 			goto out;
 		}
 		failed += !s.res[s.n++].ok;
+		/* Test hook (tests/e2e/shard_parallel.sh): stop here, so a test can kill the job
+		 * mid-shard from outside at a known point, as a node failure would. */
+		if (pause_after && s.n == pause_after)
+			raise(SIGSTOP);
 	}
 	s.seconds = now_s() - t0;
 	if (tern_result_write(dir, &p, &s, err, sizeof(err))) {

@@ -60,8 +60,7 @@ static int spawn(char **argv, char *out, size_t len)
 			close(fd[1]);
 		}
 		execvp(argv[0], argv);
-		fprintf(stderr, "tern shard: cannot run '%s': %s\n", argv[0], strerror(errno));
-		_exit(127);
+		_exit(127); /* the parent names the command: one line */
 	}
 	if (out) {
 		ssize_t r;
@@ -150,9 +149,12 @@ static int slurm(const char *dir, const char *tern, const struct tern_plan *p,
 	argv[n] = NULL;
 	rc = spawn(argv, out, sizeof(out));
 	out[strcspn(out, "\n;")] = 0;
-	if (rc < 0 || rc == 127 || (!out[0] && rc))
+	if (rc < 0 || rc == 127)
+		return tern_usage_err(CMD, "submit: cannot run '%s' (install slurm-wlm, or set "
+				      "$TERN_SBATCH)", argv[0]);
+	if (!out[0] && rc)
 		return tern_usage_err(CMD, "submit: %s could not submit %s (exit %d)", argv[0], path,
-				      rc), TERN_EXIT_USAGE;
+				      rc);
 	printf("tern shard submit: slurm job %.200s, array 0-%u%s\n", out, p->shards - 1,
 	       s->wait ? (rc ? ": a task failed" : ": all tasks ended") : "");
 	return rc ? TERN_EXIT_CHECK : TERN_EXIT_OK;
@@ -205,7 +207,8 @@ static int parallel(const char *dir, const char *tern, const struct tern_plan *p
 	free(argv);
 	free(idx);
 	if (rc < 0 || rc == 127 || rc >= 255)
-		return tern_usage_err(CMD, "submit: GNU parallel did not run (exit %d)", rc);
+		return tern_usage_err(CMD, "submit: GNU parallel ('%s') did not run (exit %d)",
+				      getenv("TERN_PARALLEL") ? getenv("TERN_PARALLEL") : "parallel", rc);
 	printf("tern shard submit: parallel ran %u jobs, %d failed (log %s)\n", p->shards, rc,
 	       joblog);
 	return rc ? TERN_EXIT_CHECK : TERN_EXIT_OK;
