@@ -80,6 +80,20 @@ struct rec {
 	uint64_t calls, bytes;
 };
 
+/* Store a blob unless it is there already; count only the bytes actually written. */
+static int put(struct rec *rc, const char *hash, const void *p, size_t n, char *err,
+	       size_t errlen)
+{
+	char path[4096];
+	struct stat sb;
+
+	snprintf(path, sizeof(path), "%s/blobs/%s", rc->dir, hash);
+	if (!stat(path, &sb) && (size_t)sb.st_size == n)
+		return 0;
+	rc->bytes += n;
+	return tern_blob_put(rc->dir, hash, p, n, err, errlen);
+}
+
 static int rec_layer(void *ctx, uint32_t step, uint32_t layer, uint32_t which,
 		     const struct tern_layer *l, const int8_t *w, const int8_t *x,
 		     const int32_t *y, struct tern_gemm_result *r, char *err, size_t errlen)
@@ -117,13 +131,11 @@ static int rec_layer(void *ctx, uint32_t step, uint32_t layer, uint32_t which,
 	if (!(packed = malloc((nw + 3) / 4)))
 		return snprintf(err, errlen, "out of memory"), -1;
 	tern_w_pack(w, nw, packed);
-	bad = tern_blob_put(rc->dir, v.w, packed, (nw + 3) / 4, err, errlen) ||
-	      tern_blob_put(rc->dir, v.x, x, nx, err, errlen) ||
-	      tern_blob_put(rc->dir, v.y, y, ny * 4, err, errlen);
+	bad = put(rc, v.w, packed, (nw + 3) / 4, err, errlen) || put(rc, v.x, x, nx, err, errlen) ||
+	      put(rc, v.y, y, ny * 4, err, errlen);
 	free(packed);
 	if (bad)
 		return -1;
-	rc->bytes += (nw + 3) / 4 + nx + ny * 4;
 	p->inv[p->n_inv++] = v;
 	return 0;
 }
