@@ -233,9 +233,10 @@ static int cmd_plan(int argc, char **argv)
 	}
 	if (!out || !shards)
 		return free(args), tern_usage_err(CMD, "plan: give --shards N and --out DIR");
-	if (tern_run_parse(&a, n, args) || tern_check_backend(a.o.backend, err, sizeof(err)))
-		return free(args), (a.o.backend && err[0] ? tern_usage_err(CMD, "%s", err) : 0),
-		       TERN_EXIT_USAGE;
+	if (tern_run_parse(&a, n, args))
+		return free(args), TERN_EXIT_USAGE; /* the parser printed the line */
+	if (tern_check_backend(a.o.backend, err, sizeof(err)))
+		return free(args), tern_usage_err(CMD, "plan: %s", err);
 	snprintf(path, sizeof(path), "%s/plan.tsv", out);
 	if (!access(path, F_OK))
 		return free(args), tern_usage_err(CMD, "plan: '%s' already holds a plan (use a new "
