@@ -166,7 +166,9 @@ static int parse_one(struct run_args *a, int c, const char *v, char **argv)
 	}
 }
 
-static int parse_args(struct run_args *a, int argc, char **argv)
+struct tern_run_hook tern_run_hook;
+
+int tern_run_parse(struct run_args *a, int argc, char **argv)
 {
 	int c;
 
@@ -315,6 +317,10 @@ static int dev_mm(void *ctx, const struct tern_layer *l, const int8_t *w, const 
 				   st->check == CHECK_NONE ? NULL : tern_model_planes(st->m, layer, which),
 				   x, y, &r, err, errlen))
 		return -1;
+	tern_run_current(st->runs[0], &layer, &which);
+	if (tern_run_hook.layer && tern_run_hook.layer(tern_run_hook.ctx, st->step, layer, which,
+						       l, w, x, y, &r, err, errlen))
+		return -1;
 	st->t_device += now_s() - t0;
 	st->step_cycles += r.st.counters[TERN_CNT_CYCLES];
 	st->step_macs += r.st.counters[TERN_CNT_MACS];
@@ -416,10 +422,13 @@ static int open_runs(const struct run_args *a, struct run_state *st, char *err, 
 {
 	const struct tern_model_config *c = &st->m->cfg;
 	uint32_t n_ctx = st->n_prompt + st->n_gen + 1;
-	struct tern_mm dm = { dev_mm, st, 1 }, gm = { gold_mm, st, 1 };
+	/* A recording hook (tern shard) sees every call's weights: no resident shortcut. */
+	struct tern_mm dm = { dev_mm, st, !tern_run_hook.layer }, gm = { gold_mm, st, 1 };
 	uint64_t x_cap, y_cap;
 
 	st->o = a->o;
+	if (tern_run_hook.device)
+		st->o.backend = tern_run_hook.device;
 	st->o.mem_bytes = device_bytes(a, c, st->n_prompt, &x_cap, &y_cap);
 	st->check = a->check;
 	st->nruns = a->check == CHECK_ALL ? 2 : 1;
@@ -449,7 +458,8 @@ static int warmup(const struct run_args *a, struct run_state *st, char *err, siz
 {
 	const struct tern_model_config *c = &st->m->cfg;
 	struct tern_run *keep[2] = { st->runs[0], st->runs[1] }, *w[2] = { NULL, NULL };
-	struct tern_mm dm = { dev_mm, st, 1 }, gm = { gold_mm, st, 1 };
+	/* A recording hook (tern shard) sees every call's weights: no resident shortcut. */
+	struct tern_mm dm = { dev_mm, st, !tern_run_hook.layer }, gm = { gold_mm, st, 1 };
 	struct tern_fwd_hooks h = { tern_sig_flag(), NULL, st };
 	double t0 = now_s();
 	int rc = -1;
@@ -663,7 +673,7 @@ int tern_cmd_run(int argc, char **argv)
 	int rc;
 
 	memset(&st, 0, sizeof(st));
-	if (parse_args(&a, argc, argv) || tern_machine_prepare(CMD, &a.mach))
+	if (tern_run_parse(&a, argc, argv) || tern_machine_prepare(CMD, &a.mach))
 		return TERN_EXIT_USAGE;
 	st.t_start = now_s();
 	st.threads = tern_pool_set_threads((unsigned)a.threads);

@@ -27,6 +27,7 @@ static const struct cmd cmds[] = {
 	{ "train", tern_cmd_train, "train a small byte-level ternary model on a text file" },
 	{ "perplexity", tern_cmd_perplexity, "perplexity of a model on a text file (chunked)" },
 	{ "tokenize", tern_cmd_tokenize, "tokenize text with a GGUF file's own tokenizer" },
+	{ "shard", tern_cmd_shard, "split a checked run into jobs for Slurm or GNU parallel" },
 };
 
 /* The same three values report.json carries in its "tern" object. */

@@ -85,6 +85,25 @@ int tern_run_write_logits(const struct run_args *a, const struct run_state *st);
 
 /* Host time of a cost at the run's host rate and DRAM bandwidth (roofline per op). */
 
+/*
+ * A BitLinear hook for `tern shard` (tern_cmd_shard*.c); unset for a plain run. layer:
+ * called in the device pass after every tern_gemm_run with the BitLinear's identity
+ * (step, block, enum tern_lin), data and result; it may rewrite r (the merge puts the
+ * replayed counters and check results there); non-zero stops the run. device: open this
+ * backend instead of --backend, while the report keeps --backend's name.
+ */
+struct tern_run_hook {
+	int (*layer)(void *ctx, uint32_t step, uint32_t layer, uint32_t which,
+		     const struct tern_layer *l, const int8_t *w, const int8_t *x,
+		     const int32_t *y, struct tern_gemm_result *r, char *err, size_t errlen);
+	void *ctx;
+	const char *device;
+};
+extern struct tern_run_hook tern_run_hook;
+
+/* `tern run`'s option parser (exit code 2 cases print their line): 0 or -1. */
+int tern_run_parse(struct run_args *a, int argc, char **argv);
+
 /* Print the summary or JSON for a finished (or failed) generation, write the report
  * directory when asked; returns the exit code. */
 int tern_run_report(const struct run_args *a, struct run_state *st, int fwd_rc);
