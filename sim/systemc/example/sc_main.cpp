@@ -212,6 +212,7 @@ int sc_main(int argc, char **argv)
 		return 2;
 	}
 	sc_core::sc_set_time_resolution(1, sc_core::SC_PS);   /* 1 ps, as in docs/systemc.md */
+	sc_core::sc_report_handler::set_actions(sc_core::SC_INFO, sc_core::SC_DO_NOTHING);
 	sc_core::sc_time period(5, sc_core::SC_NS);           /* 200 MHz */
 	std::vector<uint8_t> dram_bytes(DRAM_BYTES);
 
