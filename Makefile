@@ -26,7 +26,8 @@ SAN_FLAGS  := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno
 LDLIBS     := -lm -ldl -lpthread
 
 # Debian packages the project needs; `make deps` installs the missing ones.
-DEB_PKGS := build-essential python3 verilator yosys libcriterion-dev gnuplot-nox pkg-config slurm-wlm munge parallel
+DEB_PKGS := build-essential python3 verilator yosys libcriterion-dev gnuplot-nox pkg-config \
+            slurm-wlm munge parallel libsystemc-dev
 APT_GET  ?= apt-get
 
 # ---------------------------------------------------------------- generated ISA
@@ -181,6 +182,8 @@ uninstall: ## remove what `make install` put under PREFIX (same PREFIX, DESTDIR)
 	rm -rf $(I_INC) $(I_DATA)
 # Verification beyond `make test`: the RTL fuzzer and the mutation test (docs/verification.md).
 -include tests/fuzz/fuzz.mk tests/mutate/mutate.mk
+# The SystemC/TLM-2.0 platform and its example (docs/systemc.md).
+-include sim/systemc/systemc.mk
 
 # ---------------------------------------------------------------- top targets
 .PHONY: all gen isa-doc deps test test-build run bench lint clean help install uninstall

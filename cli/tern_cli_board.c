@@ -203,8 +203,9 @@ void tern_machine_report(const struct tern_machine *m, const struct tern_dev_opt
 	r->clock_mhz = m->clock_mhz;
 	r->dram_gbps = m->dram_gbps;
 	r->tech = m->tech;
-	if (!strcmp(o->backend, "verilator") || !strcmp(o->backend, "fast"))
+	if (!strcmp(o->backend, "verilator") || !strcmp(o->backend, "fast") ||
+	    !strncmp(o->backend, "systemc", 7))
 		r->sim_dram_bpc = o->dram_bytes_per_cycle ? o->dram_bytes_per_cycle : SIM_BPC_DEFAULT;
-	if (!strcmp(o->backend, "fast"))
+	if (!strcmp(o->backend, "fast") || !strcmp(o->backend, "systemc-tlm"))
 		r->cycles_source = "fast";
 }

@@ -21,7 +21,7 @@
 
 static const char help[] =
 	"usage: tern gemm --m M --k K --n N [--w W.bin --x X.bin [--out Y.bin] | --seed S]\n"
-	"                 [--backend ref|verilator|fast] [--array RxL | --config F.json]\n"
+	"                 [--backend ref|verilator|fast|systemc|systemc-tlm] [--array RxL | --config F.json]\n"
 	"                 [--wfmt 2bit|base3] [--json] [--quiet] [report options]\n"
 	"                 [verilator and fast options]\n"
 	"\n"
@@ -140,8 +140,8 @@ static int parse_args(struct gemm_args *a, int argc, char **argv)
 	if (a->o.fst_path && strcmp(a->o.backend, "verilator"))
 		return tern_usage_err(CMD, "--fst needs --backend verilator (the %s backend has no "
 				      "waveform)", a->o.backend), -1;
-	if (a->o.no_lockstep && strcmp(a->o.backend, "verilator"))
-		return tern_usage_err(CMD, "--no-lockstep needs --backend verilator (the %s backend "
+	if (a->o.no_lockstep && strcmp(a->o.backend, "verilator") && strcmp(a->o.backend, "systemc"))
+		return tern_usage_err(CMD, "--no-lockstep needs --backend verilator or systemc (the %s backend "
 				      "has no lockstep check)", a->o.backend), -1;
 	if (a->m * a->k > MAX_WEIGHTS)
 		return tern_usage_err(CMD, "M*K = %llu weights is more than the %llu supported",
@@ -179,7 +179,7 @@ static int load_inputs(const struct gemm_args *a, int8_t **w, int8_t **x)
 
 static const char *lockstep_state(const struct gemm_args *a, const struct tern_gemm_result *r)
 {
-	if (strcmp(a->o.backend, "verilator"))
+	if (strcmp(a->o.backend, "verilator") && strcmp(a->o.backend, "systemc"))
 		return "n/a";
 	if (a->o.no_lockstep)
 		return "off";

@@ -43,5 +43,7 @@ int tern_dev_set_err(struct tern_dev *d, const char *fmt, ...)
 extern const struct tern_backend tern_backend_ref;
 extern const struct tern_backend tern_backend_verilator;
 extern const struct tern_backend tern_backend_fast;
+extern const struct tern_backend tern_backend_systemc;
+extern const struct tern_backend tern_backend_systemc_tlm;
 
 #endif /* TERN_BACKEND_H */

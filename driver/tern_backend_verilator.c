@@ -12,6 +12,8 @@
  * beat with the log, then compare the error code and index and every counter the
  * reference model also counts. Any difference is a mismatch: st->mismatch = 1, st->mm
  * filled and a one-line description in tern_dev_errmsg(d); the call still returns 0.
+ * The systemc backend (tern_backend_systemc.c) is this code with another model library
+ * behind the same interface (driver/tern_vl_backend.h).
  * With fst_window, the run is repeated from the same initial image with tracing on for
  * the cycles just before the mismatch (the simulation is deterministic).
  */
@@ -25,6 +27,7 @@
 #include "tern_lockstep.h"
 #include "tern_ref.h"
 #include "tern_vl.h"
+#include "tern_vl_backend.h"
 #include "tern_vl_cache.h"
 
 #define VL_HANG_MARGIN 100000ull /* cycles past the watchdog before the harness gives up */
@@ -49,6 +52,7 @@ struct vl_priv {
 	uint8_t *initial;   /* the run's initial image, kept for the FST window re-run */
 	struct tern_lockstep ls;
 	char lib[PATH_MAX];
+	const struct tern_model_kind *kind;
 };
 
 /* ---------------------------------------------------------------- loading the model */
@@ -65,7 +69,8 @@ static int load_api(struct tern_dev *d, struct vl_priv *p)
 	};
 	size_t i;
 
-	p->dl = dlopen(p->lib, RTLD_NOW | RTLD_LOCAL);
+	/* SystemC elaborates once per process: its platform outlives close (tern_sc_lib.cpp) */
+	p->dl = dlopen(p->lib, RTLD_NOW | RTLD_LOCAL | (p->kind != &tern_vl_kind ? RTLD_NODELETE : 0));
 	if (!p->dl)
 		return tern_dev_set_err(d, "cannot load the Verilated model: %s", dlerror());
 	for (i = 0; i < sizeof(syms) / sizeof(syms[0]); i++) {
@@ -96,7 +101,7 @@ static int check_params(struct tern_dev *d, struct vl_priv *p, int bug)
 	return 0;
 }
 
-static void vl_close(struct tern_dev *d)
+void tern_vl_backend_close(struct tern_dev *d)
 {
 	struct vl_priv *p = d->priv;
 
@@ -115,7 +120,7 @@ static void vl_close(struct tern_dev *d)
 	d->priv = NULL;
 }
 
-static int vl_open(struct tern_dev *d)
+int tern_vl_backend_open(struct tern_dev *d, const struct tern_model_kind *kind)
 {
 	const char *variant = getenv("TERN_VL_VARIANT");
 	struct vl_priv *p;
@@ -136,7 +141,8 @@ static int vl_open(struct tern_dev *d)
 					(unsigned long long)d->mem_bytes);
 	}
 	d->priv = p;
-	if (tern_vl_cache_get(d, bug, p->lib, sizeof(p->lib)))
+	p->kind = kind;
+	if (tern_model_cache_get(d, kind, bug, p->lib, sizeof(p->lib)))
 		goto fail;
 	if (load_api(d, p) || check_params(d, p, bug))
 		goto fail;
@@ -158,7 +164,7 @@ static int vl_open(struct tern_dev *d)
 	}
 	return 0;
 fail:
-	vl_close(d);
+	tern_vl_backend_close(d);
 	return -1;
 }
 
@@ -289,8 +295,8 @@ static void fst_window_rerun(struct tern_dev *d, struct vl_priv *p, const struct
 	p->api.close(v);
 }
 
-static int vl_run(struct tern_dev *d, uint32_t insn_addr, uint32_t count, uint32_t dma_base,
-		  uint32_t dma_limit, struct tern_status *st)
+int tern_vl_backend_run(struct tern_dev *d, uint32_t insn_addr, uint32_t count,
+			uint32_t dma_base, uint32_t dma_limit, struct tern_status *st)
 {
 	struct vl_priv *p = d->priv;
 	struct tern_ref_args a = { insn_addr, count, dma_base, dma_limit };
@@ -360,9 +366,14 @@ static int vl_run(struct tern_dev *d, uint32_t insn_addr, uint32_t count, uint32
 	return 0;
 }
 
+static int vl_open(struct tern_dev *d)
+{
+	return tern_vl_backend_open(d, &tern_vl_kind);
+}
+
 const struct tern_backend tern_backend_verilator = {
 	.name = "verilator",
 	.open = vl_open,
-	.close = vl_close,
-	.run = vl_run,
+	.close = tern_vl_backend_close,
+	.run = tern_vl_backend_run,
 };

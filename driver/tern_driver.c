@@ -22,6 +22,8 @@ static const struct tern_backend *const backends[] = {
 	&tern_backend_ref,
 	&tern_backend_verilator,
 	&tern_backend_fast,
+	&tern_backend_systemc,
+	&tern_backend_systemc_tlm,
 };
 
 int tern_dev_set_err(struct tern_dev *d, const char *fmt, ...)
@@ -128,7 +130,7 @@ int tern_check_backend(const char *name, char *err, size_t errlen)
 		return 0;
 	if (!strcmp(name, "systemc") || !strcmp(name, "uio"))
 		return set_buf_err(err, errlen, "backend '%s' is not available in this build", name);
-	return set_buf_err(err, errlen, "unknown backend '%s' (choose ref, verilator or fast)", name);
+	return set_buf_err(err, errlen, "unknown backend '%s' (choose ref, verilator, fast, systemc or systemc-tlm)", name);
 }
 
 int tern_dev_open(const struct tern_dev_opts *o, struct tern_dev **out, char *err, size_t errlen)

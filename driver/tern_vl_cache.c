@@ -119,11 +119,42 @@ static int rtl_file(const char *n)
 	       (l > 2 && !strcmp(n + l - 2, ".v"));
 }
 
-/* The same files in the same order as srcs() of sim/tern_vl_build.sh. */
-static int src_sum(const char *home, struct cksum *s)
+static const char *const vl_tail[] = { "sim/tern_vl_harness.cpp", "sim/tern_vl.h",
+				       "sim/tern_vl_build.sh", NULL };
+static const char *const sc_tail[] = { "sim/systemc/tern_sc_lib.cpp", "sim/tern_vl.h",
+				       "sim/systemc/tern_sc_build.sh", NULL };
+static const char *const sc_extra[] = { "sim/systemc/tern_sc_rtl.h", "sim/systemc/tern_sc_mem.h",
+					"sim/systemc/tern_sc_tlm.h",
+					"sim/systemc/tern_sc_tlm_lib.cpp",
+					"sim/systemc/tern_sctlm.h", NULL };
+
+const struct tern_model_kind tern_vl_kind = {
+	"Verilated model", "sim/tern_vl_build.sh", "libtern_vl.so", "", vl_tail, NULL, 0,
+};
+const struct tern_model_kind tern_sc_kind = {
+	"SystemC model", "sim/systemc/tern_sc_build.sh", "libtern_sc.so", "-sc", sc_tail,
+	sc_extra, 0,
+};
+const struct tern_model_kind tern_sctlm_kind = {
+	"SystemC TLM-only model", "sim/systemc/tern_sc_build.sh", "libtern_sctlm.so", "tlm",
+	sc_tail, sc_extra, 1,
+};
+
+static int sum_list(const char *home, const char *const *l, struct cksum *s)
 {
-	static const char *const tail[] = { "sim/tern_vl_harness.cpp", "sim/tern_vl.h",
-					    "sim/tern_vl_build.sh" };
+	char p[PATH_MAX * 2 + 16];
+	int rc = 0;
+
+	for (; l && *l; l++) {
+		snprintf(p, sizeof(p), "%s/%s", home, *l);
+		rc |= ck_file(s, p);
+	}
+	return rc;
+}
+
+/* The same files in the same order as srcs() of the kind's build script. */
+static int src_sum(const char *home, const struct tern_model_kind *k, struct cksum *s)
+{
 	char dir[PATH_MAX + 8], gen[PATH_MAX], p[PATH_MAX * 2 + 16];
 	char *names[256];
 	size_t n = 0, i;
@@ -147,18 +178,15 @@ static int src_sum(const char *home, struct cksum *s)
 		rc |= ck_file(s, p);
 		free(names[i]);
 	}
-	for (i = 0; i < 3; i++) {
-		snprintf(p, sizeof(p), "%s/%s", home, tail[i]);
-		rc |= ck_file(s, p);
-	}
-	/* the generated includes, in the order sim/tern_vl_build.sh lists them */
+	rc |= sum_list(home, k->tail, s);
+	/* the generated includes, in the order the build scripts list them */
 	static const char *const gens[] = { "tern_isa.svh", "tern_isa_macros.svh",
 					    "tern_cfg_check.svh", "tern_isa.h" };
 	for (i = 0; i < (int)(sizeof(gens) / sizeof(gens[0])); i++) {
 		snprintf(p, sizeof(p), "%s/%s", gen, gens[i]);
 		rc |= ck_file(s, p);
 	}
-	return rc;
+	return rc | sum_list(home, k->extra, s);
 }
 
 void tern_vl_entry_name(const struct tern_hw_config *c, int bug, char *out, size_t n)
@@ -174,9 +202,9 @@ void tern_vl_entry_name(const struct tern_hw_config *c, int bug, char *out, size
 		 c->abuf_depth, c->acc_depth, c->bus_bytes, c->queue_depth, bug ? "-bug" : "");
 }
 
-/* 1 when dir/stamp vouches for dir/libtern_vl.so, built from sources src, for config c. */
-static int entry_ok(const char *dir, const struct cksum *src, const struct tern_hw_config *c,
-		    int bug)
+/* 1 when dir/stamp vouches for dir/<k->lib>, built from sources src, for config c. */
+static int entry_ok(const struct tern_model_kind *k, const char *dir, const struct cksum *src,
+		    const struct tern_hw_config *c, int bug)
 {
 	char p[PATH_MAX + 32], kind[16];
 	unsigned long long slen, llen;
@@ -193,13 +221,13 @@ static int entry_ok(const char *dir, const struct cksum *src, const struct tern_
 		   &lcrc, &llen, &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], kind);
 	fclose(f);
 	if (n != 12 || scrc != ck_final(src) || slen != src->len ||
-	    strcmp(kind, bug ? "bug" : "plain"))
+	    strcmp(kind, k->no_cfg ? "tlm" : bug ? "bug" : "plain"))
 		return 0;
-	if (v[0] != c->rows || v[1] != c->lanes || v[2] != c->wbuf_depth ||
+	if (!k->no_cfg && (v[0] != c->rows || v[1] != c->lanes || v[2] != c->wbuf_depth ||
 	    v[3] != c->abuf_depth || v[4] != c->acc_depth || v[5] != c->bus_bytes ||
-	    v[6] != c->queue_depth)
+	    v[6] != c->queue_depth))
 		return 0;
-	snprintf(p, sizeof(p), "%s/libtern_vl.so", dir);
+	snprintf(p, sizeof(p), "%s/%s", dir, k->lib);
 	if (stat(p, &st) || (unsigned long long)st.st_size != llen) /* size first: cheap */
 		return 0;
 	return !ck_file(&l, p) && l.len == llen && ck_final(&l) == lcrc;
@@ -242,9 +270,9 @@ static void reap_and_remove(pid_t group, const char *dir)
 	nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
 }
 
-/* sh HOME/sim/tern_vl_build.sh WORK DIR params [bug], signals handled as said above. */
-static int run_build(struct tern_dev *d, const char *home, const char *work, const char *dir,
-		     int bug)
+/* sh HOME/<k->script> WORK DIR params [bug] (or tlm), signals handled as said above. */
+static int run_build(struct tern_dev *d, const struct tern_model_kind *k, const char *home,
+		     const char *work, const char *dir, int bug)
 {
 	const struct tern_hw_config *c = &d->cfg;
 	struct sigaction sa, old[3];
@@ -253,7 +281,7 @@ static int run_build(struct tern_dev *d, const char *home, const char *work, con
 	int i, status = -1;
 	pid_t pid;
 
-	snprintf(script, sizeof(script), "%s/sim/tern_vl_build.sh", home);
+	snprintf(script, sizeof(script), "%s/%s", home, k->script);
 	snprintf(a[0], 16, "%u", c->rows);
 	snprintf(a[1], 16, "%u", c->lanes);
 	snprintf(a[2], 16, "%u", c->wbuf_depth);
@@ -285,8 +313,11 @@ static int run_build(struct tern_dev *d, const char *home, const char *work, con
 			/* progress to stderr (or nowhere when quiet), never to our stdout */
 			dup2(d->opts.quiet ? null : 2, 1);
 		}
-		execl("/bin/sh", "sh", script, work, dir, a[0], a[1], a[2], a[3], a[4], a[5], a[6],
-		      bug ? "bug" : (char *)NULL, (char *)NULL);
+		if (k->no_cfg)
+			execl("/bin/sh", "sh", script, work, dir, "tlm", (char *)NULL);
+		else
+			execl("/bin/sh", "sh", script, work, dir, a[0], a[1], a[2], a[3], a[4],
+			      a[5], a[6], bug ? "bug" : (char *)NULL, (char *)NULL);
 		_exit(127);
 	}
 	if (pid > 0) {
@@ -304,17 +335,23 @@ static int run_build(struct tern_dev *d, const char *home, const char *work, con
 	if (build_sig) {
 		int s = build_sig;
 		raise(s); /* the caller's handler, or the default action: exit status 128+s */
-		return tern_dev_set_err(d, "interrupted (%s) while building the Verilated model; "
-					"removed %s", strsignal(s), work);
+		return tern_dev_set_err(d, "interrupted (%s) while building the %s; "
+					"removed %s", strsignal(s), k->what, work);
 	}
 	if (pid < 0 || !WIFEXITED(status) || WEXITSTATUS(status))
-		return tern_dev_set_err(d, "building the Verilated model failed%s (log: %s/build.log)",
-					WIFEXITED(status) && WEXITSTATUS(status) == 127
+		return tern_dev_set_err(d, "building the %s failed%s (log: %s/build.log)",
+					k->what, WIFEXITED(status) && WEXITSTATUS(status) == 127
 						? " (cannot run /bin/sh)" : "", dir);
 	return 0;
 }
 
 int tern_vl_cache_get(struct tern_dev *d, int bug, char *lib, size_t n)
+{
+	return tern_model_cache_get(d, &tern_vl_kind, bug, lib, n);
+}
+
+int tern_model_cache_get(struct tern_dev *d, const struct tern_model_kind *k, int bug, char *lib,
+			 size_t n)
 {
 	char home[PATH_MAX], cache[PATH_MAX], name[128], dir[PATH_MAX * 2], p[PATH_MAX * 2 + 32];
 	struct cksum src;
@@ -324,16 +361,21 @@ int tern_vl_cache_get(struct tern_dev *d, int bug, char *lib, size_t n)
 		return tern_dev_set_err(d, "verilator backend: no tern data directory %s%s (it holds rtl/ and sim/tern_vl_build.sh; set TERN_HOME or opts.home)",
 					d->opts.home ? d->opts.home : getenv("TERN_HOME") ? getenv("TERN_HOME") : "found",
 					d->opts.home || getenv("TERN_HOME") ? "" : " near the program or the library");
-	if (src_sum(home, &src))
+	if (src_sum(home, k, &src))
 		return tern_dev_set_err(d, "verilator backend: cannot read the model sources under %s (generated files missing? run make gen)",
 					home);
 	if (tern_cache_dir(d->opts.cache, home, cache, sizeof(cache)))
 		return tern_dev_set_err(d, "verilator backend: cannot create the model cache directory (set TERN_CACHE or opts.cache)");
-	tern_vl_entry_name(&d->cfg, bug, name, sizeof(name));
+	if (k->no_cfg) {
+		snprintf(name, sizeof(name), "%s", k->suffix);
+	} else {
+		tern_vl_entry_name(&d->cfg, bug, name, sizeof(name));
+		strncat(name, k->suffix, sizeof(name) - strlen(name) - 1);
+	}
 	snprintf(dir, sizeof(dir), "%s/%s", cache, name);
-	if ((size_t)snprintf(lib, n, "%s/libtern_vl.so", dir) >= n)
+	if ((size_t)snprintf(lib, n, "%s/%s", dir, k->lib) >= n)
 		return tern_dev_set_err(d, "verilator backend: path too long: %s", dir);
-	if (entry_ok(dir, &src, &d->cfg, bug))
+	if (entry_ok(k, dir, &src, &d->cfg, bug))
 		return 0;
 	if (mkdir(dir, 0777) && errno != EEXIST)
 		return tern_dev_set_err(d, "verilator backend: cannot create %s: %s", dir, strerror(errno));
@@ -341,16 +383,16 @@ int tern_vl_cache_get(struct tern_dev *d, int bug, char *lib, size_t n)
 	lock = open(p, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
 	if (lock >= 0)
 		flock(lock, LOCK_EX);
-	ok = entry_ok(dir, &src, &d->cfg, bug); /* another process may have built it */
+	ok = entry_ok(k, dir, &src, &d->cfg, bug); /* another process may have built it */
 	if (!ok) {
 		if (!d->opts.quiet)
-			fprintf(stderr, "building Verilated model %s (first use or sources changed; cached in %s)...\n",
-				name, cache);
+			fprintf(stderr, "building %s %s (first use or sources changed; cached in %s)...\n",
+				k->what, name, cache);
 		snprintf(p, sizeof(p), "%s/tmp.%ld", dir, (long)getpid());
-		rc = run_build(d, home, p, dir, bug);
-		if (!rc && !entry_ok(dir, &src, &d->cfg, bug))
-			rc = tern_dev_set_err(d, "verilator backend: the model built in %s does not match its stamp (sources changed during the build?)",
-					      dir);
+		rc = run_build(d, k, home, p, dir, bug);
+		if (!rc && !entry_ok(k, dir, &src, &d->cfg, bug))
+			rc = tern_dev_set_err(d, "%s backend: the model built in %s does not match its stamp (sources changed during the build?)",
+					      k->no_cfg || *k->suffix ? "systemc" : "verilator", dir);
 	}
 	if (lock >= 0)
 		close(lock);

@@ -7,7 +7,8 @@
  * "PASS: name" / "FAIL: name (why)" line per case (tests/run_tests.sh counts them).
  *
  * usage: tern_vl_faults PRESET...   (e.g. 4x4 8x8; built by sim/sim.mk, run by
- * tests/rtl/faults.sh)
+ * tests/rtl/faults.sh). TERN_FAULTS_BACKEND=systemc runs the RTL inside the SystemC
+ * platform instead (one preset per process there: SystemC elaborates once).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -305,7 +306,7 @@ int main(int argc, char **argv)
 			printf("FAIL: faults %s open ref (%s)\n", argv[i], err);
 			return 1;
 		}
-		o.backend = "verilator";
+		o.backend = getenv("TERN_FAULTS_BACKEND") ? getenv("TERN_FAULTS_BACKEND") : "verilator";
 		if (tern_dev_open(&o, &vl, err, sizeof(err))) {
 			printf("FAIL: faults %s open verilator (%s)\n", argv[i], err);
 			return 1;
