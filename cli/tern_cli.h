@@ -100,5 +100,6 @@ int tern_cmd_train(int argc, char **argv);
  * length written to out (NUL-terminated, truncated at len). */
 size_t tern_cli_escape_text(const char *in, size_t n, char *out, size_t len);
 int tern_cmd_perplexity(int argc, char **argv);
+int tern_cmd_synth(int argc, char **argv);
 
 #endif /* TERN_CLI_H */

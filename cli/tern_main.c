@@ -26,6 +26,7 @@ static const struct cmd cmds[] = {
 	{ "version", tern_cmd_version, "print the version, git revision and ISA definition hash" },
 	{ "train", tern_cmd_train, "train a small byte-level ternary model on a text file" },
 	{ "perplexity", tern_cmd_perplexity, "held-out perplexity per byte of a trained model" },
+	{ "synth", tern_cmd_synth, "FPGA synthesis report of a board (runs the flow if needed)" },
 };
 
 /* The same three values report.json carries in its "tern" object. */
