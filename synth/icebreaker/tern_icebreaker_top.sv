@@ -11,7 +11,8 @@
 // enabled), red lights while the reset button is held.
 module tern_icebreaker_top #(
   parameter int unsigned Rows = 8, Lanes = 8, WbufDepth = 256, AbufDepth = 256,
-  parameter int unsigned AccDepth = 256, BusBytes = 16, QueueDepth = 4
+  parameter int unsigned AccDepth = 256, BusBytes = 16, QueueDepth = 4,
+  parameter int unsigned UartDiv = 104   // clock / baud: 12 MHz / 115200 (a test runs it faster)
 ) (
   input  logic clk_i,       // 12 MHz
   input  logic btn_ni,      // user button, active low
@@ -67,7 +68,7 @@ module tern_icebreaker_top #(
     .h_done_o(h_done)
   );
 
-  tern_icebreaker_uart #(.Div(104)) u_uart (
+  tern_icebreaker_uart #(.Div(UartDiv)) u_uart (
     .clk_i, .rst_ni(rst_n), .rx_i, .tx_o, .rx_valid_o(rx_v), .rx_data_o(rx_d),
     .tx_valid_i(tx_v), .tx_data_i(tx_d), .tx_ready_o(tx_r)
   );
