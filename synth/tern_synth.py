@@ -318,7 +318,37 @@ def main(argv):
         p[k] for k in ("d", "fpga", "fam", "array", "cfg", "top", "params", "pcf",
                        "pnr", "out", "ys", "sha"))
     os.makedirs(out, exist_ok=True)
+    if not lock(out):
+        die("another run is writing %s (remove %s/.lock if it is stale)" % (out, out))
+    try:
+        return run(a, d, fpga, fam, array, cfg, top, params, pcf, pnr, out, ys, sha)
+    finally:
+        os.unlink(os.path.join(out, ".lock"))
 
+
+def lock(out):
+    """One run per output folder: .lock holds the runner's pid; a dead runner's lock is taken over."""
+    path = os.path.join(out, ".lock")
+    for _ in range(2):
+        try:
+            fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+            os.write(fd, b"%d\n" % os.getpid())
+            os.close(fd)
+            return True
+        except FileExistsError:
+            try:
+                with open(path) as f:
+                    pid = int(f.read().strip())
+                if pid <= 0:
+                    raise ValueError(pid)
+                os.kill(pid, 0)
+                return False
+            except (ValueError, ProcessLookupError, OSError):
+                os.unlink(path)
+    return False
+
+
+def run(a, d, fpga, fam, array, cfg, top, params, pcf, pnr, out, ys, sha):
     rep = {"tern_synth": 1, "board": a.board, "family": fam, "part": fpga["part"],
            "array": array, "top": top,
            "config": {q["name"]: cfg[q["name"]] for q in d["config"]["params"]},

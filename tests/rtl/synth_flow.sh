@@ -117,5 +117,7 @@ expect_usage_error "bad param" "$PY" synth/tern_synth.py --board kv260 --top tin
 expect_usage_error "ice40 top without pins" "$PY" synth/tern_synth.py --board icebreaker --top tiny --file "$TMP/tiny.sv"
 expect_usage_error "unknown option" "$PY" synth/tern_synth.py --board kv260 --fast
 expect_usage_error "sweep: bad array" "$PY" synth/tern_synth_sweep.py --arrays 4x4,5x5
+mkdir -p "$TMP/locked" && echo $$ >"$TMP/locked/.lock"
+expect_usage_error "a live run's folder is refused" "$PY" synth/tern_synth.py --board kv260 --top tiny2 --file "$TMP/tiny.sv" --out "$TMP/locked"
 expect_exit 2 "make synth without BOARD" make -s --no-print-directory synth
 if grep -q '^make synth: set BOARD (boards: kv260' "$TMP/err"; then pass "make synth names the boards"; else fail "make synth names the boards" "$(cat "$TMP/err")"; fi
