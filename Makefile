@@ -43,6 +43,12 @@ $(GEN)/.stamp: $(ISA_DEF) $(ISA_GEN)
 	@touch $@
 $(GEN_OUT): $(GEN)/.stamp ;
 
+# Unicode letter/number tables for the BPE pre-tokenizers (model/tern_tok_bpe.c), from
+# Python's unicodedata.
+$(GEN)/tern_unicode.c: model/tern_unicode_gen.py
+	@mkdir -p $(GEN)
+	$(PYTHON) $< $@
+
 # Version and git revision for tern --version (driver/tern_version.c). Checked on every
 # make, rewritten only when they change, so only tern_version.o follows a new commit.
 BUILD_INFO := $(GEN)/tern_build_info.h
@@ -59,7 +65,7 @@ FORCE:
 
 # ---------------------------------------------------------------- C library
 # Every .c in these folders is library code; each folder may add rules in its .mk.
-LIB_SRCS := $(GEN)/tern_isa_tables.c $(sort $(wildcard ref/*.c compiler/*.c sim/*.c driver/*.c model/*.c perf/*.c))
+LIB_SRCS := $(GEN)/tern_isa_tables.c $(GEN)/tern_unicode.c $(sort $(wildcard ref/*.c compiler/*.c sim/*.c driver/*.c model/*.c perf/*.c))
 LIB_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(LIB_SRCS:$(BUILD)/%=%))
 SAN_OBJS := $(patsubst %.c,$(ASAN)/obj/%.o,$(LIB_SRCS:$(BUILD)/%=%))
 CLI_SRCS := $(sort $(wildcard cli/*.c))
@@ -173,6 +179,8 @@ uninstall: ## remove what `make install` put under PREFIX (same PREFIX, DESTDIR)
 	rm -f $(I_BIN)/tern $(I_LIB)/libtern.a $(I_LIB)/libtern.so $(I_LIB)/libtern.so.$(SO_MAJOR) \
 	  $(I_LIB)/pkgconfig/tern.pc
 	rm -rf $(I_INC) $(I_DATA)
+# Verification beyond `make test`: the RTL fuzzer and the mutation test (docs/verification.md).
+-include tests/fuzz/fuzz.mk tests/mutate/mutate.mk
 
 # ---------------------------------------------------------------- top targets
 .PHONY: all gen isa-doc deps test test-build run bench lint clean help install uninstall

@@ -80,6 +80,11 @@ void tern_json_obj(struct tern_json *j, const char *key); /* key NULL inside arr
 void tern_json_arr(struct tern_json *j, const char *key);
 void tern_json_close(struct tern_json *j, char c); /* '}' or ']' */
 void tern_json_str(struct tern_json *j, const char *key, const char *v);
+/* n bytes as a JSON string that is always valid: well-formed UTF-8 passes, control
+ * bytes (0 included) are \u00XX, every byte of an ill-formed sequence is U+FFFD. */
+void tern_json_strn(struct tern_json *j, const char *key, const char *v, size_t n);
+/* Length of the well-formed UTF-8 sequence (2..4 bytes) at s, 0 if none. */
+size_t tern_cli_utf8_len(const unsigned char *s, size_t n);
 void tern_json_u64(struct tern_json *j, const char *key, uint64_t v);
 void tern_json_i64(struct tern_json *j, const char *key, int64_t v);
 void tern_json_f64(struct tern_json *j, const char *key, double v);
@@ -95,6 +100,7 @@ int tern_cmd_export(int argc, char **argv);
 int tern_cmd_sweep(int argc, char **argv);
 int tern_cmd_version(int argc, char **argv);
 int tern_cmd_train(int argc, char **argv);
+int tern_cmd_tokenize(int argc, char **argv);
 /* n bytes of generated text as one printable UTF-8 line (tern_cli_text.c): quotes,
  * backslashes and newlines escaped, control and invalid bytes as \xNN. Returns the
  * length written to out (NUL-terminated, truncated at len). */

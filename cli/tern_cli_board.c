@@ -52,6 +52,16 @@ const char tern_config_help[] =
 	"                       \"PRESET\" plus the ones that differ; optional \"name\"\n"
 	"                       (docs/architecture.md); not together with --array\n";
 
+void tern_device_cmd_help(const char *head, const char *mid, const char *tail)
+{
+	fputs(head, stdout);
+	fputs(tern_config_help, stdout);
+	fputs(mid, stdout);
+	fputs(tern_machine_help, stdout);
+	fputs(tail, stdout);
+	exit(TERN_EXIT_OK);
+}
+
 /* Which of --array and --config this command line gave: each excludes the other. Only one
  * command runs per process, and tern_device_init resets them. */
 static int array_given, config_given;

@@ -58,6 +58,9 @@ extern const char tern_config_help[];
 
 /* The "report options:" block of a command's --help. */
 extern const char tern_machine_help[];
+/* Print a device command's --help: head, the config options, mid, the machine options,
+ * tail; then exit 0. */
+_Noreturn void tern_device_cmd_help(const char *head, const char *mid, const char *tail);
 
 struct tern_machine {
 	const char *report_dir;         /* NULL: no report */

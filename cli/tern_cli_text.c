@@ -11,7 +11,7 @@
 #include "tern_cli.h"
 
 /* Length of the well-formed UTF-8 sequence at s (n bytes left), 0 if none. */
-static size_t utf8_len(const unsigned char *s, size_t n)
+size_t tern_cli_utf8_len(const unsigned char *s, size_t n)
 {
 	size_t len = s[0] >= 0xf0 && s[0] <= 0xf4 ? 4 : s[0] >= 0xe0 ? 3 : s[0] >= 0xc2 ? 2 : 0;
 	size_t i;
@@ -37,7 +37,7 @@ size_t tern_cli_escape_text(const char *in, size_t n, char *out, size_t len)
 	if (!len)
 		return 0;
 	while (i < n) {
-		if (s[i] >= 0x80 && (u = utf8_len(s + i, n - i))) {
+		if (s[i] >= 0x80 && (u = tern_cli_utf8_len(s + i, n - i))) {
 			memcpy(e, s + i, u);
 			e[u] = 0;
 			i += u;

@@ -174,21 +174,37 @@ void tern_json_close(struct tern_json *j, char c)
 		j->depth--;
 }
 
-void tern_json_str(struct tern_json *j, const char *k, const char *v)
+void tern_json_strn(struct tern_json *j, const char *k, const char *v, size_t n)
 {
-	const unsigned char *p;
+	const unsigned char *p = (const unsigned char *)v;
+	size_t i = 0, u;
 
 	key(j, k);
 	fputc('"', j->f);
-	for (p = (const unsigned char *)v; *p; p++) {
-		if (*p == '"' || *p == '\\')
-			fprintf(j->f, "\\%c", *p);
-		else if (*p < 0x20)
-			fprintf(j->f, "\\u%04x", *p);
+	while (i < n) {
+		if (p[i] >= 0x80) {
+			u = tern_cli_utf8_len(p + i, n - i);
+			if (u)
+				fwrite(p + i, 1, u, j->f);
+			else
+				fputs("\\ufffd", j->f);
+			i += u ? u : 1;
+			continue;
+		}
+		if (p[i] == '"' || p[i] == '\\')
+			fprintf(j->f, "\\%c", p[i]);
+		else if (p[i] < 0x20)
+			fprintf(j->f, "\\u%04x", p[i]);
 		else
-			fputc(*p, j->f);
+			fputc(p[i], j->f);
+		i++;
 	}
 	fputc('"', j->f);
+}
+
+void tern_json_str(struct tern_json *j, const char *k, const char *v)
+{
+	tern_json_strn(j, k, v, strlen(v));
 }
 
 void tern_json_u64(struct tern_json *j, const char *k, uint64_t v)

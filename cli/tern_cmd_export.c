@@ -22,9 +22,13 @@ static const char help[] =
 	"  tq1_0  ggml base-3, 54 bytes per 256 weights\n"
 	"  i2_s   bitnet.cpp 2-bit with one float scale per tensor (marks the file as\n"
 	"         bitnet.cpp's, as that format requires)\n"
+	"The tokenizer is the model's own (an imported file's tokenizer.* keys), or for zoo\n"
+	"models a byte-level vocabulary (docs/tokenizer.md). SiLU models are arch \"bitnet\"\n"
+	"(llama.cpp); ReLU^2 models \"bitnet-b1.58\" (bitnet.cpp only: a warning says so).\n"
 	"Norms and the token embedding are written as F32. Rows of TQ types must be whole\n"
 	"256-weight blocks (I2_S: 128), so not every zoo model exports to every type.\n"
-	"exit: 0 written, 2 bad usage, unknown model or a shape the type cannot hold\n";
+	"exit: 0 written, 2 bad usage, unknown model or a shape the type cannot hold,\n"
+	"      128+N interrupted by signal N (130 SIGINT, 143 SIGTERM, 129 SIGHUP)\n";
 
 enum { O_MODEL = 256, O_OUT, O_WTYPE, O_HELP };
 
@@ -100,6 +104,12 @@ int tern_cmd_export(int argc, char **argv)
 			tern_usage_err(CMD, "%s", err);
 		goto out;
 	}
+	/* Upstream llama.cpp knows "bitnet" (SiLU) only; say so rather than let the user
+	 * find out from a load error (docs/gguf.md lists the runtimes). */
+	if (m->cfg.act == TERN_ACT_RELU2)
+		fprintf(stderr, "tern export: warning: %s is a ReLU^2 model, written as arch \"%s\": "
+			"bitnet.cpp loads it, upstream llama.cpp does not (docs/gguf.md)\n",
+			m->cfg.name, m->cfg.arch);
 	rc = TERN_EXIT_OK;
 out:
 	tern_model_free(m);

@@ -48,7 +48,8 @@ static const char help_tail[] =
 	"  --no-lockstep        do not compare every DRAM write with the reference model\n"
 	"  --fst FILE           write a waveform; with --fst-window N only the N cycles\n"
 	"  --fst-window N       before the first lockstep mismatch\n"
-	"exit: 0 exact, 1 a check failed (first mismatch printed), 2 bad usage or input\n";
+	"exit: 0 exact, 1 a check failed (first mismatch printed), 2 bad usage or input,\n"
+	"      128+N interrupted by signal N (130 SIGINT, 143 SIGTERM, 129 SIGHUP)\n";
 
 struct gemm_args {
 	uint64_t m, k, n, seed;
@@ -104,12 +105,7 @@ static int parse_one(struct gemm_args *a, int c, const char *v, char **argv)
 	case O_FST: a->o.fst_path = v; return 0;
 	case O_FSTWIN: return tern_parse_u64(CMD, "--fst-window", v, 1, UINT64_MAX, &a->o.fst_window);
 	case O_HELP:
-		fputs(help, stdout);
-		fputs(tern_config_help, stdout);
-		fputs(help_mid, stdout);
-		fputs(tern_machine_help, stdout);
-		fputs(help_tail, stdout);
-		exit(TERN_EXIT_OK);
+		tern_device_cmd_help(help, help_mid, help_tail);
 	default:
 		return tern_bad_option(CMD, argv);
 	}

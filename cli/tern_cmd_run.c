@@ -45,6 +45,7 @@ static const char help[] =
 	"                [--prompt-tokens 1,2,3 | --prompt TEXT | --prompt-len N]\n"
 	"                [--tokens N] [--seed S] [--top-k K] [--quant a1.58|a4.8] [--json]\n"
 	"                [--quiet] [report options] [--host-gflops G]\n"
+	"                [--logits FILE.npy] [--top-logprobs K] [--ignore-eos]\n"
 	"\n"
 	"Generate tokens with a whole ternary model, every BitLinear on a device, checked at\n"
 	"three levels: lockstep (verilator), each layer vs the golden matmul, and the logits\n"
@@ -68,17 +69,25 @@ static const char help_mid[] =
 	"  --seed S             sampling seed (default 0); weights do not depend on it\n"
 	"  --top-k K            sample among the K most likely tokens (default 0: greedy)\n"
 	"  --quant Q            a1.58 (int8 per token, default) or a4.8 (BitNet a4.8)\n"
-	"  --json               print one JSON object on stdout instead of the summary\n"
+	"  --json               print one JSON object on stdout instead of the summary; its\n"
+	"                       \"text\" is valid UTF-8 (bytes that are not: U+FFFD), the\n"
+	"                       exact bytes are in \"text_hex\"\n"
+	"  --logits FILE.npy    logits of every computed position (prompt and generated),\n"
+	"                       float32 [positions, vocab] in NumPy .npy format\n"
+	"  --top-logprobs K     with --json: each generated token's log-probability and the\n"
+	"                       K most likely tokens at its position (1..100)\n"
+	"  --ignore-eos         go on after EOS / EOT (default: stop, as llama.cpp)\n"
 	"  --quiet              no progress on stderr\n"
 	"  --dram-latency C     simulated DRAM latency in cycles (verilator, fast; default 40)\n"
 	"  --dram-bw B          simulated DRAM bytes per cycle (verilator, fast; default 16)\n";
 
 static const char help_tail[] =
 	"  --host-gflops G      host FP32 rate for host-op time (default: the board's CPU)\n"
-	"exit: 0 all checks passed, 1 a check failed, 2 bad usage or input, 130 interrupted\n";
+	"exit: 0 all checks passed, 1 a check failed, 2 bad usage or input,\n"
+	"      128+N interrupted by signal N (130 SIGINT, 143 SIGTERM, 129 SIGHUP)\n";
 
 enum { O_MODEL = 256, O_PTOK, O_PROMPT, O_TOKENS, O_SEED, O_TOPK, O_QUANT, O_JSON, O_HELP,
-       O_PLEN, O_HOSTG, O_TIMING };
+       O_PLEN, O_HOSTG, O_TIMING, O_LOGITS, O_TOPLP, O_IGNEOS };
 
 static const struct option longopts[] = {
 	{ "model", required_argument, 0, O_MODEL },     { "prompt-tokens", required_argument, 0, O_PTOK },
@@ -87,6 +96,8 @@ static const struct option longopts[] = {
 	{ "quant", required_argument, 0, O_QUANT },     { "json", no_argument, 0, O_JSON },
 	{ "help", no_argument, 0, O_HELP },             { "prompt-len", required_argument, 0, O_PLEN },
 	{ "host-gflops", required_argument, 0, O_HOSTG }, { "timing-only", no_argument, 0, O_TIMING },
+	{ "logits", required_argument, 0, O_LOGITS },   { "top-logprobs", required_argument, 0, O_TOPLP },
+	{ "ignore-eos", no_argument, 0, O_IGNEOS },
 	TERN_DEVICE_LONGOPTS,
 	TERN_MACHINE_LONGOPTS,
 	{ 0, 0, 0, 0 }
@@ -121,13 +132,11 @@ static int parse_one(struct run_args *a, int c, const char *v, char **argv)
 		return 0;
 	case O_JSON: a->json = 1; return 0;
 	case O_TIMING: a->timing_only = 1; return 0;
+	case O_LOGITS: a->logits = v; return 0;
+	case O_TOPLP: return tern_parse_u64(CMD, "--top-logprobs", v, 1, 100, &a->top_logprobs);
+	case O_IGNEOS: a->ignore_eos = 1; return 0;
 	case O_HELP:
-		fputs(help, stdout);
-		fputs(tern_config_help, stdout);
-		fputs(help_mid, stdout);
-		fputs(tern_machine_help, stdout);
-		fputs(help_tail, stdout);
-		exit(TERN_EXIT_OK);
+		tern_device_cmd_help(help, help_mid, help_tail);
 	default:
 		return tern_bad_option(CMD, argv);
 	}
@@ -157,6 +166,11 @@ static int parse_args(struct run_args *a, int argc, char **argv)
 		return tern_usage_err(CMD, "--timing-only times layers with the fast cycle model and "
 				      "opens no device: drop --backend %s (or use --backend fast)",
 				      a->o.backend), -1;
+	if (a->timing_only && (a->logits || a->top_logprobs))
+		return tern_usage_err(CMD, "--timing-only computes no logits: drop --logits and "
+				      "--top-logprobs"), -1;
+	if (a->top_logprobs && !a->json)
+		return tern_usage_err(CMD, "--top-logprobs goes into the JSON: add --json"), -1;
 	if (a->timing_only)
 		a->o.backend = "fast";
 	return tern_machine_resolve(CMD, &a->mach, &a->o);
@@ -211,7 +225,8 @@ static int build_prompt(const struct run_args *a, const struct tern_model *m, st
 	if (!text)
 		return parse_token_list(a->prompt_tokens ? a->prompt_tokens : "1,2,3,4", n_vocab, st);
 	if (m->vocab) {
-		n = tern_vocab_encode(m->vocab, text, st->prompt, MAX_PROMPT, err, sizeof(err));
+		n = tern_vocab_tokenize(m->vocab, text, strlen(text), 1, st->prompt, MAX_PROMPT, err,
+					sizeof(err));
 		if (n < 0)
 			return tern_usage_err(CMD, "--prompt: %s", err), -1;
 		st->n_prompt = (uint32_t)n;
@@ -422,18 +437,28 @@ static int step(const struct run_args *a, struct run_state *st, const uint32_t *
 static int generate(const struct run_args *a, struct run_state *st)
 {
 	uint64_t rng = a->seed;
-	uint32_t last;
+	uint32_t last, n;
 	int rc;
 
 	rc = step(a, st, st->prompt, st->n_prompt);
 	while (rc == TERN_FWD_OK) {
-		last = st->steps[st->step].n - 1;
-		if (st->step < st->n_gen)
-			st->gen[st->step] = tern_sample(tern_run_logits(st->runs[0], last),
-							st->m->cfg.n_vocab, (uint32_t)a->top_k,
+		n = st->steps[st->step].n;
+		last = n - 1;
+		tern_run_keep_logits(a, st, n);
+		if (st->step < st->n_gen) {
+			const float *lg = tern_run_logits(st->runs[0], last);
+
+			st->gen[st->step] = tern_sample(lg, st->m->cfg.n_vocab, (uint32_t)a->top_k,
 							&rng, st->idx);
+			tern_run_keep_logprobs(a, st, lg, st->gen[st->step]);
+			/* EOS ends the text as in llama.cpp: it is not fed back. */
+			if (!a->ignore_eos && tern_vocab_is_eog(st->m->vocab, st->gen[st->step])) {
+				st->n_gen = st->step + 1;
+				st->stopped_eos = 1;
+			}
+		}
 		/* Every generated token is decoded once, so each has its decode cost. */
-		if (++st->step > st->n_gen)
+		if (++st->step > st->n_gen || st->stopped_eos)
 			break;
 		rc = step(a, st, &st->gen[st->step - 1], 1);
 	}
@@ -524,6 +549,8 @@ static void free_state(struct run_state *st)
 	free(st->gen);
 	free(st->steps);
 	free(st->idx);
+	free(st->logits);
+	free(st->lp);
 }
 
 int tern_cmd_run(int argc, char **argv)
@@ -554,7 +581,7 @@ int tern_cmd_run(int argc, char **argv)
 	}
 	st.o = a.o;
 	if (a.timing_only ? alloc_steps(&a, &st, err, sizeof(err)) :
-	    open_runs(&a, &st, err, sizeof(err))) {
+	    open_runs(&a, &st, err, sizeof(err)) || tern_run_alloc_out(&a, &st, err, sizeof(err))) {
 		tern_usage_err(CMD, "%s", err);
 		goto out;
 	}

@@ -66,7 +66,7 @@ static const char help[] =
 	"J/token = energy of the whole run (compute, SRAM, DRAM, host FLOPs and bytes) / generated tokens.\n"
 	"luts = tern_top's LUTs on the board: luts_source synth (that board and array were\n"
 	"synthesized), fit (a line through the board's reports), or none (empty).\n"
-	"exit: 0 written, 2 bad usage or input\n";
+	"exit: 0 written, 2 bad usage or input, 128+N interrupted by signal N\n";
 
 struct point {
 	char array[32];

@@ -32,7 +32,8 @@ static const char help[] =
 	"  --array A       preset or RxL (default: the board's first array)\n"
 	"  --rerun         run the flow even when a report exists\n"
 	"  --synth-dir D   reports under D/B/A (default build/synth of the tern tree)\n"
-	"exit: 0 report ok, 1 the run failed, 2 bad usage or unreadable report\n";
+	"exit: 0 report ok, 1 the run failed, 2 bad usage or unreadable report,\n"
+	"128+N interrupted by signal N\n";
 
 static const struct tern_fpga *find_board(const char *name)
 {

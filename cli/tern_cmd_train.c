@@ -1,11 +1,8 @@
 /*
- * `tern train` and `tern perplexity`: the quantization-aware trainer (model/tern_train*.c)
- * on a text file, and held-out perplexity per byte of a byte-vocabulary GGUF model
- * through the inference forward pass (tern_forward with golden matmuls, the pass whose
- * logits the device must reproduce bit for bit).
- *
- * Both split the text the same way (every 20th block of 100 lines held out), so
- * `tern perplexity` on the training file measures text the model never saw.
+ * `tern train`: the quantization-aware trainer (model/tern_train*.c) on a text file.
+ * It holds out every 20th block of 100 lines; `tern perplexity --data` (in
+ * tern_cmd_perplexity.c) splits the same way, so on the training file it measures text
+ * the model never saw.
  */
 #include <getopt.h>
 #include <math.h>
@@ -31,16 +28,6 @@ static const char train_help[] =
 	"  --checkpoint F   also write the float weights (for --quant float evaluation)\n"
 	"  --eval-windows N held-out windows for the final figures (default 128, 0 = all)\n"
 	"exit: 0 written, 2 bad usage or unreadable data, 128+N interrupted\n";
-
-static const char ppl_help[] =
-	"usage: tern perplexity --model MODEL.gguf --data TEXT [--quant a1.58|a4.8]\n"
-	"                       [--windows N]\n"
-	"\n"
-	"Held-out perplexity per byte of a byte-vocabulary model (one made by tern train):\n"
-	"windows of n_ctx bytes starting at line starts of the held-out part of TEXT, run\n"
-	"through the inference forward pass. Prints bytes scored, nats/byte and perplexity.\n"
-	"  --windows N   at most N windows (default 64, 0 = all)\n"
-	"exit: 0 done, 2 bad usage, unreadable data or a model without the byte vocabulary\n";
 
 enum { O_DATA = 256, O_OUT, O_STEPS, O_BATCH, O_THREADS, O_SEED, O_LAYERS, O_FF, O_CTX,
        O_QUANT, O_CURVE, O_CKPT, O_EVALW, O_QUIET, O_MODEL, O_WINDOWS, O_HELP };
@@ -200,131 +187,5 @@ out:
 		fclose(curve);
 	tern_tparams_free(p);
 	tern_corpus_free(&c);
-	return rc;
-}
-
-/* ---- tern perplexity */
-
-static int is_byte_model(const struct tern_model *m)
-{
-	char buf[16];
-	uint32_t b;
-
-	if (!m->vocab || m->cfg.n_vocab != TERN_TRAIN_VOCAB)
-		return 0;
-	for (b = 0; b < 256; b++)
-		if (tern_vocab_decode(m->vocab, TERN_TRAIN_BYTE0 + b, buf, sizeof(buf)) != 1 ||
-		    (unsigned char)buf[0] != b)
-			return 0;
-	return 1;
-}
-
-int tern_cmd_perplexity(int argc, char **argv)
-{
-	static const struct option lo[] = {
-		{ "model", required_argument, 0, O_MODEL }, { "data", required_argument, 0, O_DATA },
-		{ "quant", required_argument, 0, O_QUANT }, { "windows", required_argument, 0, O_WINDOWS },
-		{ "help", no_argument, 0, O_HELP }, { 0, 0, 0, 0 }
-	};
-	const char *C = "perplexity", *model = NULL, *data = NULL;
-	uint32_t quant = TERN_TQ_A8, windows = 64, T, nw = 0, i, t, v;
-	struct tern_model *m = NULL;
-	struct tern_run *r = NULL;
-	struct tern_corpus c = { 0 };
-	uint32_t *tok = NULL;
-	double nll = 0.0;
-	size_t j, next = 0;
-	char err[512];
-	int opt, rc = TERN_EXIT_USAGE;
-
-	opterr = 0;
-	optind = 1;
-	while ((opt = getopt_long(argc, argv, "", lo, NULL)) != -1) {
-		switch (opt) {
-		case O_MODEL: model = optarg; break;
-		case O_DATA: data = optarg; break;
-		case O_QUANT:
-			if (parse_quant(C, optarg, 0, &quant))
-				return TERN_EXIT_USAGE;
-			break;
-		case O_WINDOWS:
-			if (tern_parse_u32(C, "--windows", optarg, 0, 1000000, &windows))
-				return TERN_EXIT_USAGE;
-			break;
-		case O_HELP: fputs(ppl_help, stdout); return TERN_EXIT_OK;
-		default: tern_bad_option(C, argv); return TERN_EXIT_USAGE;
-		}
-	}
-	if (optind < argc)
-		return tern_usage_err(C, "unexpected argument '%s'", argv[optind]);
-	if (!model || !data)
-		return tern_usage_err(C, "--model and --data are required");
-	if (tern_model_open(model, &m, err, sizeof(err)))
-		return tern_usage_err(C, "%s", err);
-	if (!is_byte_model(m)) {
-		tern_usage_err(C, "%s: not a byte-vocabulary model (tern train makes those)", model);
-		goto out;
-	}
-	if (tern_corpus_load(data, &c, err, sizeof(err))) {
-		tern_usage_err(C, "%s", err);
-		goto out;
-	}
-	T = m->cfg.n_ctx;
-	tok = malloc((T + 1) * sizeof(uint32_t));
-	if (!tok || tern_run_new(&m->cfg, T, T, quant == TERN_TQ_A48 ? TERN_QUANT_A48 :
-				 TERN_QUANT_A158, tern_mm_golden, &r)) {
-		tern_usage_err(C, "out of memory");
-		goto out;
-	}
-	/* The windows of tern_train_eval: line starts, not overlapping. */
-	for (j = 0; j < c.n_held_lines && (!windows || nw < windows); j++) {
-		size_t s = c.held_lines[j];
-
-		if (s < next || s + T + 1 > c.n_held)
-			continue;
-		next = s + T;
-		for (i = 0; i <= T; i++)
-			tok[i] = TERN_TRAIN_BYTE0 + c.held[s + i];
-		tern_run_free(r);
-		if (tern_run_new(&m->cfg, T, T, quant == TERN_TQ_A48 ? TERN_QUANT_A48 :
-				 TERN_QUANT_A158, tern_mm_golden, &r)) {
-			r = NULL;
-			tern_usage_err(C, "out of memory");
-			goto out;
-		}
-		if (tern_forward(m, &r, 1, tok, T, NULL, err, sizeof(err)) != TERN_FWD_OK) {
-			tern_usage_err(C, "%s", err);
-			goto out;
-		}
-		for (t = 0; t < T; t++) {
-			const float *lg = tern_run_logits(r, t);
-			float mx = lg[0];
-			double z = 0.0;
-
-			for (v = 1; v < m->cfg.n_vocab; v++)
-				mx = lg[v] > mx ? lg[v] : mx;
-			for (v = 0; v < m->cfg.n_vocab; v++)
-				z += exp((double)lg[v] - mx);
-			nll += log(z) + mx - lg[tok[t + 1]];
-		}
-		nw++;
-		if (tern_sig_pending()) {
-			rc = tern_sig_exit(C);
-			goto out;
-		}
-	}
-	if (!nw) {
-		tern_usage_err(C, "%s: no held-out window of %u bytes", data, T + 1);
-		goto out;
-	}
-	printf("tern perplexity: %s quant=%s: %u windows, %llu bytes, %.4f nats/byte, "
-	       "perplexity %.3f (uniform 256)\n", model, quant == TERN_TQ_A48 ? "a4.8" : "a1.58",
-	       nw, (unsigned long long)nw * T, nll / ((double)nw * T), exp(nll / ((double)nw * T)));
-	rc = TERN_EXIT_OK;
-out:
-	tern_run_free(r);
-	free(tok);
-	tern_corpus_free(&c);
-	tern_model_free(m);
 	return rc;
 }

@@ -25,7 +25,8 @@ static const struct cmd cmds[] = {
 	{ "sweep", tern_cmd_sweep, "time a model over array sizes and weight formats (fast model)" },
 	{ "version", tern_cmd_version, "print the version, git revision and ISA definition hash" },
 	{ "train", tern_cmd_train, "train a small byte-level ternary model on a text file" },
-	{ "perplexity", tern_cmd_perplexity, "held-out perplexity per byte of a trained model" },
+	{ "perplexity", tern_cmd_perplexity, "perplexity of a model on a text file (chunked)" },
+	{ "tokenize", tern_cmd_tokenize, "tokenize text with a GGUF file's own tokenizer" },
 	{ "synth", tern_cmd_synth, "FPGA synthesis report of a board (runs the flow if needed)" },
 };
 

@@ -16,6 +16,9 @@
 struct run_args {
 	const char *model, *array, *prompt, *prompt_tokens;
 	uint64_t tokens, seed, top_k, prompt_len;
+	const char *logits;          /* --logits FILE.npy */
+	uint64_t top_logprobs;       /* --top-logprobs K, 0 = off */
+	int ignore_eos;
 	uint32_t quant;
 	int json;
 	int timing_only;             /* --timing-only: no data, cycles from the fast model */
@@ -51,7 +54,22 @@ struct run_state {
 	int reporting;               /* --report given: rep collects every BitLinear */
 	struct tern_report rep;
 	char fail_msg[1024];
+	int stopped_eos;             /* generation ended at EOS / EOT */
+	float *logits;               /* --logits: every computed position, n_vocab each */
+	uint64_t logits_rows, logits_cap;
+	/* --top-logprobs: per generated token, its logprob then K (id, logprob) pairs */
+	struct run_lp { uint32_t id; float lp; } *lp;
 };
+
+/* Output buffers for --logits / --top-logprobs (tern_run_out.c); 0 or -1 with err. */
+int tern_run_alloc_out(const struct run_args *a, struct run_state *st, char *err, size_t errlen);
+/* After a step of n positions: keep their logits (--logits). */
+void tern_run_keep_logits(const struct run_args *a, struct run_state *st, uint32_t n);
+/* After sampling tok from logits lg at step st->step (--top-logprobs). */
+void tern_run_keep_logprobs(const struct run_args *a, struct run_state *st, const float *lg,
+			    uint32_t tok);
+/* Write the .npy file; 0 or -1 (message printed). */
+int tern_run_write_logits(const struct run_args *a, const struct run_state *st);
 
 /* Host time of a cost at the run's host rate and DRAM bandwidth (roofline per op). */
 

@@ -200,6 +200,8 @@ static void quantize_all(struct fwd *f, uint32_t which, uint32_t len)
 	for (ri = 0; ri < f->nruns; ri++) {
 		struct tern_run *r = f->runs[ri];
 
+		if (r->quant == TERN_QUANT_FLOAT)
+			continue; /* bitlinear reads h itself */
 		for (i = 0; i < f->n; i++) {
 			const float *h = r->h + (size_t)i * len;
 			int8_t *q = r->xq + (size_t)i * len;
@@ -226,6 +228,27 @@ static float *lin_dst(struct tern_run *r, uint32_t which)
 	}
 }
 
+/* The float-activation reference (TERN_QUANT_FLOAT): dst = ws * W h, no activation
+ * quantization, on the host (never a device: the array takes integers). */
+static void float_lin(const struct tern_run *r, const struct tern_layer *l, const int8_t *w,
+		      float ws, float *dst)
+{
+	uint32_t i, m, k;
+
+	for (i = 0; i < l->n; i++) {
+		const float *h = r->h + (size_t)i * l->k;
+
+		for (m = 0; m < l->m; m++) {
+			const int8_t *row = w + (size_t)m * l->k;
+			float acc = 0.0f;
+
+			for (k = 0; k < l->k; k++)
+				acc += row[k] * h[k];
+			dst[(size_t)i * l->m + m] = acc * ws;
+		}
+	}
+}
+
 /* One BitLinear for every run: fetch W once, matmul each run's xq, scale into dst. */
 static int bitlinear(struct fwd *f, uint32_t layer, uint32_t which)
 {
@@ -248,6 +271,10 @@ static int bitlinear(struct fwd *f, uint32_t layer, uint32_t which)
 		struct tern_run *r = f->runs[ri];
 		float *dst = lin_dst(r, which);
 
+		if (r->quant == TERN_QUANT_FLOAT) {
+			float_lin(r, &l, f->w, ws, dst);
+			continue;
+		}
 		why[0] = 0;
 		r->cur_layer = layer;
 		r->cur_which = which;

@@ -20,10 +20,6 @@
 #include "tern_model.h"
 #include "tern_ternary.h"
 
-/* Defined in tern_tokenizer.c. */
-int tern_vocab_from_gguf(const struct tern_gguf *g, uint32_t n_vocab, struct tern_vocab **out,
-			 char *err, size_t errlen);
-
 struct gguf_priv {
 	struct tern_gguf *g;
 	const struct tern_gguf_tensor *embd;
@@ -110,11 +106,20 @@ static void gguf_free(struct tern_model *m)
 	free(m);
 }
 
+/* Export carries the file's own vocabulary through (tern_tok_export.c). */
+static int gguf_meta(struct tern_model *m, struct tern_gguf_writer *w, char *err, size_t errlen)
+{
+	const struct gguf_priv *p = m->priv;
+
+	return tern_vocab_copy_keys(p->g, w, err, errlen);
+}
+
 static const struct tern_model_ops gguf_ops = {
 	.linear = gguf_linear,
 	.norm = gguf_norm,
 	.embd_row = gguf_embd_row,
 	.free = gguf_free,
+	.meta = gguf_meta,
 };
 
 static int is_float(uint32_t t)
@@ -420,7 +425,9 @@ int tern_model_export_gguf(struct tern_model *m, const char *path, uint32_t wtyp
 		goto out;
 	}
 	add_config(w, c, wtype);
-	if (m->ops->meta && m->ops->meta(m, w, err, errlen))
+	/* A tokenizer always: the model's own, else (zoo) a byte-level one. */
+	if (m->ops->meta ? m->ops->meta(m, w, err, errlen) :
+	    tern_vocab_add_bytes(c->n_vocab, w, err, errlen))
 		goto out;
 	/* Layers first: a shape the type cannot hold fails before the big embedding. */
 	for (l = 0, rc = 0; l < c->n_layer && !rc; l++)

@@ -1,5 +1,5 @@
 /*
- * Vocabulary of a GGUF file: token ids to bytes, and a simple text encoder.
+ * Vocabulary of a GGUF file: token ids to bytes and back, from the tokenizer.ggml.* keys.
  *
  * Decoding follows the two vocabularies BitNet models ship with. "gpt2" (byte-level
  * BPE, Llama 3 and BitNet 2B-4T): every byte was mapped to a printable code point
@@ -8,9 +8,12 @@
  * U+2581 is a space and <0xNN> tokens are raw bytes. Control tokens (token_type 3)
  * decode to nothing, as llama.cpp prints them without --special.
  *
- * Encoding is greedy longest match over the vocabulary, not the BPE merge order with a
- * pre-tokenizer regex: it always produces valid ids that decode to the text, but not
- * necessarily the ids llama.cpp would choose. --prompt-tokens gives exact ids.
+ * Encoding is the model's own tokenizer as llama.cpp runs it: SentencePiece by scores
+ * with byte fallback (tern_tok_spm.c) or byte-level BPE by merge rank after the
+ * pre-tokenizer tokenizer.ggml.pre names (tern_tok_bpe.c). Text is never matched
+ * against special tokens (llama.cpp's parse_special off): "<|eot_id|>" in a prompt is
+ * text. A vocabulary with neither scores nor merges (hand-made files) falls back to
+ * greedy longest match, which always gives ids that decode to the text.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,16 +21,7 @@
 
 #include "tern_gguf.h"
 #include "tern_model.h"
-
-struct tern_vocab {
-	uint32_t n;
-	int spm;             /* 1: SentencePiece ("llama"), 0: byte-level ("gpt2") */
-	char **bytes;        /* decoded bytes of each token */
-	uint32_t *len;
-	uint8_t *control;    /* 1: control token, decodes to nothing */
-	uint32_t *hash;      /* open addressing over decoded bytes: id + 1, 0 empty */
-	uint32_t hash_size, max_len;
-};
+#include "tern_tok_priv.h"
 
 /* Code point of the byte-level alphabet -> byte, or -1. */
 static int gpt2_byte(uint32_t cp)
@@ -126,31 +120,179 @@ static int64_t hash_find(const struct tern_vocab *v, const char *s, uint32_t len
 	return -1;
 }
 
+/* ---- string maps (raw token text, merges) */
+
+static int strmap_init(struct tern_strmap *m, uint64_t n)
+{
+	for (m->size = 16; m->size < 2 * n; m->size *= 2)
+		;
+	m->slot = calloc(m->size, sizeof(uint32_t));
+	return m->slot ? 0 : -1;
+}
+
+/* keys[i] / lens[i] hold the strings; value v for key index v. The last insert of a
+ * duplicate key wins, as in llama.cpp's token_to_id map. */
+static void strmap_put(struct tern_strmap *m, char *const *keys, const uint32_t *lens,
+		       uint32_t v)
+{
+	uint32_t h = hash_bytes(keys[v], lens[v]) & (m->size - 1), id;
+
+	while ((id = m->slot[h])) {
+		if (lens[id - 1] == lens[v] && !memcmp(keys[id - 1], keys[v], lens[v])) {
+			m->slot[h] = v + 1;
+			return;
+		}
+		h = (h + 1) & (m->size - 1);
+	}
+	m->slot[h] = v + 1;
+}
+
+static int64_t strmap_get(const struct tern_strmap *m, char *const *keys, const uint32_t *lens,
+			  const char *s, size_t n)
+{
+	uint32_t h, id;
+
+	if (!m->slot || n > UINT32_MAX)
+		return -1;
+	h = hash_bytes(s, (uint32_t)n) & (m->size - 1);
+	while ((id = m->slot[h])) {
+		if (lens[id - 1] == n && !memcmp(keys[id - 1], s, n))
+			return id - 1;
+		h = (h + 1) & (m->size - 1);
+	}
+	return -1;
+}
+
+int64_t tern_vocab_raw_id(const struct tern_vocab *v, const char *s, size_t n)
+{
+	return strmap_get(&v->by_raw, v->raw, v->raw_len, s, n);
+}
+
+int64_t tern_vocab_merge_rank(const struct tern_vocab *v, const char *a, size_t na,
+			      const char *b, size_t nb)
+{
+	char buf[2100];
+
+	if (!v->n_merges || na + nb + 1 > sizeof(buf))
+		return -1;
+	memcpy(buf, a, na);
+	buf[na] = ' ';
+	memcpy(buf + na + 1, b, nb);
+	return strmap_get(&v->merges, v->merge_raw, v->merge_len, buf, na + nb + 1);
+}
+
+/* ---- loading */
+
+static char *dup_bytes(const char *s, uint64_t len)
+{
+	char *d = malloc(len + 1);
+
+	if (d) {
+		memcpy(d, s, len);
+		d[len] = 0;
+	}
+	return d;
+}
+
 static int load_tokens(const struct tern_gguf *g, struct tern_vocab *v,
 		       const struct tern_gguf_arr *toks, char *err, size_t errlen)
 {
-	const struct tern_gguf_arr *types = NULL;
+	const struct tern_gguf_arr *types = NULL, *scores = NULL;
 	const char *s;
 	uint64_t len;
 	int64_t ty;
+	double sc;
 	uint32_t i;
 
 	if (tern_gguf_get_arr(g, "tokenizer.ggml.token_type", &types) || types->n != v->n)
 		types = NULL;
+	if (tern_gguf_get_arr(g, "tokenizer.ggml.scores", &scores) || scores->n != v->n)
+		scores = NULL;
+	v->has_scores = scores != NULL;
 	for (i = 0; i < v->n; i++) {
 		if (tern_gguf_arr_str(toks, i, &s, &len) || len > 1024)
 			return snprintf(err, errlen, "tokenizer.ggml.tokens[%u] is not a string of "
 					"at most 1024 bytes", i), -1;
 		v->bytes[i] = malloc(4 * len + 1);
-		if (!v->bytes[i])
+		v->raw[i] = dup_bytes(s, len);
+		if (!v->bytes[i] || !v->raw[i])
 			return snprintf(err, errlen, "out of memory"), -1;
+		v->raw_len[i] = (uint32_t)len;
 		v->len[i] = decode_piece(v->spm, s, len, v->bytes[i]);
 		if (v->len[i] > v->max_len)
 			v->max_len = v->len[i];
 		v->control[i] = types && !tern_gguf_arr_i64(types, i, &ty) && ty == 3;
+		v->score[i] = scores && !tern_gguf_arr_f64(scores, i, &sc) ? (float)sc : 0.0f;
 		hash_insert(v, i);
+		strmap_put(&v->by_raw, v->raw, v->raw_len, i);
 	}
 	return 0;
+}
+
+static int load_merges(const struct tern_gguf *g, struct tern_vocab *v, char *err,
+		       size_t errlen)
+{
+	const struct tern_gguf_arr *mg;
+	const char *s;
+	uint64_t len, i;
+
+	if (tern_gguf_get_arr(g, "tokenizer.ggml.merges", &mg))
+		return 0;
+	if (mg->type != TERN_GGUF_STR || mg->n > (1u << 24))
+		return snprintf(err, errlen, "tokenizer.ggml.merges is not a string array"), -1;
+	v->merge_raw = calloc(mg->n ? mg->n : 1, sizeof(char *));
+	v->merge_len = calloc(mg->n ? mg->n : 1, sizeof(uint32_t));
+	if (!v->merge_raw || !v->merge_len || strmap_init(&v->merges, mg->n))
+		return snprintf(err, errlen, "out of memory"), -1;
+	for (i = 0; i < mg->n; i++) {
+		if (tern_gguf_arr_str(mg, i, &s, &len) || len > 2048 || !memchr(s, ' ', len))
+			return snprintf(err, errlen, "tokenizer.ggml.merges[%llu] is not \"left "
+					"right\"", (unsigned long long)i), -1;
+		if (!(v->merge_raw[i] = dup_bytes(s, len)))
+			return snprintf(err, errlen, "out of memory"), -1;
+		v->merge_len[i] = (uint32_t)len;
+		v->n_merges = (uint32_t)i + 1;
+		strmap_put(&v->merges, v->merge_raw, v->merge_len, (uint32_t)i);
+	}
+	return 0;
+}
+
+static int64_t get_id(const struct tern_gguf *g, const char *key, const struct tern_vocab *v)
+{
+	int64_t id;
+
+	if (tern_gguf_get_i64(g, key, &id) || id < 0 || id >= v->n)
+		return -1;
+	return id;
+}
+
+/* Special ids, flags and the pre-tokenizer; defaults as llama.cpp's for each model. */
+static void load_special(const struct tern_gguf *g, struct tern_vocab *v)
+{
+	const char *pre = NULL;
+	int b;
+
+	v->bos = get_id(g, "tokenizer.ggml.bos_token_id", v);
+	v->eos = get_id(g, "tokenizer.ggml.eos_token_id", v);
+	v->eot = get_id(g, "tokenizer.ggml.eot_token_id", v);
+	if (v->eot < 0 && (v->eot = tern_vocab_raw_id(v, "<|eot_id|>", 10)) >= 0 &&
+	    !v->control[v->eot])
+		v->eot = -1;
+	v->add_bos = v->spm;
+	v->add_space_prefix = v->spm;
+	if (!tern_gguf_get_bool(g, "tokenizer.ggml.add_bos_token", &b))
+		v->add_bos = b;
+	if (!tern_gguf_get_bool(g, "tokenizer.ggml.add_space_prefix", &b))
+		v->add_space_prefix = b;
+	v->pre = v->spm ? TERN_PRE_NONE : TERN_PRE_GPT2;
+	if (!v->spm && !tern_gguf_get_str(g, "tokenizer.ggml.pre", &pre, NULL)) {
+		snprintf(v->pre_name, sizeof(v->pre_name), "%s", pre);
+		if (!strcmp(pre, "llama-bpe") || !strcmp(pre, "llama3") || !strcmp(pre, "dbrx") ||
+		    !strcmp(pre, "smaug-bpe"))
+			v->pre = TERN_PRE_LLAMA3;
+		else if (strcmp(pre, "default") && strcmp(pre, "gpt2") && strcmp(pre, "gpt-2"))
+			v->pre = TERN_PRE_UNKNOWN;
+	}
 }
 
 int tern_vocab_from_gguf(const struct tern_gguf *g, uint32_t n_vocab, struct tern_vocab **out,
@@ -162,10 +304,15 @@ int tern_vocab_from_gguf(const struct tern_gguf *g, uint32_t n_vocab, struct ter
 
 	if (tern_gguf_get_arr(g, "tokenizer.ggml.tokens", &toks) || toks->type != TERN_GGUF_STR)
 		return snprintf(err, errlen, "tokenizer.ggml.tokens is not a string array"), -1;
+	if (!n_vocab && toks->n > 0 && toks->n <= (1u << 24))
+		n_vocab = (uint32_t)toks->n;
 	if (toks->n != n_vocab)
 		return snprintf(err, errlen, "tokenizer.ggml.tokens has %llu entries, token_embd "
 				"has %u rows", (unsigned long long)toks->n, n_vocab), -1;
 	tern_gguf_get_str(g, "tokenizer.ggml.model", &model, NULL);
+	if (strcmp(model, "llama") && strcmp(model, "gpt2"))
+		return snprintf(err, errlen, "tokenizer.ggml.model \"%s\" is not supported (tern "
+				"reads \"llama\" and \"gpt2\")", model), -1;
 	v = calloc(1, sizeof(*v));
 	if (!v)
 		return snprintf(err, errlen, "out of memory"), -1;
@@ -174,17 +321,22 @@ int tern_vocab_from_gguf(const struct tern_gguf *g, uint32_t n_vocab, struct ter
 	for (v->hash_size = 16; v->hash_size < 2 * n_vocab; v->hash_size *= 2)
 		;
 	v->bytes = calloc(n_vocab, sizeof(char *));
+	v->raw = calloc(n_vocab, sizeof(char *));
 	v->len = calloc(n_vocab, sizeof(uint32_t));
+	v->raw_len = calloc(n_vocab, sizeof(uint32_t));
+	v->score = calloc(n_vocab, sizeof(float));
 	v->control = calloc(n_vocab, 1);
 	v->hash = calloc(v->hash_size, sizeof(uint32_t));
-	if (!v->bytes || !v->len || !v->control || !v->hash) {
+	if (!v->bytes || !v->raw || !v->len || !v->raw_len || !v->score || !v->control ||
+	    !v->hash || strmap_init(&v->by_raw, n_vocab)) {
 		tern_vocab_free(v);
 		return snprintf(err, errlen, "out of memory"), -1;
 	}
-	if (load_tokens(g, v, toks, err, errlen)) {
+	if (load_tokens(g, v, toks, err, errlen) || load_merges(g, v, err, errlen)) {
 		tern_vocab_free(v);
 		return -1;
 	}
+	load_special(g, v);
 	*out = v;
 	return 0;
 }
@@ -197,10 +349,21 @@ void tern_vocab_free(struct tern_vocab *v)
 		return;
 	for (i = 0; v->bytes && i < v->n; i++)
 		free(v->bytes[i]);
+	for (i = 0; v->raw && i < v->n; i++)
+		free(v->raw[i]);
+	for (i = 0; v->merge_raw && i < v->n_merges; i++)
+		free(v->merge_raw[i]);
 	free(v->bytes);
+	free(v->raw);
 	free(v->len);
+	free(v->raw_len);
+	free(v->score);
 	free(v->control);
 	free(v->hash);
+	free(v->by_raw.slot);
+	free(v->merges.slot);
+	free(v->merge_raw);
+	free(v->merge_len);
 	free(v);
 }
 
@@ -222,10 +385,21 @@ size_t tern_vocab_decode(const struct tern_vocab *v, uint32_t tok, char *buf, si
 	return n;
 }
 
-int64_t tern_vocab_encode(const struct tern_vocab *v, const char *text, uint32_t *ids,
-			  uint64_t max, char *err, size_t errlen)
+const uint8_t *tern_vocab_bytes(const struct tern_vocab *v, uint32_t tok, size_t *len)
 {
-	uint64_t pos = 0, n = 0, len = strlen(text);
+	if (!v || tok >= v->n || v->control[tok]) {
+		*len = 0;
+		return (const uint8_t *)"";
+	}
+	*len = v->len[tok];
+	return (const uint8_t *)v->bytes[tok];
+}
+
+/* Greedy longest match over decoded bytes: vocabularies without scores or merges. */
+static int greedy_encode(const struct tern_vocab *v, const char *text, size_t len,
+			 uint32_t *ids, uint64_t *n, uint64_t max, char *err, size_t errlen)
+{
+	uint64_t pos = 0;
 	uint32_t l;
 	int64_t id;
 
@@ -237,11 +411,67 @@ int64_t tern_vocab_encode(const struct tern_vocab *v, const char *text, uint32_t
 			return snprintf(err, errlen, "byte 0x%02x at offset %llu has no token in the "
 					"vocabulary", (unsigned char)text[pos],
 					(unsigned long long)pos), -1;
-		if (n == max)
+		if (*n == max)
 			return snprintf(err, errlen, "more than %llu tokens",
 					(unsigned long long)max), -1;
-		ids[n++] = (uint32_t)id;
+		ids[(*n)++] = (uint32_t)id;
 		pos += l;
 	}
-	return (int64_t)n;
+	return 0;
+}
+
+int64_t tern_vocab_tokenize(const struct tern_vocab *v, const char *text, size_t len,
+			    int add_bos, uint32_t *ids, uint64_t max, char *err, size_t errlen)
+{
+	uint64_t n = 0;
+	int rc;
+
+	if (add_bos && v->add_bos && v->bos >= 0) {
+		if (!max)
+			return snprintf(err, errlen, "more than 0 tokens"), -1;
+		ids[n++] = (uint32_t)v->bos;
+	}
+	if (!len)
+		return (int64_t)n;
+	if (v->spm && v->has_scores)
+		rc = tern_spm_encode(v, text, len, ids, &n, max, err, errlen);
+	else if (!v->spm && v->n_merges)
+		rc = tern_bpe_encode(v, text, len, ids, &n, max, err, errlen);
+	else
+		rc = greedy_encode(v, text, len, ids, &n, max, err, errlen);
+	return rc ? -1 : (int64_t)n;
+}
+
+int64_t tern_vocab_encode(const struct tern_vocab *v, const char *text, uint32_t *ids,
+			  uint64_t max, char *err, size_t errlen)
+{
+	return tern_vocab_tokenize(v, text, strlen(text), 0, ids, max, err, errlen);
+}
+
+uint32_t tern_vocab_size(const struct tern_vocab *v)
+{
+	return v->n;
+}
+
+int64_t tern_vocab_bos(const struct tern_vocab *v)
+{
+	return v->bos;
+}
+
+int tern_vocab_is_eog(const struct tern_vocab *v, uint32_t tok)
+{
+	return v && ((v->eos >= 0 && tok == (uint64_t)v->eos) ||
+		     (v->eot >= 0 && tok == (uint64_t)v->eot));
+}
+
+void tern_vocab_describe(const struct tern_vocab *v, char *buf, size_t len)
+{
+	if (v->spm)
+		snprintf(buf, len, "llama (SentencePiece%s)", v->has_scores ? "" : ", no scores: "
+			 "greedy longest match");
+	else if (!v->n_merges)
+		snprintf(buf, len, "gpt2 (no merges: greedy longest match)");
+	else
+		snprintf(buf, len, "gpt2 (byte-level BPE, pre-tokenizer %s)",
+			 v->pre_name[0] ? v->pre_name : "default");
 }

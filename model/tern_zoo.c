@@ -34,6 +34,8 @@ struct zoo_entry {
  */
 static const struct zoo_entry zoo[] = {
 	{ "tiny", "bitnet-b1.58", 256, 2, 4, 2, 768, 512, 256, 10000.0f, 1e-5f, TERN_ACT_RELU2 },
+	/* tiny as llama.cpp's arch "bitnet" (SiLU): exports that upstream llama.cpp loads. */
+	{ "tiny-silu", "bitnet", 256, 2, 4, 2, 768, 512, 256, 10000.0f, 1e-5f, TERN_ACT_SILU },
 	{ "bitnet-b1.58-large", "bitnet", 1536, 24, 16, 16, 4096, 32002, 2048, 10000.0f, 1e-5f,
 	  TERN_ACT_SILU },
 	{ "bitnet-b1.58-2b-4t", "bitnet-b1.58", 2560, 30, 20, 5, 6912, 128256, 4096, 500000.0f,
@@ -47,7 +49,7 @@ static const struct zoo_entry zoo[] = {
 #define ZOO_COUNT (sizeof(zoo) / sizeof(zoo[0]))
 
 static const char *const zoo_names[ZOO_COUNT + 1] = {
-	"tiny", "bitnet-b1.58-large", "bitnet-b1.58-2b-4t", "bitnet-b1.58-3b", "llama3-8b-1.58",
+	"tiny", "tiny-silu", "bitnet-b1.58-large", "bitnet-b1.58-2b-4t", "bitnet-b1.58-3b", "llama3-8b-1.58",
 	NULL,
 };
 
@@ -165,7 +167,7 @@ int tern_zoo_open(const char *name, struct tern_model **out, char *err, size_t e
 		if (!strcmp(name, zoo[i].name))
 			e = &zoo[i];
 	if (!e) {
-		snprintf(err, errlen, "unknown zoo model '%s' (choose tiny, bitnet-b1.58-large, "
+		snprintf(err, errlen, "unknown zoo model '%s' (choose tiny, tiny-silu, bitnet-b1.58-large, "
 			 "bitnet-b1.58-2b-4t, bitnet-b1.58-3b or llama3-8b-1.58)", name);
 		return -1;
 	}

@@ -11,6 +11,21 @@ export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 
 pass() { echo "PASS: $1"; }
 fail() { echo "FAIL: $1${2:+ ($2)}"; }
+# A case that could not run (a missing peer): counted apart, never as passed.
+skip() { echo "SKIP: $1${2:+ ($2)}"; }
+
+# npm_peers PKG...: test-time npm packages (llama.cpp as node-llama-cpp, tokenizer
+# vocabularies) under build/npm, installed on first use. Returns 1 when npm or the
+# registry is unavailable; the caller then prints SKIP lines.
+NPM_PREFIX=${NPM_PREFIX:-$ROOT/build/npm}
+npm_peers() {
+	local p missing=()
+	for p in "$@"; do [ -d "$NPM_PREFIX/node_modules/$p" ] || missing+=("$p"); done
+	[ ${#missing[@]} -eq 0 ] && return 0
+	command -v npm >/dev/null && command -v node >/dev/null || return 1
+	mkdir -p "$NPM_PREFIX"
+	npm install --prefix "$NPM_PREFIX" --no-audit --no-fund "${missing[@]}" >"$TMP/npm.log" 2>&1
+}
 
 # expect_exit CODE NAME CMD...: CMD must exit with CODE; its stderr is kept in $TMP/err.
 expect_exit() {

@@ -22,8 +22,10 @@ enum tern_act { TERN_ACT_RELU2 = 0, TERN_ACT_SILU = 1 };
 
 /* Activation quantization: a1.58 = int8 absmax per token everywhere (BitNet b1.58);
  * a4.8 = BitNet a4.8 (int4 absmean into q/k/v and gate/up, int8 with top-50%
- * sparsification into o_proj, int8 into down_proj). */
-enum tern_quant { TERN_QUANT_A158 = 0, TERN_QUANT_A48 = 1 };
+ * sparsification into o_proj, int8 into down_proj); float = no activation
+ * quantization (ternary weights, float activations, host matmul: the reference that
+ * perplexity's KL is measured against; never on a device). */
+enum tern_quant { TERN_QUANT_A158 = 0, TERN_QUANT_A48 = 1, TERN_QUANT_FLOAT = 2 };
 
 /* The seven BitLinears of a block, in execution order. */
 enum tern_lin {
@@ -117,6 +119,30 @@ size_t tern_vocab_decode(const struct tern_vocab *v, uint32_t tok, char *buf, si
 /* Encode text into at most max ids; returns the count, or -1 with a reason in err. */
 int64_t tern_vocab_encode(const struct tern_vocab *v, const char *text, uint32_t *ids,
 			  uint64_t max, char *err, size_t errlen);
+/* The same for len bytes of text (0 bytes allowed inside), with the BOS the vocabulary
+ * asks for (tokenizer.ggml.add_bos_token) when add_bos is set. SentencePiece and
+ * byte-level BPE run as llama.cpp runs them (docs/tokenizer.md). */
+int64_t tern_vocab_tokenize(const struct tern_vocab *v, const char *text, size_t len,
+			    int add_bos, uint32_t *ids, uint64_t max, char *err, size_t errlen);
+/* The vocabulary of a GGUF file's tokenizer.ggml.* keys; n_vocab 0: any size. */
+struct tern_gguf;
+int tern_vocab_from_gguf(const struct tern_gguf *g, uint32_t n_vocab, struct tern_vocab **out,
+			 char *err, size_t errlen);
+uint32_t tern_vocab_size(const struct tern_vocab *v);
+/* Export (tern_tok_export.c): copy every tokenizer.* key of g, or write the byte-level
+ * vocabulary zoo models get (n_vocab >= 259). 0 or -1 with err. */
+struct tern_gguf_writer;
+int tern_vocab_copy_keys(const struct tern_gguf *g, struct tern_gguf_writer *w, char *err,
+			 size_t errlen);
+int tern_vocab_add_bytes(uint32_t n_vocab, struct tern_gguf_writer *w, char *err,
+			 size_t errlen);
+int64_t tern_vocab_bos(const struct tern_vocab *v);   /* -1: none */
+/* 1 if tok ends generation (EOS, or EOT such as Llama 3's <|eot_id|>). */
+int tern_vocab_is_eog(const struct tern_vocab *v, uint32_t tok);
+/* Bytes of token tok (not NUL-terminated; control tokens have none). */
+const uint8_t *tern_vocab_bytes(const struct tern_vocab *v, uint32_t tok, size_t *len);
+/* "gpt2 (byte-level BPE, pre-tokenizer llama-bpe)" and the like. */
+void tern_vocab_describe(const struct tern_vocab *v, char *buf, size_t len);
 
 /* ---- host ops (tern_hostops.c): plain C, deterministic, no allocation */
 float tern_round_half_even(float x);

@@ -7,7 +7,8 @@ DEF=$ROOT/isa/tern_isa.json
 
 $GEN "$DEF" "$TMP/a" && $GEN "$DEF" "$TMP/b" && $GEN "$DEF" "$TMP/a"
 if diff -r "$TMP/a" "$TMP/b" >/dev/null; then pass "generator is deterministic"; else fail "generator is deterministic"; fi
-if diff -r -x .stamp -x tern_build_info.h "$TMP/a" "$ROOT/build/gen" >/dev/null; then pass "build/gen matches the definition"; else fail "build/gen matches the definition" "run make gen"; fi
+# tern_unicode.c in build/gen comes from model/tern_unicode_gen.py (tokenizer tables), not the ISA.
+if diff -r -x .stamp -x tern_build_info.h -x tern_unicode.c "$TMP/a" "$ROOT/build/gen" >/dev/null; then pass "build/gen matches the definition"; else fail "build/gen matches the definition" "run make gen"; fi
 if $GEN "$DEF" --check-doc "$ROOT/docs/isa.md"; then pass "docs/isa.md matches the definition"; else fail "docs/isa.md matches the definition" "run make isa-doc"; fi
 if grep -q 'do not edit' "$TMP/a/tern_isa.h" && grep -q 'do not edit' "$TMP/a/tern_isa.svh"; then pass "generated banner"; else fail "generated banner"; fi
 python3 - "$DEF" "$TMP/bad.json" <<'PY'

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # RTL error paths: tests/rtl/tern_vl_faults.c runs hand-built bad programs (illegal opcode,
-# bad flags and fields, buffer ranges, DMA alignment and window, fetch range, missing END,
+# bad flags and fields, buffer ranges, DMA alignment and window (including 2-row LOADs and STOREs
+# whose second row crosses DMA_LIMIT, and the same one beat lower), fetch range, missing END,
 # deadlock, watchdog) on the Verilated RTL and the reference model and prints PASS/FAIL
 # per case: same error code, same faulting instruction, writes before the fault in lockstep.
 source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"

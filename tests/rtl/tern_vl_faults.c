@@ -2,7 +2,8 @@
  * RTL fault test: every error path of the device, on the Verilated RTL, must end with
  * the same error code and faulting instruction index as the reference model, with
  * lockstep on (so the writes made before the fault are checked too). Programs are
- * built by hand with the generated setters, one bad instruction each. Prints one
+ * built by hand with the generated setters, one bad instruction each (and a sweep of
+ * token timings ending in DEADLOCK, see token_sweep). Prints one
  * "PASS: name" / "FAIL: name (why)" line per case (tests/run_tests.sh counts them).
  *
  * usage: tern_vl_faults PRESET...   (e.g. 4x4 8x8; built by sim/sim.mk, run by
@@ -167,6 +168,49 @@ static void check(struct tern_dev *ref, struct tern_dev *vl, const char *cfgname
 		printf("PASS: %s lockstep\n", full);
 }
 
+/*
+ * A token counter must count a push and a pop in the same cycle as no change. Three LOADs
+ * each give an l2c token; four GEMMs each take one, so the last waits forever (DEADLOCK).
+ * The first GEMM runs for n steps; sweeping n moves the second GEMM's start (a pop, with
+ * the second token waiting in the counter) across the cycle of the third LOAD's push, so
+ * at some n they coincide; a counter that then keeps one token too many lets the last
+ * GEMM run. One line for the whole sweep.
+ */
+static void token_sweep(struct tern_dev *ref, struct tern_dev *vl, const char *cn)
+{
+	struct tern_status a, b;
+	struct prog p;
+	uint32_t n, ia, runs = 0;
+	char why[300] = "";
+
+	for (n = 20; n <= 160 && !why[0]; n++, runs++) {
+		memset(&p, 0, sizeof(p));
+		load(&p, 0, 0, 1, 1, 0, 0, 0);
+		load(&p, 1, 0, 1, 1, 0, 0, TERN_DEP_PUSH_NEXT);
+		load(&p, 1, 1, 1, 1, 0, 0, TERN_DEP_PUSH_NEXT);
+		load(&p, 1, 2, 1, 1, 0, 0, TERN_DEP_PUSH_NEXT);
+		gemm(&p, 0, 0, 0, 1, n, 0, TERN_DEP_POP_PREV);
+		gemm(&p, 0, 1, 0, 1, 1, 0, TERN_DEP_POP_PREV);
+		gemm(&p, 0, 2, 0, 1, 1, 0, TERN_DEP_POP_PREV);
+		gemm(&p, 0, 2, 0, 1, 1, 0, TERN_DEP_POP_PREV);
+		add(&p, TERN_OP_END, 0);
+		if (run_on(ref, &p, &a, &ia) || run_on(vl, &p, &b, &ia))
+			snprintf(why, sizeof(why), "n=%u: run failed: %s / %s", n, tern_dev_errmsg(ref),
+				 tern_dev_errmsg(vl));
+		else if (a.err != TERN_ERR_DEADLOCK || a.err_insn != 7)
+			snprintf(why, sizeof(why), "n=%u: reference model gives %s at %u, the test expects DEADLOCK at 7",
+				 n, tern_err_name(a.err), a.err_insn);
+		else if (b.err != a.err || b.err_insn != a.err_insn || b.mismatch)
+			snprintf(why, sizeof(why), "n=%u: RTL %s at %u, ref DEADLOCK at 7%s%s", n,
+				 tern_err_name(b.err), b.err_insn, b.mismatch ? ": " : "",
+				 b.mismatch ? tern_dev_errmsg(vl) : "");
+	}
+	if (why[0])
+		printf("FAIL: faults %s token_push_pop_same_cycle (%s)\n", cn, why), failures++;
+	else
+		printf("PASS: faults %s token_push_pop_same_cycle (%u runs, DEADLOCK at 7 in each)\n", cn, runs);
+}
+
 static void run_cases(struct tern_dev *ref, struct tern_dev *vl, const char *cn)
 {
 	const struct tern_hw_config *c = tern_dev_config(vl);
@@ -202,6 +246,23 @@ static void run_cases(struct tern_dev *ref, struct tern_dev *vl, const char *cn)
 		good_prefix(&p); store(&p, 0, 2, 0, 1u << 20, 0); });
 	CASE("dma_window_load_below_base", TERN_ERR_DMA_WINDOW, {
 		good_prefix(&p); load(&p, 0, 0, 1, 1, 0, 0, 0); p.absmask = 1u << 4; });
+	/*
+	 * Multi-row transfers at DMA_LIMIT (the window ends with the Y block; the A block is
+	 * just below it): row 0 ends on the limit and row 1, one beat further, crosses it, so a
+	 * check of row 0 alone passes; the same transfer one beat lower is legal. ABUF rows of
+	 * one entry and STORE entries are both one beat on these presets.
+	 */
+	CASE("dma_window_load_2rows_second_crosses", TERN_ERR_DMA_WINDOW, {
+		good_prefix(&p); load(&p, 1, 2, 1, 2, 8192 - bb, bb, 0); add(&p, TERN_OP_END, 0); });
+	CASE("dma_window_load_2rows_at_limit", TERN_ERR_OK, {
+		good_prefix(&p); load(&p, 1, 2, 1, 2, 8192 - 2 * bb, bb, 0); add(&p, TERN_OP_END, 0); });
+	CASE("dma_window_store_2rows_second_crosses", TERN_ERR_DMA_WINDOW, {
+		good_prefix(&p); store(&p, 0, 2, 4096 - c->rows * 4, bb, 0); add(&p, TERN_OP_END, 0); });
+	CASE("dma_window_store_2rows_at_limit", TERN_ERR_OK, {
+		good_prefix(&p);
+		gemm(&p, 0, 0, 1, 1, 2, 0, TERN_DEP_PUSH_NEXT);
+		store(&p, 1, 2, 4096 - c->rows * 4 - bb, bb, TERN_DEP_POP_PREV);
+		add(&p, TERN_OP_END, 0); });
 	CASE("fetch_range_base_outside", TERN_ERR_FETCH_RANGE, {
 		good_prefix(&p); add(&p, TERN_OP_END, 0); p.ia_mode = 1; });
 	CASE("fetch_range_misaligned", TERN_ERR_FETCH_RANGE, {
@@ -214,6 +275,7 @@ static void run_cases(struct tern_dev *ref, struct tern_dev *vl, const char *cn)
 	CASE("deadlock_store_waits", TERN_ERR_DEADLOCK, {
 		good_prefix(&p); store(&p, 0, 1, 0, 0, TERN_DEP_POP_PREV); add(&p, TERN_OP_END, 0); });
 #undef CASE
+	token_sweep(ref, vl, cn);
 }
 
 int main(int argc, char **argv)

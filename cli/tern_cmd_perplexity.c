@@ -1,0 +1,385 @@
+/*
+ * `tern perplexity`: perplexity of a GGUF model through the inference forward pass
+ * (tern_forward with golden matmuls: the pass whose logits the device reproduces bit
+ * for bit, so any backend gives these numbers).
+ *
+ * --text FILE: llama.cpp's perplexity method. The whole file is tokenized with the
+ * model's tokenizer (BOS first when the vocabulary adds one) and cut into chunks of
+ * --ctx tokens (the tail that does not fill a chunk is dropped); each chunk runs from
+ * an empty KV cache, its first token replaced by BOS when the vocabulary adds one, and
+ * only the second half is scored: the logits at positions ctx/2 .. ctx-2 predict tokens
+ * ctx/2+1 .. ctx-1. Perplexity = exp(mean negative log-likelihood of those tokens).
+ * --compare-quant runs the same chunks with float activations, a1.58 and a4.8 in one
+ * pass (the runs advance layer by layer together) and adds each mode's mean KL
+ * divergence from the float run over the scored positions.
+ *
+ * --data TEXT: the held-out split of `tern train` (every 20th block of 100 lines),
+ * windows of n_ctx bytes at line starts, every byte after the first scored; for the
+ * byte-vocabulary models tern train makes.
+ */
+#include <getopt.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "tern_cli.h"
+#include "tern_train.h"
+
+#define C "perplexity"
+#define MAX_TEXT (64u << 20)
+
+static const char help[] =
+	"usage: tern perplexity --model MODEL.gguf --text FILE [--ctx N] [--chunks N]\n"
+	"                       [--quant a1.58|a4.8|float | --compare-quant] [--quiet]\n"
+	"       tern perplexity --model MODEL.gguf --data TEXT [--quant Q] [--windows N]\n"
+	"\n"
+	"Perplexity through the inference forward pass (golden matmuls: every backend\n"
+	"computes the same logits bit for bit).\n"
+	"  --text FILE      llama.cpp's method: tokenize FILE (BOS first if the vocabulary\n"
+	"                   adds one), chunks of --ctx tokens from an empty cache, each\n"
+	"                   chunk's first token BOS (if added), the second half of each\n"
+	"                   chunk scored (positions ctx/2 .. ctx-2 predict the next token)\n"
+	"  --ctx N          chunk length in tokens (default: the model's context, at most 512)\n"
+	"  --chunks N       at most N chunks (default: all)\n"
+	"  --quant Q        activations: a1.58 (int8 per token, default), a4.8 (BitNet a4.8)\n"
+	"                   or float (no activation quantization)\n"
+	"  --compare-quant  float, a1.58 and a4.8 together: perplexity of each and the mean\n"
+	"                   KL divergence of a1.58 and a4.8 from float\n"
+	"  --data TEXT      held-out split of tern train (byte models): windows of n_ctx\n"
+	"                   bytes at line starts; --windows N at most N (default 64, 0 = all)\n"
+	"  --quiet          no progress on stderr\n"
+	"Progress and an ETA go to stderr, one line per chunk.\n"
+	"exit: 0 done, 2 bad usage, unreadable input or a text shorter than one chunk\n";
+
+struct ppl_args {
+	const char *model, *text, *data;
+	uint32_t quant, ctx, chunks, windows, compare, quiet;
+};
+
+static const char *qname(uint32_t q)
+{
+	return q == TERN_QUANT_A48 ? "a4.8" : q == TERN_QUANT_FLOAT ? "float" : "a1.58";
+}
+
+static int parse(struct ppl_args *a, int argc, char **argv)
+{
+	enum { O_MODEL = 256, O_TEXT, O_DATA, O_QUANT, O_CTX, O_CHUNKS, O_WINDOWS, O_CMP,
+	       O_QUIET, O_HELP };
+	static const struct option lo[] = {
+		{ "model", required_argument, 0, O_MODEL }, { "text", required_argument, 0, O_TEXT },
+		{ "data", required_argument, 0, O_DATA }, { "quant", required_argument, 0, O_QUANT },
+		{ "ctx", required_argument, 0, O_CTX }, { "chunks", required_argument, 0, O_CHUNKS },
+		{ "windows", required_argument, 0, O_WINDOWS },
+		{ "compare-quant", no_argument, 0, O_CMP }, { "quiet", no_argument, 0, O_QUIET },
+		{ "help", no_argument, 0, O_HELP }, { 0, 0, 0, 0 }
+	};
+	int c, rc = 0;
+
+	memset(a, 0, sizeof(*a));
+	a->windows = 64;
+	opterr = 0;
+	optind = 1;
+	while (!rc && (c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
+		switch (c) {
+		case O_MODEL: a->model = optarg; break;
+		case O_TEXT: a->text = optarg; break;
+		case O_DATA: a->data = optarg; break;
+		case O_CMP: a->compare = 1; break;
+		case O_QUIET: a->quiet = 1; break;
+		case O_CTX: rc = tern_parse_u32(C, "--ctx", optarg, 4, 1u << 16, &a->ctx); break;
+		case O_CHUNKS: rc = tern_parse_u32(C, "--chunks", optarg, 1, 1u << 30, &a->chunks); break;
+		case O_WINDOWS: rc = tern_parse_u32(C, "--windows", optarg, 0, 1000000, &a->windows); break;
+		case O_QUANT:
+			if (!strcmp(optarg, "a1.58"))
+				a->quant = TERN_QUANT_A158;
+			else if (!strcmp(optarg, "a4.8"))
+				a->quant = TERN_QUANT_A48;
+			else if (!strcmp(optarg, "float"))
+				a->quant = TERN_QUANT_FLOAT;
+			else
+				rc = tern_usage_err(C, "--quant must be a1.58, a4.8 or float, got '%s'",
+						    optarg);
+			break;
+		case O_HELP: fputs(help, stdout); return 1;
+		default: return tern_bad_option(C, argv), -1;
+		}
+	}
+	if (rc)
+		return -1;
+	if (optind < argc)
+		return tern_usage_err(C, "unexpected argument '%s'", argv[optind]), -1;
+	if (!a->model || !!a->text + !!a->data != 1)
+		return tern_usage_err(C, "--model and one of --text and --data are required"), -1;
+	if (a->data && (a->compare || a->ctx || a->chunks))
+		return tern_usage_err(C, "--compare-quant, --ctx and --chunks go with --text"), -1;
+	return 0;
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+/* log-softmax of lg (n) into out, in double. */
+static void log_softmax(const float *lg, uint32_t n, double *out)
+{
+	double mx = lg[0], z = 0.0;
+	uint32_t v;
+
+	for (v = 1; v < n; v++)
+		mx = lg[v] > mx ? lg[v] : mx;
+	for (v = 0; v < n; v++)
+		z += exp((double)lg[v] - mx);
+	for (v = 0; v < n; v++)
+		out[v] = (double)lg[v] - mx - log(z);
+}
+
+static int read_file(const char *path, char **buf, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	size_t cap = 1 << 16, n = 0, r;
+	char *b = malloc(cap);
+
+	if (!f || !b) {
+		free(b);
+		if (f)
+			fclose(f);
+		return tern_usage_err(C, "cannot read '%s'", path), -1;
+	}
+	while ((r = fread(b + n, 1, cap - n, f)) > 0) {
+		n += r;
+		if (n == cap) {
+			char *nb = cap >= MAX_TEXT ? NULL : realloc(b, cap * 2);
+
+			if (!nb) {
+				free(b);
+				fclose(f);
+				return tern_usage_err(C, "'%s' is larger than %u MiB", path,
+						      MAX_TEXT >> 20), -1;
+			}
+			b = nb;
+			cap *= 2;
+		}
+	}
+	if (ferror(f)) {
+		free(b);
+		fclose(f);
+		return tern_usage_err(C, "read error on '%s'", path), -1;
+	}
+	fclose(f);
+	*buf = b;
+	*len = n;
+	return 0;
+}
+
+/* --text: llama.cpp's chunked perplexity, one mode or the three of --compare-quant. */
+static int text_ppl(const struct ppl_args *a, struct tern_model *m)
+{
+	static const uint32_t modes[3] = { TERN_QUANT_FLOAT, TERN_QUANT_A158, TERN_QUANT_A48 };
+	uint32_t nr = a->compare ? 3 : 1, V = m->cfg.n_vocab, T, nchunk, ci, j, r;
+	struct tern_run *runs[3] = { NULL, NULL, NULL };
+	double nll[3] = { 0 }, kl[3] = { 0 }, *ls[3] = { NULL, NULL, NULL }, t0 = now_s();
+	uint32_t *tok = NULL, *chunk = NULL;
+	uint64_t scored = 0;
+	int64_t ntok, bos = m->vocab ? tern_vocab_bos(m->vocab) : -1;
+	char *text = NULL, err[512];
+	size_t len;
+	int rc = TERN_EXIT_USAGE;
+
+	if (!m->vocab)
+		return tern_usage_err(C, "%s has no vocabulary to tokenize --text with", a->model);
+	T = a->ctx ? a->ctx : m->cfg.n_ctx < 512 ? m->cfg.n_ctx : 512;
+	if (T > m->cfg.n_ctx)
+		return tern_usage_err(C, "--ctx %u exceeds the model's context of %u", T, m->cfg.n_ctx);
+	if (read_file(a->text, &text, &len))
+		return TERN_EXIT_USAGE;
+	tok = malloc((len + 2) * sizeof(uint32_t));
+	chunk = malloc(T * sizeof(uint32_t));
+	for (r = 0; r < nr; r++)
+		ls[r] = malloc(V * sizeof(double));
+	if (!tok || !chunk || !ls[0] || !ls[nr - 1] || (nr > 2 && !ls[1])) {
+		tern_usage_err(C, "out of memory");
+		goto out;
+	}
+	ntok = tern_vocab_tokenize(m->vocab, text, len, 1, tok, len + 2, err, sizeof(err));
+	if (ntok < 0) {
+		tern_usage_err(C, "%s: %s", a->text, err);
+		goto out;
+	}
+	nchunk = (uint32_t)((uint64_t)ntok / T);
+	if (a->chunks && nchunk > a->chunks)
+		nchunk = a->chunks;
+	if (!nchunk) {
+		tern_usage_err(C, "%s: %lld tokens, fewer than one chunk of %u", a->text,
+			       (long long)ntok, T);
+		goto out;
+	}
+	/* Only bos is replaced; add_bos says whether the vocabulary puts one first. */
+	if (ntok && bos >= 0 && tok[0] != (uint32_t)bos)
+		bos = -1;
+	for (ci = 0; ci < nchunk; ci++) {
+		memcpy(chunk, tok + (size_t)ci * T, T * sizeof(uint32_t));
+		if (bos >= 0)
+			chunk[0] = (uint32_t)bos;
+		for (r = 0; r < nr; r++) {
+			tern_run_free(runs[r]);
+			runs[r] = NULL;
+			if (tern_run_new(&m->cfg, T, T, a->compare ? modes[r] : a->quant, tern_mm_golden,
+					 &runs[r])) {
+				tern_usage_err(C, "out of memory for %u positions", T);
+				goto out;
+			}
+		}
+		if (tern_forward(m, runs, nr, chunk, T, NULL, err, sizeof(err)) != TERN_FWD_OK) {
+			tern_usage_err(C, "%s", err);
+			goto out;
+		}
+		for (j = T / 2; j + 1 < T; j++) {
+			for (r = 0; r < nr; r++) {
+				log_softmax(tern_run_logits(runs[r], j), V, ls[r]);
+				nll[r] -= ls[r][chunk[j + 1]];
+			}
+			for (r = 1; r < nr; r++) {
+				uint32_t v;
+
+				for (v = 0; v < V; v++)
+					kl[r] += exp(ls[0][v]) * (ls[0][v] - ls[r][v]);
+			}
+			scored++;
+		}
+		if (tern_sig_pending()) {
+			rc = tern_sig_exit(C);
+			goto out;
+		}
+		if (!a->quiet) {
+			double el = now_s() - t0;
+
+			fprintf(stderr, "tern perplexity: chunk %u/%u, perplexity %.4f, %.1f s, ETA %.1f s\n",
+				ci + 1, nchunk, exp(nll[nr > 1] / scored), el,
+				el / (ci + 1) * (nchunk - ci - 1));
+		}
+	}
+	printf("tern perplexity: %s ctx=%u: %u chunks, %llu tokens scored (the second half of "
+	       "each chunk)\n", a->model, T, nchunk, (unsigned long long)scored);
+	for (r = 0; r < nr; r++) {
+		uint32_t q = a->compare ? modes[r] : a->quant;
+
+		printf("  %-6s nll %.6f per token, perplexity %.4f", qname(q), nll[r] / scored,
+		       exp(nll[r] / scored));
+		if (a->compare && r)
+			printf(", mean KL from float %.3e", kl[r] / scored);
+		putchar('\n');
+	}
+	rc = TERN_EXIT_OK;
+out:
+	for (r = 0; r < 3; r++) {
+		tern_run_free(runs[r]);
+		free(ls[r]);
+	}
+	free(tok);
+	free(chunk);
+	free(text);
+	return rc;
+}
+
+static int is_byte_model(const struct tern_model *m)
+{
+	char buf[16];
+	uint32_t b;
+
+	if (!m->vocab || m->cfg.n_vocab != TERN_TRAIN_VOCAB)
+		return 0;
+	for (b = 0; b < 256; b++)
+		if (tern_vocab_decode(m->vocab, TERN_TRAIN_BYTE0 + b, buf, sizeof(buf)) != 1 ||
+		    (unsigned char)buf[0] != b)
+			return 0;
+	return 1;
+}
+
+/* --data: the held-out windows of tern train. */
+static int heldout_ppl(const struct ppl_args *a, struct tern_model *m)
+{
+	uint32_t T = m->cfg.n_ctx, nw = 0, i, t;
+	struct tern_run *r = NULL;
+	struct tern_corpus c = { 0 };
+	uint32_t *tok = NULL;
+	double nll = 0.0, *ls = NULL;
+	size_t j, next = 0;
+	char err[512];
+	int rc = TERN_EXIT_USAGE;
+
+	if (!is_byte_model(m))
+		return tern_usage_err(C, "%s: not a byte-vocabulary model (tern train makes those)",
+				      a->model);
+	if (tern_corpus_load(a->data, &c, err, sizeof(err)))
+		return tern_usage_err(C, "%s", err);
+	tok = malloc((T + 1) * sizeof(uint32_t));
+	ls = malloc(m->cfg.n_vocab * sizeof(double));
+	if (!tok || !ls) {
+		tern_usage_err(C, "out of memory");
+		goto out;
+	}
+	/* The windows of tern_train_eval: line starts, not overlapping. */
+	for (j = 0; j < c.n_held_lines && (!a->windows || nw < a->windows); j++) {
+		size_t s = c.held_lines[j];
+
+		if (s < next || s + T + 1 > c.n_held)
+			continue;
+		next = s + T;
+		for (i = 0; i <= T; i++)
+			tok[i] = TERN_TRAIN_BYTE0 + c.held[s + i];
+		tern_run_free(r);
+		r = NULL;
+		if (tern_run_new(&m->cfg, T, T, a->quant, tern_mm_golden, &r)) {
+			tern_usage_err(C, "out of memory");
+			goto out;
+		}
+		if (tern_forward(m, &r, 1, tok, T, NULL, err, sizeof(err)) != TERN_FWD_OK) {
+			tern_usage_err(C, "%s", err);
+			goto out;
+		}
+		for (t = 0; t < T; t++) {
+			log_softmax(tern_run_logits(r, t), m->cfg.n_vocab, ls);
+			nll -= ls[tok[t + 1]];
+		}
+		nw++;
+		if (tern_sig_pending()) {
+			rc = tern_sig_exit(C);
+			goto out;
+		}
+	}
+	if (!nw) {
+		tern_usage_err(C, "%s: no held-out window of %u bytes", a->data, T + 1);
+		goto out;
+	}
+	printf("tern perplexity: %s quant=%s: %u windows, %llu bytes, %.4f nats/byte, "
+	       "perplexity %.3f (uniform 256)\n", a->model, qname(a->quant), nw,
+	       (unsigned long long)nw * T, nll / ((double)nw * T), exp(nll / ((double)nw * T)));
+	rc = TERN_EXIT_OK;
+out:
+	tern_run_free(r);
+	free(tok);
+	free(ls);
+	tern_corpus_free(&c);
+	return rc;
+}
+
+int tern_cmd_perplexity(int argc, char **argv)
+{
+	struct ppl_args a;
+	struct tern_model *m = NULL;
+	char err[512];
+	int rc;
+
+	if ((rc = parse(&a, argc, argv)))
+		return rc > 0 ? TERN_EXIT_OK : TERN_EXIT_USAGE;
+	if (tern_model_open(a.model, &m, err, sizeof(err)))
+		return tern_usage_err(C, "%s", err);
+	rc = a.text ? text_ppl(&a, m) : heldout_ppl(&a, m);
+	tern_model_free(m);
+	return rc;
+}
