@@ -26,8 +26,8 @@ SAN_FLAGS  := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno
 LDLIBS     := -lm -ldl -lpthread
 
 # Debian packages the project needs; `make deps` installs the missing ones.
-DEB_PKGS := build-essential python3 verilator yosys libcriterion-dev gnuplot-nox pkg-config \
-            slurm-wlm munge parallel libsystemc-dev
+DEB_PKGS := build-essential python3 verilator yosys nextpnr-ice40 fpga-icestorm libcriterion-dev \
+            gnuplot-nox pkg-config slurm-wlm munge parallel libsystemc-dev
 APT_GET  ?= apt-get
 
 # ---------------------------------------------------------------- generated ISA

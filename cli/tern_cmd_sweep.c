@@ -5,6 +5,10 @@
  * prompt length and one decode step (N = 1) per generated token, prices the event
  * counts with the energy model (perf/tern_energy.h) and writes DIR/sweep.csv and
  * DIR/pareto.png (tokens/s against J/token, Pareto front marked), each atomically.
+ * Area: each point carries tern_top's LUTs on the board from the synthesis reports
+ * (tern_cli_synth.h): measured when that board and array were synthesized, else from a
+ * line fitted to the board's reports, labelled "synth" or "fit" in the CSV; the Pareto
+ * front is over all three (tokens/s up, J/token and LUTs down) where the area is known.
  * Time is accelerator time only (host ops are assumed to overlap or be negligible);
  * host energy is counted from the forward pass's FLOP and byte formulas (tern_cost_step),
  * priced as in run reports.
@@ -19,6 +23,7 @@
 #include "tern_board.h"
 #include "tern_cli.h"
 #include "tern_cli_board.h"
+#include "tern_cli_synth.h"
 #include "tern_driver.h"
 #include "tern_energy.h"
 #include "tern_fast.h"
@@ -35,7 +40,7 @@ static const char help[] =
 	"                  [--wfmt LIST]\n"
 	"                  [--prompt N] [--tokens N] [--dram-bw B | --board NAME]\n"
 	"                  [--clock-mhz F] [--dram-latency C] [--tech T] [--zero-fraction F]\n"
-	"                  [--out DIR] [--quiet]\n"
+	"                  [--synth-dir DIR] [--out DIR] [--quiet]\n"
 	"\n"
 	"Time a whole model on every (array, weight format) point with the fast cycle model\n"
 	"(its error against the RTL is in docs/fast_model.md) and write DIR/sweep.csv and\n"
@@ -54,10 +59,14 @@ static const char help[] =
 	"  --dram-latency C   DRAM latency in cycles (default " TERN_DRAM_LATENCY_STR ")\n"
 	"  --tech T           technology table: 45nm (default), 7nm or a .tech file\n"
 	"  --zero-fraction F  share of zero weights for the gated-adder energy (default 1/3)\n"
+	"  --synth-dir DIR    synthesis reports for the LUT column (default build/synth of\n"
+	"                     the tern tree: make synth / make synth-sweep write them)\n"
 	"  --out DIR          output folder (default sweep), created if missing\n"
 	"  --quiet            no progress on stderr\n"
 	"tokens/s = generated tokens / accelerator time of the whole run (prefill + decode);\n"
 	"J/token = energy of the whole run (compute, SRAM, DRAM, host FLOPs and bytes) / generated tokens.\n"
+	"luts = tern_top's LUTs on the board: luts_source synth (that board and array were\n"
+	"synthesized), fit (a line through the board's reports), or none (empty).\n"
 	"exit: 0 written, 2 bad usage or input, 128+N interrupted by signal N\n";
 
 struct point {
@@ -67,6 +76,8 @@ struct point {
 	uint64_t pre[TERN_CNT_COUNT], dec[TERN_CNT_COUNT], tot[TERN_CNT_COUNT];
 	double seconds, tps, pre_tps, dec_tps, jpt, util;
 	struct tern_energy e;
+	double luts;         /* tern_top LUTs on the board; valid when lut_src */
+	const char *lut_src; /* "synth", "fit" or NULL */
 	int pareto;
 };
 
@@ -76,7 +87,7 @@ struct sweep_config {
 };
 
 struct sweep_args {
-	const char *model, *arrays, *wfmts, *out, *tech;
+	const char *model, *arrays, *wfmts, *out, *tech, *synth_dir;
 	struct sweep_config cfgs[MAX_CONFIGS]; /* --config, in command-line order */
 	unsigned ncfg;
 	int arrays_given;
@@ -87,7 +98,7 @@ struct sweep_args {
 };
 
 enum { O_MODEL = 256, O_ARRAYS, O_WFMT, O_PROMPT, O_TOKENS, O_BW, O_BOARD, O_CLOCK, O_LAT,
-       O_TECH, O_ZERO, O_OUT, O_QUIET, O_HELP, O_CONFIG };
+       O_TECH, O_ZERO, O_OUT, O_QUIET, O_HELP, O_CONFIG, O_SYNTH };
 
 static const struct option longopts[] = {
 	{ "model", required_argument, 0, O_MODEL },   { "arrays", required_argument, 0, O_ARRAYS },
@@ -97,7 +108,7 @@ static const struct option longopts[] = {
 	{ "dram-latency", required_argument, 0, O_LAT }, { "tech", required_argument, 0, O_TECH },
 	{ "zero-fraction", required_argument, 0, O_ZERO }, { "out", required_argument, 0, O_OUT },
 	{ "quiet", no_argument, 0, O_QUIET },	      { "help", no_argument, 0, O_HELP },
-	{ "config", required_argument, 0, O_CONFIG },
+	{ "config", required_argument, 0, O_CONFIG }, { "synth-dir", required_argument, 0, O_SYNTH },
 	{ 0, 0, 0, 0 }
 };
 
@@ -134,6 +145,7 @@ static int parse_one(struct sweep_args *a, int c, const char *v, char **argv)
 	case O_ZERO: return parse_real("--zero-fraction", v, 0, 1, 0, &a->zero_fraction);
 	case O_TECH: a->tech = v; return 0;
 	case O_OUT: a->out = v; return 0;
+	case O_SYNTH: a->synth_dir = v; return 0;
 	case O_QUIET: a->quiet = 1; return 0;
 	case O_BOARD:
 		a->board_set = 1;
@@ -321,15 +333,36 @@ fail:
 	return -1;
 }
 
+/* j dominates i: no worse in every objective, better in one. LUTs count when both
+ * points have an area (a point without one is judged on speed and energy). */
+static int dominates(const struct point *j, const struct point *i)
+{
+	int area = j->lut_src && i->lut_src;
+
+	if (j->tps < i->tps || j->jpt > i->jpt || (area && j->luts > i->luts))
+		return 0;
+	return j->tps > i->tps || j->jpt < i->jpt || (area && j->luts < i->luts);
+}
+
 static void mark_pareto(struct point *p, unsigned n)
 {
 	for (unsigned i = 0; i < n; i++) {
 		p[i].pareto = 1;
 		for (unsigned j = 0; j < n && p[i].pareto; j++)
-			if (j != i && p[j].tps >= p[i].tps && p[j].jpt <= p[i].jpt &&
-			    (p[j].tps > p[i].tps || p[j].jpt < p[i].jpt))
+			if (j != i && dominates(&p[j], &p[i]))
 				p[i].pareto = 0;
 	}
+}
+
+static void add_area(const struct sweep_args *a, struct point *p, unsigned n)
+{
+	char sdir[1024];
+
+	tern_synth_dir(a->synth_dir, sdir, sizeof(sdir));
+	for (unsigned i = 0; i < n; i++)
+		if (tern_synth_area(sdir, a->board->name, p[i].array, p[i].cfg.rows * p[i].cfg.lanes,
+				    &p[i].luts, &p[i].lut_src))
+			p[i].lut_src = NULL;
 }
 
 static int write_csv(const struct sweep_args *a, const struct point *p, unsigned n)
@@ -343,13 +376,13 @@ static int write_csv(const struct sweep_args *a, const struct point *p, unsigned
 		   "tokens,prefill_cycles,decode_cycles_per_token,total_cycles,seconds,"
 		   "tokens_per_s,prefill_tokens_per_s,decode_tokens_per_s,j_per_token,"
 		   "compute_j_per_token,sram_j_per_token,dram_j_per_token,host_j_per_token,"
-		   "macs,dram_bytes,utilization,pareto\n");
+		   "macs,dram_bytes,utilization,pareto,luts,luts_source\n");
 	for (unsigned i = 0; i < n; i++) {
 		const struct point *q = &p[i];
 		double s = 1e-12 / a->tokens;
 
 		fprintf(f, "%s,%u,%u,%s,%g,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%.6g,%.6g,%.6g,"
-			   "%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%llu,%llu,%.4f,%d\n",
+			   "%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%llu,%llu,%.4f,%d,",
 			q->array, q->cfg.rows, q->cfg.lanes, q->wfmt ? "base3" : "2bit", a->clock_mhz,
 			(unsigned long long)a->bw, (unsigned long long)a->lat,
 			(unsigned long long)a->prompt, (unsigned long long)a->tokens,
@@ -361,6 +394,10 @@ static int write_csv(const struct sweep_args *a, const struct point *p, unsigned
 			(unsigned long long)(q->tot[TERN_CNT_DRAM_RD_BYTES] +
 					     q->tot[TERN_CNT_DRAM_WR_BYTES]),
 			q->util, q->pareto);
+		if (q->lut_src)
+			fprintf(f, "%.0f,%s\n", q->luts, q->lut_src);
+		else
+			fprintf(f, ",\n");
 	}
 	if (tern_report_commit(f, tmp, a->out, "sweep.csv", err, sizeof(err)))
 		return tern_usage_err(CMD, "%s", err), -1;
@@ -490,12 +527,18 @@ static void plot_script(FILE *g, const struct sweep_args *a, const struct point 
 {
 	const struct point *front[MAX_POINTS];
 	struct axis ax, ay;
-	unsigned nf = 0;
+	unsigned nf = 0, area = 0;
 
+	for (unsigned i = 0; i < n; i++)
+		area += p[i].lut_src != NULL;
 	fprintf(g, "set terminal pngcairo size 1000,650 font \"sans,11\"\nset output '%s'\n", tmp);
 	fprintf(g, "set title \"%s: prompt %llu + %llu tokens, %g MHz, %llu B/cycle DRAM\"\n",
 		a->model, (unsigned long long)a->prompt, (unsigned long long)a->tokens,
 		a->clock_mhz, (unsigned long long)a->bw);
+	if (area)
+		fprintf(g, "set cblabel \"tern\\_top LUTs on %s (synth or fit, sweep.csv)\"\n"
+			   "set palette defined (0 \"#4477aa\", 1 \"#ccbb44\", 2 \"#ee6677\")\n",
+			a->board->name);
 	fprintf(g, "set xlabel \"energy per generated token (mJ/token)\"\n"
 		   "set ylabel \"generated tokens per second (tokens/s)\"\n"
 		   "set grid\nset key outside top center horizontal\n");
@@ -503,9 +546,14 @@ static void plot_script(FILE *g, const struct sweep_args *a, const struct point 
 	ay = fit_axis(g, "y", p, n, 1);
 	place_labels(g, p, n, &ax, &ay);
 	fprintf(g, "$d << EOD\n");
-	for (unsigned i = 0; i < n; i++)
-		fprintf(g, "%g %g \"%s %s\"\n", p[i].jpt * 1e3, p[i].tps, p[i].array,
-			p[i].wfmt ? "base3" : "2bit");
+	for (unsigned i = 0; i < n; i++) {
+		char luts[32] = "NaN"; /* gnuplot leaves a NaN colour out of the palette layer */
+
+		if (p[i].lut_src)
+			snprintf(luts, sizeof(luts), "%.0f", p[i].luts);
+		fprintf(g, "%g %g \"%s %s\" %s\n", p[i].jpt * 1e3, p[i].tps, p[i].array,
+			p[i].wfmt ? "base3" : "2bit", luts);
+	}
 	fprintf(g, "EOD\n$f << EOD\n");
 	for (unsigned i = 0; i < n; i++)
 		if (p[i].pareto)
@@ -520,7 +568,11 @@ static void plot_script(FILE *g, const struct sweep_args *a, const struct point 
 	for (unsigned i = 0; i < nf; i++)
 		fprintf(g, "%g %g\n", front[i]->jpt * 1e3, front[i]->tps);
 	fprintf(g, "EOD\nplot $d using 1:2 with points pt 7 ps 1.2 lc rgb \"#4477aa\" "
-		   "title \"design points\", "
+		   "title \"design points\", ");
+	if (area)
+		fprintf(g, "$d using 1:2:4 with points pt 7 ps 1.6 lc palette "
+			   "title \"colour: LUTs (Pareto over tokens/s, J/token, LUTs)\", ");
+	fprintf(g,
 		   "$f using 1:2 with linespoints pt 6 ps 2 lw 2 lc rgb \"#ee6677\" "
 		   "title \"Pareto front\"\nunset output\n");
 }
@@ -597,13 +649,21 @@ int tern_cmd_sweep(int argc, char **argv)
 	}
 	if (tty && !a.quiet)
 		fputc('\n', stderr);
+	add_area(&a, pts, n);
 	mark_pareto(pts, n);
 	if (write_csv(&a, pts, n) || write_plot(&a, pts, n) < 0)
 		return TERN_EXIT_USAGE;
 	if (!a.quiet)
 		for (i = 0; i < n; i++)
-			printf("%-8s %-5s %12.2f tokens/s %10.4f mJ/token%s\n", pts[i].array,
-			       pts[i].wfmt ? "base3" : "2bit", pts[i].tps, pts[i].jpt * 1e3,
+		{
+			char luts[48] = "";
+
+			if (pts[i].lut_src)
+				snprintf(luts, sizeof(luts), " %9.0f LUT (%s)", pts[i].luts,
+					 pts[i].lut_src);
+			printf("%-8s %-5s %12.2f tokens/s %10.4f mJ/token%s%s\n", pts[i].array,
+			       pts[i].wfmt ? "base3" : "2bit", pts[i].tps, pts[i].jpt * 1e3, luts,
 			       pts[i].pareto ? "  pareto" : "");
+		}
 	return TERN_EXIT_OK;
 }

@@ -28,6 +28,7 @@ static const struct cmd cmds[] = {
 	{ "perplexity", tern_cmd_perplexity, "perplexity of a model on a text file (chunked)" },
 	{ "tokenize", tern_cmd_tokenize, "tokenize text with a GGUF file's own tokenizer" },
 	{ "shard", tern_cmd_shard, "split a checked run into jobs for Slurm or GNU parallel" },
+	{ "synth", tern_cmd_synth, "FPGA synthesis report of a board (runs the flow if needed)" },
 };
 
 /* The same three values report.json carries in its "tern" object. */

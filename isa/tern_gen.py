@@ -57,6 +57,57 @@ def check(d):
         preset(d, n)
     if d["boards"]["default"] not in [b["name"] for b in d["boards"]["list"]]:
         sys.exit("tern_gen: default board %s not in boards.list" % d["boards"]["default"])
+    check_fpga(d)
+
+
+FPGA_KEYS = {"ice40": ["device", "package", "top", "pcf", "buffers"], "xilinx": ["yosys_family"]}
+
+
+def check_fpga(d):
+    """Every board's fpga object names a known flow, valid arrays and a valid buffer set."""
+    for b in d["boards"]["list"]:
+        f = b.get("fpga")
+        if f is None:
+            continue
+        fam = f.get("family")
+        if fam not in FPGA_KEYS:
+            sys.exit("tern_gen: board %s: fpga.family must be one of %s" % (b["name"], ", ".join(FPGA_KEYS)))
+        for k in FPGA_KEYS[fam] + ["part", "lut_kind", "luts", "ffs", "bram", "uram", "dsp", "arrays",
+                                   "target_mhz", "source"]:
+            if k not in f:
+                sys.exit("tern_gen: board %s: fpga.%s missing" % (b["name"], k))
+        for a in f["arrays"]:
+            why = config_why(d, board_config(d, b["name"], a))
+            if why:
+                sys.exit("tern_gen: board %s array %s is invalid: %s" % (b["name"], a, why))
+    names = [b["name"] for b in d["boards"]["list"] if "fpga" in b]
+    if d["synth"].get("sweep_board") not in names:
+        sys.exit("tern_gen: synth.sweep_board must be a board with an fpga object")
+    for a in d["synth"].get("sweep_arrays", []):
+        preset(d, a)
+
+
+def board_config(d, board, array):
+    """The hardware config a board's flow synthesizes for array RxL: the preset of that
+    name (else RxL with the default preset's depths and, as `--array RxL` does, the widest
+    bus up to 64 bytes that divides ROWS*4), with the board's fpga.buffers overriding the
+    buffer sizes its on-chip memory can hold."""
+    b = [x for x in d["boards"]["list"] if x["name"] == board][0]
+    cfg = None
+    for p in d["config"]["presets"]:
+        if p["name"] == array:
+            cfg = dict(p)
+    if cfg is None:
+        r, _, l = array.partition("x")
+        if not (r.isdigit() and l.isdigit()):
+            sys.exit("tern_gen: array %s is not RxL" % array)
+        cfg = dict(preset(d, d["config"]["default"]), name=array, ROWS=int(r), LANES=int(l))
+        bus = 64
+        while bus > 16 and (cfg["ROWS"] * 4) % bus:
+            bus //= 2
+        cfg["BUS_BYTES"] = bus
+    cfg.update(b.get("fpga", {}).get("buffers", {}))
+    return cfg
 
 
 def preset(d, name):
@@ -254,6 +305,21 @@ def gen_c_header(d):
           "#define TERN_BOARD_NAMES \"%s\"" % ", ".join(b["name"] for b in boards),
           "extern const struct tern_board tern_boards[TERN_BOARD_COUNT];",
           "extern const struct tern_host tern_hosts[TERN_BOARD_COUNT];", ""]
+    fpgas = [b for b in boards if "fpga" in b]
+    o += ["/* Boards with an open FPGA flow (synth/, docs/fpga.md): the part and its capacity. */",
+          "struct tern_fpga {",
+          "\tconst char *board;",
+          "\tconst char *family;   /* ice40: synth + place and route; xilinx: synthesis only */",
+          "\tconst char *part;",
+          "\tconst char *lut_kind; /* LUT4 or LUT6: what the LUT counts count */",
+          "\tunsigned luts, ffs, bram, uram, dsp; /* capacity; bram in the part's bram_kind */",
+          "\tconst char *bram_kind;",
+          "\tdouble target_mhz;    /* the clock the flow asks the placer for (ice40) */",
+          "\tconst char *arrays;   /* the arrays `make synth` builds by default, space-separated */",
+          "};",
+          "#define TERN_FPGA_COUNT %d" % len(fpgas),
+          "#define TERN_FPGA_NAMES \"%s\"" % ", ".join(b["name"] for b in fpgas),
+          "extern const struct tern_fpga tern_fpgas[TERN_FPGA_COUNT];", ""]
     o += ["", "struct tern_hw_preset {", "\tconst char *name;", "\tstruct tern_hw_config cfg;", "};", "",
           "extern const struct tern_hw_preset tern_hw_presets[TERN_PRESET_COUNT];",
           "/*",
@@ -287,6 +353,15 @@ def gen_c_tables(d):
         o.append("\t/* %s */" % b["host_source"])
         o.append('\t{ "%s", %r,' % (b["name"], b["host_gflops"]))
         o.append('\t  "%s" },' % b["host_note"])
+    o += ["};", "", "const struct tern_fpga tern_fpgas[TERN_FPGA_COUNT] = {"]
+    for b in d["boards"]["list"]:
+        f = b.get("fpga")
+        if f is None:
+            continue
+        o.append("\t/* %s */" % f["source"])
+        o.append('\t{ "%s", "%s", "%s", "%s", %d, %d, %d, %d, %d, "%s", %r, "%s" },' % (
+            b["name"], f["family"], f["part"], f["lut_kind"], f["luts"], f["ffs"], f["bram"],
+            f["uram"], f["dsp"], f["bram_kind"], f["target_mhz"], " ".join(f["arrays"])))
     o += ["};", "", "const char *tern_hw_config_why(const struct tern_hw_config *c)", "{",
           "\tif (!c)", '\t\treturn "config: missing";']
     for cond, msg in config_checks(d):

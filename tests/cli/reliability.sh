@@ -84,7 +84,9 @@ for i in $(seq 24); do
 	sig=$(echo "INT TERM HUP" | cut -d' ' -f$((i % 3 + 1)))
 	"$TERN" run --model zoo:tiny --tokens 8 --report "$R" --quiet >/dev/null 2>"$TMP/run.err" &
 	pid=$!
-	sleep "0.$(printf '%02d' $(( (i * 37) % 60 )))"
+	# from 0.1 s on: before that the process may still be in exec and the loader, before
+	# main() has installed the handlers (the default action then kills it silently)
+	sleep "0.$(printf '%02d' $(( 10 + (i * 37) % 60 )))"
 	kill -$sig $pid 2>/dev/null
 	wait $pid
 	rc=$?

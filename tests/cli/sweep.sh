@@ -13,7 +13,7 @@ if "$T" sweep --model zoo:tiny --arrays 8x8,16x16 --wfmt 2bit,base3 --prompt 8 -
 else
 	fail "tiny grid runs" "$(head -c 300 "$TMP/e")"
 fi
-cols="array,rows,lanes,wfmt,clock_mhz,dram_bytes_per_cycle,dram_latency,prompt,tokens,prefill_cycles,decode_cycles_per_token,total_cycles,seconds,tokens_per_s,prefill_tokens_per_s,decode_tokens_per_s,j_per_token,compute_j_per_token,sram_j_per_token,dram_j_per_token,host_j_per_token,macs,dram_bytes,utilization,pareto"
+cols="array,rows,lanes,wfmt,clock_mhz,dram_bytes_per_cycle,dram_latency,prompt,tokens,prefill_cycles,decode_cycles_per_token,total_cycles,seconds,tokens_per_s,prefill_tokens_per_s,decode_tokens_per_s,j_per_token,compute_j_per_token,sram_j_per_token,dram_j_per_token,host_j_per_token,macs,dram_bytes,utilization,pareto,luts,luts_source"
 if [ "$(head -1 "$out/sweep.csv" 2>/dev/null)" = "$cols" ]; then pass "csv columns"; else fail "csv columns" "$(head -1 "$out/sweep.csv" 2>/dev/null)"; fi
 if [ "$(tail -n +2 "$out/sweep.csv" 2>/dev/null | wc -l)" -eq 4 ]; then pass "one row per point"; else fail "one row per point"; fi
 if awk -F, 'NR > 1 { for (i = 2; i <= 24; i++) if (i != 4 && !($i + 0 > 0)) bad = 1; n++ }

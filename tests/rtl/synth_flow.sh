@@ -1,0 +1,123 @@
+#!/usr/bin/env bash
+# The open FPGA flow (synth/tern_synth.py) on designs small enough for make test, with
+# cell counts known by construction: a 4-bit register, a 4-input XOR and a register for
+# the result map to exactly 5 flip-flops and 1 LUT. iCE40: yosys -> nextpnr-ice40 ->
+# icepack gives a report.json with LC within [max(LUT,FF), LUT+FF+1] (nextpnr may spend
+# one LC on a constant driver), a positive Fmax (the register-to-register path), 0 DSP and a UP5K
+# bitstream (104,090 bytes, the size of every UP5K image). Xilinx with the hierarchy
+# kept: per-module counts times instances add up to the design. Also the adder-tree
+# estimate against sums worked by hand, and bad options (exit 2, one line). The big
+# configurations are left to make synth / make synth-sweep.
+source "$(dirname "$0")/../lib.sh"
+cd "$ROOT" || exit 1
+PY=${PYTHON:-python3}
+if ! command -v yosys >/dev/null || ! command -v nextpnr-ice40 >/dev/null || ! command -v icepack >/dev/null; then
+	fail "tools" "yosys, nextpnr-ice40 and icepack are needed (make deps)"; exit 0
+fi
+make -s build/gen/.stamp >/dev/null
+
+cat >"$TMP/tiny.sv" <<'V'
+`default_nettype none
+module tiny_bit (input logic clk_i, input logic [3:0] d_i, output logic q_o);
+  logic [3:0] r_q;
+  always_ff @(posedge clk_i) begin
+    r_q <= d_i;
+    q_o <= ^r_q;
+  end
+endmodule
+module tiny (input logic clk_i, input logic [3:0] d_i, output logic q_o);
+  tiny_bit u_bit (.clk_i, .d_i, .q_o);
+endmodule
+module tiny2 (input logic clk_i, input logic [3:0] a_i, b_i, output logic [1:0] q_o);
+  tiny_bit u_a (.clk_i, .d_i(a_i), .q_o(q_o[0]));
+  tiny_bit u_b (.clk_i, .d_i(b_i), .q_o(q_o[1]));
+endmodule
+V
+cat >"$TMP/tiny.pcf" <<'P'
+set_io clk_i 35
+set_io d_i[0] 2
+set_io d_i[1] 3
+set_io d_i[2] 4
+set_io d_i[3] 6
+set_io q_o 9
+P
+
+# ---- iCE40: the whole flow
+if nice "$PY" synth/tern_synth.py --board icebreaker --top tiny --file "$TMP/tiny.sv" \
+	--pcf "$TMP/tiny.pcf" --out "$TMP/ice" >"$TMP/o" 2>"$TMP/e"; then
+	pass "ice40 flow runs"
+else
+	fail "ice40 flow runs" "$(tail -c 400 "$TMP/e") $(cat "$TMP/o")"
+fi
+if "$PY" - "$TMP/ice/report.json" <<'Q'; then
+import json, sys
+r = json.load(open(sys.argv[1]))
+ok = (r["status"] == "ok" and r["lut"] == 1 and r["ff"] == 5 and r["dsp"] == 0 and r["bram"] == 0
+      and max(r["lut"], r["ff"]) <= r["lc"] <= r["lut"] + r["ff"] + 1 and r["fmax_mhz"] > 0
+      and r["capacity"]["lc"] == 5280 and r["bitstream"] == "tiny.bin"
+      and r["tools"]["nextpnr-ice40"].startswith("nextpnr-ice40") and r["seconds"]["total"] >= 0)
+sys.exit(0 if ok else print(json.dumps(r)[:600]) or 1)
+Q
+	pass "ice40 report: 1 LUT, 5 FF, LC in range, Fmax, 0 DSP"
+else
+	fail "ice40 report: 1 LUT, 5 FF, LC in range, Fmax, 0 DSP"
+fi
+if [ "$(stat -c %s "$TMP/ice/tiny.bin" 2>/dev/null)" = 104090 ]; then pass "UP5K bitstream"; else fail "UP5K bitstream" "$(ls -l "$TMP/ice")"; fi
+if ls "$TMP/ice" | grep -q '\.tmp'; then fail "no temporary files" "$(ls "$TMP/ice")"; else pass "no temporary files"; fi
+
+# ---- Xilinx, hierarchy kept: two instances of tiny_bit
+if nice "$PY" synth/tern_synth.py --board kv260 --top tiny2 --file "$TMP/tiny.sv" --hier \
+	--out "$TMP/xil" >"$TMP/o" 2>"$TMP/e"; then
+	pass "xilinx flow runs"
+else
+	fail "xilinx flow runs" "$(tail -c 400 "$TMP/e")"
+fi
+if "$PY" - "$TMP/xil/report.json" <<'Q'; then
+import json, sys
+r = json.load(open(sys.argv[1]))
+m = r.get("modules", {})
+ok = (r["status"] == "ok" and r["lut"] == 2 and r["ff"] == 10 and r["dsp"] == 0
+      and m["tiny_bit"]["instances"] == 2 and m["tiny_bit"]["lut"] == 2 and m["tiny_bit"]["ff"] == 10
+      and m["tiny2"]["lut"] == r["lut"] and r["fmax_mhz"] is None
+      and "no timing closure" in r["timing"] and r["part"] == "xck26-sfvc784-2LV-c")
+sys.exit(0 if ok else print(json.dumps(r)[:800]) or 1)
+Q
+	pass "xilinx report: per-module x instances, no Fmax, says no timing closure"
+else
+	fail "xilinx report: per-module x instances, no Fmax, says no timing closure"
+fi
+
+# ---- the adder-tree estimate: sums worked by hand (int8 terms, +1 bit per level, 32-bit acc)
+# 16 lanes: 8x9 + 4x10 + 2x11 + 1x12 = 146, + 32 = 178; 5 lanes: 2x9 + 1x10 + 1x11 = 39, + 32 = 71
+if "$PY" -c 'import sys; sys.path.insert(0, "synth"); import tern_synth as t
+sys.exit(not (t.adder_tree_bits(16) == 178 and t.adder_tree_bits(5) == 71 and t.adder_tree_bits(1) == 32
+              and abs(t.est_lut_per_pe(32, "LUT4") - 337 / 32) < 1e-9 and abs(t.est_lut_per_pe(32, "LUT6") - 337 / 64) < 1e-9))'; then
+	pass "adder-tree estimate"
+else
+	fail "adder-tree estimate"
+fi
+
+# ---- yosys 0.23 prints the -top hierarchy summary into `stat -json`; the reader drops
+# those lines and keeps JSON lines that look alike ("MUXF8": 3)
+printf '{"modules": {"\\\\t": {"num_cells_by_type": {\n            "LUT2": 1,\n            "MUXF8": 3\n}}},\n       $paramod$ab\\tern_fifo      1\n         tern_base3_decode          16\n "design": {}}\n' >"$TMP/stat.json"
+if "$PY" -c 'import sys; sys.path.insert(0, "synth"); import tern_synth as t
+s = t.load_stat(sys.argv[1]); sys.exit(not (s["modules"]["\\t"]["num_cells_by_type"] == {"LUT2": 1, "MUXF8": 3}))' "$TMP/stat.json"; then
+	pass "stat -json with a leaked hierarchy summary"
+else
+	fail "stat -json with a leaked hierarchy summary" "$(cat "$TMP/stat.json")"
+fi
+
+# ---- bad options: one line, exit 2, before any tool runs
+expect_usage_error "unknown board" "$PY" synth/tern_synth.py --board de10
+expect_usage_error "no board" "$PY" synth/tern_synth.py
+expect_usage_error "invalid array" "$PY" synth/tern_synth.py --board kv260 --array 6x6
+expect_usage_error "bad array" "$PY" synth/tern_synth.py --board kv260 --array huge
+expect_usage_error "param without top" "$PY" synth/tern_synth.py --board kv260 --param Rows=4
+expect_usage_error "bad param" "$PY" synth/tern_synth.py --board kv260 --top tiny --param Rows
+expect_usage_error "ice40 top without pins" "$PY" synth/tern_synth.py --board icebreaker --top tiny --file "$TMP/tiny.sv"
+expect_usage_error "unknown option" "$PY" synth/tern_synth.py --board kv260 --fast
+expect_usage_error "sweep: bad array" "$PY" synth/tern_synth_sweep.py --arrays 4x4,5x5
+mkdir -p "$TMP/locked" && echo $$ >"$TMP/locked/.lock"
+expect_usage_error "a live run's folder is refused" "$PY" synth/tern_synth.py --board kv260 --top tiny2 --file "$TMP/tiny.sv" --out "$TMP/locked"
+expect_exit 2 "make synth without BOARD" make -s --no-print-directory synth
+if grep -q '^make synth: set BOARD (boards: kv260' "$TMP/err"; then pass "make synth names the boards"; else fail "make synth names the boards" "$(cat "$TMP/err")"; fi
