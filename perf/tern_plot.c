@@ -473,8 +473,8 @@ static void units_panel(FILE *g, const struct unit_bar *b, size_t n, int ph, int
 	fprintf(g, "set style data histograms\nset style histogram rowstacked\n"
 		   "set style fill solid 0.9 noborder\nset boxwidth 0.8\nset yrange [0:100]\n"
 		   "set ytics 0,25,100\nset grid ytics\nset ylabel \"%% of cycles\"\n"
-		   "set xtics nomirror rotate by -40 noenhanced font \",%d\"\n%s",
-		n > 20 ? 7 : 9, key ? "set key at screen 0.5, screen 0.94 center top horizontal "
+		   "set xtics nomirror %s noenhanced font \",%d\"\n%s",
+		n > 8 ? "rotate by -40" : "norotate", n > 20 ? 7 : 9, key ? "set key at screen 0.5, screen 0.94 center top horizontal "
 		"width 1 noenhanced samplen 2\n" : "unset key\n");
 	fprintf(g, "$u%d%d << EOD\n", ph, u);
 	for (i = 0; i < n; i++) {
@@ -503,7 +503,8 @@ static void plot_units(FILE *g, const char *dir, const char *tmp, const struct t
 		if (ev->ph[ph].macs && (b[ph] = calloc(r->nlayers, sizeof(*b[ph]))) &&
 		    (n[ph] = unit_bars(r, ph, b[ph])))
 			cols++;
-	fprintf(g, "set terminal pngcairo size %d,1000 font \"sans,10\"\n", cols > 1 ? 1400 : 900);
+	fprintf(g, "set terminal pngcairo size %d,%d font \"sans,10\"\n", cols > 1 ? 1400 : 900,
+		cols && !ev->total.bound ? 1000 : 160);
 	fprintf(g, "set output '%s/%s'\nreset\n", dir, tmp);
 	if (!cols || ev->total.bound) {
 		fprintf(g, "set title \"Units busy/stall: not measured (the %s backend counts no "
@@ -512,11 +513,11 @@ static void plot_units(FILE *g, const char *dir, const char *tmp, const struct t
 			   "plot 1/0 notitle\n", r->backend);
 	} else {
 		/* the key sits under the title, so no panel gives up its width to it */
-		fprintf(g, "set multiplot layout 4,%d columnsfirst margins 0.06,0.98,0.05,0.875 "
+		fprintf(g, "set multiplot layout 4,%d columnsfirst margins %s,0.98,0.05,0.875 "
 			   "spacing 0.06,0.08 title \"Where each unit's cycles go, per %s: %s, %s "
 			   "array, %s backend\\n(token wait: for a dependency token; for fetch: "
 			   "a full instruction queue. DRAM wait is inside an instruction)\" "
-			   "noenhanced\n", cols,
+			   "noenhanced\n", cols, cols > 1 ? "0.06" : "0.09",
 			   n[TERN_PHASE_PREFILL] < r->nlayers / 2 ? "block" : "layer", r->model,
 			   r->array, r->backend);
 		for (ph = 0; ph < TERN_PHASE_COUNT; ph++)

@@ -71,10 +71,10 @@ done
 # ---- 4: signals at random moments of a reported run
 complete() { # DIR holds a whole report and nothing else
 	local d=$1 f
-	for f in report.json layers.csv summary.md cycles.png energy.png roofline.png; do
+	for f in report.json layers.csv summary.md cycles.png energy.png roofline.png units.png; do
 		[ -s "$d/$f" ] || return 1
 	done
-	[ "$(ls -A "$d" | wc -l)" -eq 6 ]
+	[ "$(ls -A "$d" | wc -l)" -eq 7 ]
 }
 R="$TMP/rep/a/b"
 "$TERN" run --model zoo:tiny --tokens 8 --report "$R" --quiet >/dev/null 2>&1
