@@ -186,9 +186,11 @@ def run_step(name, argv, log, rep, cwd):
     if rc != 0:
         last = ""
         with open(log, errors="replace") as lf:
-            for line in lf:
-                if "ERROR" in line or "error" in line.lower():
-                    last = line.strip()
+            for line in lf:  # the first "ERROR:" line says why (later ones are summaries)
+                if "ERROR:" in line and "ERROR:" not in last:
+                    last = line.strip()[:240]
+                elif not last and "error" in line.lower():
+                    last = line.strip()[:240]
         rep["status"] = "%s failed (exit %d): %s" % (name, rc, last or "see " + os.path.basename(log))
     return rc == 0
 
