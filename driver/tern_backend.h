@@ -36,6 +36,10 @@ struct tern_dev {
 	char err[256];              /* last error, one line */
 };
 
+/* For simulated backends: d->mem, a zeroed host image of the whole device memory
+ * (mem_bytes). 0, or -1 with the error set. */
+int tern_dev_new_image(struct tern_dev *d);
+
 /* printf-style: record the last error of d. Returns -1 for `return tern_dev_set_err(...)`. */
 int tern_dev_set_err(struct tern_dev *d, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

@@ -37,14 +37,13 @@ struct fast_priv {
 
 static int fast_open(struct tern_dev *d)
 {
-	d->mem = calloc(1, d->mem_bytes);
+	if (tern_dev_new_image(d))
+		return -1;
 	d->priv = calloc(1, sizeof(struct fast_priv));
-	if (!d->mem || !d->priv) {
+	if (!d->priv) {
 		free(d->mem);
-		free(d->priv);
-		d->mem = d->priv = NULL;
-		return tern_dev_set_err(d, "cannot allocate %llu bytes of device memory",
-					(unsigned long long)d->mem_bytes);
+		d->mem = NULL;
+		return tern_dev_set_err(d, "out of memory");
 	}
 	return 0;
 }

@@ -11,11 +11,7 @@
 
 static int ref_open(struct tern_dev *d)
 {
-	d->mem = calloc(1, d->mem_bytes);
-	if (!d->mem)
-		return tern_dev_set_err(d, "cannot allocate %llu bytes of device memory",
-					(unsigned long long)d->mem_bytes);
-	return 0;
+	return tern_dev_new_image(d);
 }
 
 static void ref_close(struct tern_dev *d)

@@ -110,13 +110,11 @@ static int tlm_open(struct tern_dev *d)
 	struct tern_sctlm_opts o;
 	char lib[PATH_MAX];
 
-	d->mem = calloc(1, d->mem_bytes);
-	if (!p || !d->mem) {
+	if (!p)
+		return tern_dev_set_err(d, "out of memory");
+	if (tern_dev_new_image(d)) {
 		free(p);
-		free(d->mem);
-		d->mem = NULL;
-		return tern_dev_set_err(d, "cannot allocate %llu bytes of device memory",
-					(unsigned long long)d->mem_bytes);
+		return -1;
 	}
 	d->priv = p;
 	if (d->opts.fst_path) {

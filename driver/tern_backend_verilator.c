@@ -132,13 +132,11 @@ int tern_vl_backend_open(struct tern_dev *d, const struct tern_model_kind *kind)
 		bug = 1;
 	}
 	p = calloc(1, sizeof(*p));
-	d->mem = calloc(1, d->mem_bytes);
-	if (!p || !d->mem) {
+	if (!p)
+		return tern_dev_set_err(d, "out of memory");
+	if (tern_dev_new_image(d)) {
 		free(p);
-		free(d->mem);
-		d->mem = NULL;
-		return tern_dev_set_err(d, "cannot allocate %llu bytes of device memory",
-					(unsigned long long)d->mem_bytes);
+		return -1;
 	}
 	d->priv = p;
 	p->kind = kind;

@@ -36,6 +36,15 @@ int tern_dev_set_err(struct tern_dev *d, const char *fmt, ...)
 	return -1;
 }
 
+int tern_dev_new_image(struct tern_dev *d)
+{
+	d->mem = calloc(1, d->mem_bytes);
+	if (!d->mem)
+		return tern_dev_set_err(d, "cannot allocate %llu bytes of device memory",
+					(unsigned long long)d->mem_bytes);
+	return 0;
+}
+
 static int set_buf_err(char *err, size_t errlen, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 static int set_buf_err(char *err, size_t errlen, const char *fmt, ...)
