@@ -5,6 +5,9 @@
 // C++ matmul and the "in ref model" counters with values computed from the program;
 // error cases compare ERR_CODE / ERR_INSN and that instructions before a fault completed.
 // Usage: tb_top [seed] [--speed] ; prints "PASS: name" / "FAIL: name (why)" per case.
+// The mk_* encoders below write instruction words by hand from docs/isa.md on purpose: they
+// are an independent check of the generated field layout that the RTL decodes, in the way
+// tests/tools/indep_matmul.c is an independent check of the product.
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -20,14 +23,9 @@
 #include "verilated.h"
 #include "tern_isa.h"
 
+// The array config comes from tb_top.sh, which reads it from isa/tern_isa.json.
 #ifndef ROWS
-#define ROWS 4
-#define LANES 4
-#define WBUF_DEPTH 256
-#define ABUF_DEPTH 1024
-#define ACC_DEPTH 256
-#define BUS_BYTES 16
-#define QUEUE_DEPTH 8
+#error "build tb_top through tests/rtl/tb_top.sh: it passes the preset's parameters"
 #endif
 
 static const uint32_t DRAM_SIZE = 4u << 20;
@@ -66,7 +64,7 @@ struct Bench {
   std::vector<uint8_t> dram;
   std::mt19937 rng;
   uint64_t cycle = 0;
-  uint32_t latency = 40;
+  uint32_t latency = 40;  // the bench's own choice of DRAM latency, varied by the cases
   int stall_pct = 0;  // random back-pressure
   uint32_t dma_base = 0, dma_limit = DRAM_SIZE;
   // read model

@@ -21,15 +21,23 @@ build() {  # build NAME ROWS LANES WBUF ABUF ACC BUS QUEUE [extra verilator args
 		rtl/*.sv "$ROOT/tests/rtl/tb_top.cpp" -o tb_top >"$dir/build.log" 2>&1
 }
 
-for cfg in "4x4 4 4 256 1024 256 16 8" "8x8 8 8 512 8192 512 32 16" "32x32 32 32 512 8192 512 32 16"; do
-	set -- $cfg
+# NAME ROWS LANES WBUF ABUF ACC BUS QUEUE of a preset, read from the one definition.
+preset() {
+	python3 -c 'import json, sys
+p = [p for p in json.load(open("isa/tern_isa.json"))["config"]["presets"] if p["name"] == sys.argv[1]][0]
+print(p["name"], *(p[k] for k in ("ROWS", "LANES", "WBUF_DEPTH", "ABUF_DEPTH", "ACC_DEPTH", "BUS_BYTES", "QUEUE_DEPTH")))' "$1"
+}
+
+for name in 4x4 8x8 32x32; do
+	set -- $(preset $name)
 	if ! build "$@"; then fail "rtl_tb_build_$1" "$(tail -5 build/rtl-tb/$1/build.log)"; continue; fi
 	pass "rtl_tb_build_$1"
 	build/rtl-tb/$1/tb_top 1 | sed -E "s/^(PASS|FAIL): /\1: $1_/"
 done
 
 # The deliberate bug must be caught by the GEMM result checks.
-if build bug4x4 4 4 256 1024 256 16 8 +define+TERN_BUG_FLIP_LANE; then
+set -- $(preset 4x4); shift
+if build bug4x4 "$@" +define+TERN_BUG_FLIP_LANE; then
 	if build/rtl-tb/bug4x4/tb_top 1 | grep -q '^FAIL: gemm_'; then pass "rtl_tb_bug_flip_lane_caught"
 	else fail "rtl_tb_bug_flip_lane_caught" "bug variant passed the GEMM cases"; fi
 else

@@ -86,7 +86,7 @@ Test(config_file, refusals_name_the_place)
 		{ "{\"base\":\"8x8\",\"ROWS\":null}", "t.json:1:22: ROWS must be an integer" },
 		{ "{\"base\":\"8x8\",\"ROWS\":1", "t.json:1:23: expected ',' or '}', found end of file" },
 		{ "{\"ROWS\":4}", "t.json: missing \"LANES\"" },
-		{ "{\"base\":\"8x8\",\"ROWS\":257}", "t.json: array 257x8" },
+		{ "{\"base\":\"8x8\",\"ROWS\":257}", "t.json: config: ROWS must be 1..256" },
 	};
 	struct tern_hw_config c;
 	char name[TERN_CONFIG_NAME_MAX], err[256];

@@ -10,6 +10,7 @@
 
 #include "tern_driver.h"
 #include "tern_fast.h"
+#include "tern_fast_priv.h"
 #include "tern_gemm.h"
 
 static struct tern_hw_config preset(const char *name)
@@ -227,23 +228,42 @@ Test(fast, malformed_programs)
 }
 
 /*
- * A machine the model cannot describe must stop with TERN_FAST_STUCK, not spin: a 1x1
- * array has a 4-byte memory port, narrower than one instruction (the validity rule
- * refuses such configs; the model must still not hang when handed one directly).
- * Before the progress check, this layer, `tern gemm --m 6 --k 1 --n 1 --array 1x1
- * --backend fast`, spun for 2^44 cycles.
+ * A machine the model cannot describe must stop with TERN_FAST_STUCK, not spin. A 1x1
+ * array has a 4-byte memory port, narrower than one instruction; the validity rule now
+ * refuses it, so the program below is the one the compiler made for `tern gemm --m 6
+ * --k 1 --n 1 --array 1x1 --backend fast` before the rule did, which ran for 2^44 cycles.
+ * The simulator is called directly, as the checks in front of it would refuse the config.
  */
 Test(fast, stuck_machine_is_reported)
 {
+	static const struct tern_insn p[] = {
+		{ { 0x0001000100000101ull, 0x0000000400002000ull } },
+		{ { 0x0001000200000081ull, 0x0000000400001000ull } },
+		{ { 0x0000000000000192ull, 0x0000000100010001ull } },
+		{ { 0x0001000000000053ull, 0x0000001800003000ull } },
+		{ { 0x00800000000101c2ull, 0x0000000100010001ull } },
+		{ { 0x0001000000800053ull, 0x0000001800003004ull } },
+		{ { 0x0001000100800081ull, 0x0000000400001004ull } },
+		{ { 0x00000000008001f2ull, 0x0000000100010001ull } },
+		{ { 0x0001000000000053ull, 0x0000001800003008ull } },
+		{ { 0x00010002000000a1ull, 0x0000000400001008ull } },
+		{ { 0x00800000000001b2ull, 0x0000000100010001ull } },
+		{ { 0x0001000000800053ull, 0x000000180000300cull } },
+		{ { 0x00000000000101a2ull, 0x0000000100010001ull } },
+		{ { 0x0001000000000013ull, 0x0000001800003010ull } },
+		{ { 0x00010001008000a1ull, 0x000000040000100cull } },
+		{ { 0x00800000008001b2ull, 0x0000000100010001ull } },
+		{ { 0x0001000000800013ull, 0x0000001800003014ull } },
+		{ { 0x0000000000000004ull, 0x0000000000000000ull } },
+	};
 	struct tern_hw_config c = preset("4x4");
-	struct tern_layer l = { 6, 1, 1, TERN_WFMT_2BIT };
 	struct tern_fast_dram d = { 40, 16 };
-	uint64_t cnt[TERN_CNT_COUNT];
-	char err[200] = "";
+	uint64_t cnt[TERN_CNT_COUNT] = { 0 }, stepped = 0;
 
 	c.rows = 1;
 	c.lanes = 1;
 	c.bus_bytes = 4;
-	cr_assert_eq(tern_fast_layer(&c, &l, &d, 0.0, cnt, err, sizeof(err)), -1);
-	cr_assert(strstr(err, "made no progress"), "%s", err);
+	cr_assert_eq(tern_fast_sim(&c, p, sizeof(p) / sizeof(p[0]), &d, cnt, &stepped),
+		     TERN_FAST_STUCK);
+	cr_assert_lt(stepped, 1u << 20, "gave up after %llu steps", (unsigned long long)stepped);
 }
