@@ -205,21 +205,32 @@ double tern_sram_pj_per_bit(const struct tern_tech *t, double bytes)
 }
 
 /*
- * A LANES-input tree of 8-bit operands: level j pairs up the values left from level
- * j-1 with adders of 8 + j bits (L - 1 adders in all). The total adder bits divided by L is what one lane's input costs on average.
+ * The adders rtl/tern_pe_array.sv instantiates (docs/energy.md, "Adders of the array"):
+ * a row's tree pairs up the values left at level j-1 with adders of 8 + j bits, an odd
+ * value passing up (LANES - 1 adders in all; negation rides on the carry-in, so the
+ * leaves stay 8 bits), and each row has one 32-bit accumulator adder.
  */
-double tern_tree_bits(uint32_t lanes)
+uint64_t tern_tree_adder_bits(uint32_t lanes)
 {
 	uint64_t n = lanes, bits = 0;
 	unsigned j;
 
-	if (lanes < 2)
-		return 8.0;
 	for (j = 1; n > 1; j++) {
-		bits += (n / 2) * (8 + j); /* an odd input passes to the next level */
+		bits += (n / 2) * (8 + j);
 		n = (n + 1) / 2;
 	}
-	return (double)bits / lanes;
+	return bits;
+}
+
+uint64_t tern_array_adder_bits(uint32_t rows, uint32_t lanes)
+{
+	return (uint64_t)rows * (tern_tree_adder_bits(lanes) + TERN_ACC_ADDER_BITS);
+}
+
+/* One lane's share of its row's tree: what an issued MAC costs on average. */
+double tern_tree_bits(uint32_t lanes)
+{
+	return lanes ? (double)tern_tree_adder_bits(lanes) / lanes : 0.0;
 }
 
 /* SRAM per bit of a buffer: an entry of W bits is W / bank_bits banks read side by
@@ -233,7 +244,8 @@ void tern_event_energies(const struct tern_tech *t, const struct tern_hw_config 
 			 struct tern_event_pj *e)
 {
 	e->tree_bits = tern_tree_bits(c->lanes);
-	e->mac_nz = tern_add_pj(t, e->tree_bits);
+	/* LANES = 1 has no tree: the row's accumulator adder is the only one */
+	e->mac_nz = e->tree_bits > 0 ? tern_add_pj(t, e->tree_bits) : 0.0;
 	e->mac_zero = t->gate_residual * e->mac_nz;
 	e->row_acc = t->add32_pj;
 	e->int8_mac = t->mult8_pj + t->add32_pj;

@@ -19,3 +19,9 @@ yosys-check: $(GEN)/.stamp ## yosys: elaborate tern_top (4x4) and list cells; fa
 	then echo "yosys-check: arithmetic cells found:"; \
 	  grep -E '^\s+\$$(mul|div|mod|pow|macc|divfloor|modfloor)\s' $(BUILD)/synth/yosys_nomul.log; exit 1; \
 	else echo "yosys-check: no multiplier/divider cells"; fi
+
+# The energy model's adder-bit count for tests/rtl/yosys_adders.sh.
+$(BUILD)/tests/rtl/tern_adder_bits: tests/rtl/tern_adder_bits.c $(BUILD)/libtern.a $(GEN_OUT)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $< $(BUILD)/libtern.a -o $@ $(LDLIBS)
+TEST_EXTRA += $(BUILD)/tests/rtl/tern_adder_bits

@@ -1,51 +1,84 @@
 `default_nettype none
 // tern_base3_decode: one base-3 weight byte v = t0 + 3*t1 + 9*t2 + 27*t3 + 81*t4 into five
-// 2-bit codes, without division. Each digit, most significant first, is found by comparing
-// the remainder with 2*3^k and 3^k and subtracting the matching constant, so the remainder
-// stays below 3^k for the next digit: only comparators and constant subtractors. Bytes the
-// compiler never produces (243..255) decode like v/81 with t4 = 3, the reserved code that
-// reads as weight 0; the lower digits are the exact base-3 digits of v mod 81.
+// 2-bit codes, without division and LUT-friendly. v = 16h + l: the base-3 digits of 16h
+// (a 4-input table per digit bit) and of l (l < 16 has three digits) are added digit by
+// digit with a carry, each digit sum s in 0..5 giving digit s mod 3 and carry s >= 3, so
+// every output is a small function of a few table bits: about 40 LUT4 instead of the
+// ~140 of a compare-and-subtract chain. Bytes the compiler never produces (243..255) carry
+// out of the top digit and decode as t4 = 3 (the reserved code, weight 0) with the lower
+// digits of v mod 81 = v - 243, as the reference model decodes them.
 module tern_base3_decode (
   input  logic [7:0] byte_i,
   output logic [9:0] codes_o  // code d (digit t_d) at bits 2d+1..2d
 );
-  logic [7:0] r4, r3, r2;
-  logic [1:0] r1;  // r2 < 9, so the last remainder is below 3
-  logic [1:0] t4, t3, t2, t1, t0;
+  logic [9:0] hi;  // digits of 16*byte_i[7:4]
+  logic [5:0] lo;  // digits of byte_i[3:0]
+  logic [4:0] c;   // carry into digit d
+  logic [9:0] t;
 
   always_comb begin
-    if (byte_i >= 8'd243) begin
-      t4 = 2'd3; r4 = byte_i - 8'd243;
-    end else if (byte_i >= 8'd162) begin
-      t4 = 2'd2; r4 = byte_i - 8'd162;
-    end else if (byte_i >= 8'd81) begin
-      t4 = 2'd1; r4 = byte_i - 8'd81;
-    end else begin
-      t4 = 2'd0; r4 = byte_i;
-    end
-    if (r4 >= 8'd54) begin
-      t3 = 2'd2; r3 = r4 - 8'd54;
-    end else if (r4 >= 8'd27) begin
-      t3 = 2'd1; r3 = r4 - 8'd27;
-    end else begin
-      t3 = 2'd0; r3 = r4;
-    end
-    if (r3 >= 8'd18) begin
-      t2 = 2'd2; r2 = r3 - 8'd18;
-    end else if (r3 >= 8'd9) begin
-      t2 = 2'd1; r2 = r3 - 8'd9;
-    end else begin
-      t2 = 2'd0; r2 = r3;
-    end
-    if (r2 >= 8'd6) begin
-      t1 = 2'd2; r1 = 2'(r2 - 8'd6);
-    end else if (r2 >= 8'd3) begin
-      t1 = 2'd1; r1 = 2'(r2 - 8'd3);
-    end else begin
-      t1 = 2'd0; r1 = r2[1:0];
-    end
-    t0 = r1;
+    unique case (byte_i[7:4])
+      4'd0: hi = 10'b0000000000;  //   0
+      4'd1: hi = 10'b0000011001;  //  16
+      4'd2: hi = 10'b0001000110;  //  32
+      4'd3: hi = 10'b0001100100;  //  48
+      4'd4: hi = 10'b0010010001;  //  64
+      4'd5: hi = 10'b0010101010;  //  80
+      4'd6: hi = 10'b0100011000;  //  96
+      4'd7: hi = 10'b0101000101;  // 112
+      4'd8: hi = 10'b0101100010;  // 128
+      4'd9: hi = 10'b0110010000;  // 144
+      4'd10: hi = 10'b0110101001;  // 160
+      4'd11: hi = 10'b1000010110;  // 176
+      4'd12: hi = 10'b1001000100;  // 192
+      4'd13: hi = 10'b1001100001;  // 208
+      4'd14: hi = 10'b1010001010;  // 224
+      4'd15: hi = 10'b1010101000;  // 240
+      default: hi = '0;
+    endcase
   end
 
-  assign codes_o = {t4, t3, t2, t1, t0};
+  always_comb begin
+    unique case (byte_i[3:0])
+      4'd0: lo = 6'b000000;  //  0
+      4'd1: lo = 6'b000001;  //  1
+      4'd2: lo = 6'b000010;  //  2
+      4'd3: lo = 6'b000100;  //  3
+      4'd4: lo = 6'b000101;  //  4
+      4'd5: lo = 6'b000110;  //  5
+      4'd6: lo = 6'b001000;  //  6
+      4'd7: lo = 6'b001001;  //  7
+      4'd8: lo = 6'b001010;  //  8
+      4'd9: lo = 6'b010000;  //  9
+      4'd10: lo = 6'b010001;  // 10
+      4'd11: lo = 6'b010010;  // 11
+      4'd12: lo = 6'b010100;  // 12
+      4'd13: lo = 6'b010101;  // 13
+      4'd14: lo = 6'b010110;  // 14
+      4'd15: lo = 6'b011000;  // 15
+      default: lo = '0;
+    endcase
+  end
+
+  // one base-3 digit add: a + b + cin (a, b <= 2) -> digit and carry
+  function automatic logic [2:0] dig_add(input logic [1:0] a, input logic [1:0] b,
+                                         input logic cin);
+    logic [2:0] s;
+    s = {1'b0, a} + {1'b0, b} + {2'b0, cin};
+    dig_add = (s >= 3'd3) ? {1'b1, 2'(s - 3'd3)} : {1'b0, s[1:0]};
+  endfunction
+
+  always_comb begin
+    logic [2:0] r;
+    c = '0;
+    t = '0;
+    for (int k = 0; k < 5; k++) begin
+      r = dig_add(hi[2*k +: 2], (k < 3) ? lo[2*k +: 2] : 2'd0, (k == 0) ? 1'b0 : c[k]);
+      t[2*k +: 2] = r[1:0];
+      if (k < 4) c[k+1] = r[2];
+      else if (r[2]) t[9:8] = 2'd3;  // v >= 243
+    end
+  end
+
+  assign codes_o = t;
 endmodule

@@ -1,9 +1,17 @@
 `default_nettype none
 // tern_fifo: a small synchronous FIFO (the three instruction queues, the read-owner list and
-// the store unit's burst list). Storage is an unpacked register array indexed by wrapping
-// pointers; an explicit occupancy count makes full/empty exact for any Depth (not only
-// powers of two). The head is read combinationally so a consumer can look at the next entry
-// before it pops it (the units inspect the dependency flags of their head instruction).
+// the store unit's burst list). Entries are addressed by wrapping pointers; an explicit
+// occupancy count makes full/empty exact for any Depth (not only powers of two). The head
+// is visible without a read request so a consumer can look at the next entry before it
+// pops it (the units inspect the dependency flags of their head instruction); an entry
+// pushed into an empty FIFO is the head from the next cycle on. Two storage styles, same
+// cycle behaviour:
+//  - Depth >= TERN_QUEUE_RAM_MIN_DEPTH: an inferred RAM with one registered read port
+//    (block RAM on iCE40, LUT RAM on Xilinx). The read address is the head after this
+//    cycle's pop (rptr or rptr + 1), so the registered output already holds the next
+//    head; when that entry is the one being written in the same cycle, the written data is
+//    taken instead (the usual write-to-read bypass).
+//  - shallower: a register array read combinationally (no RAM block for a few entries).
 // clear_i empties the FIFO synchronously (a new run starts with empty queues).
 module tern_fifo #(
   parameter int unsigned Width = 8,
@@ -19,21 +27,24 @@ module tern_fifo #(
   output logic [Width-1:0] data_o,
   output logic             empty_o
 );
+  `include "tern_isa.svh"
+
   localparam int unsigned PtrW = (Depth > 1) ? $clog2(Depth) : 1;
   localparam int unsigned CntW = $clog2(Depth + 1);
   localparam logic [PtrW-1:0] LastPtr = PtrW'(Depth - 1);
   localparam logic [CntW-1:0] FullCnt = CntW'(Depth);
+  localparam bit UseRam = (Depth >= TERN_QUEUE_RAM_MIN_DEPTH);
 
   logic [Width-1:0] mem_q [Depth];
-  logic [PtrW-1:0]  wptr_q, rptr_q;
+  logic [PtrW-1:0]  wptr_q, rptr_q, rptr_d;
   logic [CntW-1:0]  cnt_q;
   logic             do_push, do_pop;
 
   assign full_o  = (cnt_q == FullCnt);
   assign empty_o = (cnt_q == '0);
-  assign data_o  = mem_q[rptr_q];
   assign do_push = push_i && !full_o;
   assign do_pop  = pop_i && !empty_o;
+  assign rptr_d  = do_pop ? ((rptr_q == LastPtr) ? '0 : rptr_q + 1'b1) : rptr_q;
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
@@ -46,14 +57,26 @@ module tern_fifo #(
       cnt_q  <= '0;
     end else begin
       if (do_push) wptr_q <= (wptr_q == LastPtr) ? '0 : wptr_q + 1'b1;
-      if (do_pop)  rptr_q <= (rptr_q == LastPtr) ? '0 : rptr_q + 1'b1;
+      rptr_q <= rptr_d;
       if (do_push && !do_pop) cnt_q <= cnt_q + 1'b1;
       else if (do_pop && !do_push) cnt_q <= cnt_q - 1'b1;
     end
   end
 
-  // Storage has no reset: an entry is only read after it was written.
-  always_ff @(posedge clk_i) begin
-    if (do_push) mem_q[wptr_q] <= data_i;
+  // Storage has no reset: an entry is only read after it was written (the RAM style's
+  // output register may hold a stale entry while the FIFO is empty; nobody looks then).
+  if (UseRam) begin : g_ram
+    logic [Width-1:0] head_q;
+    always_ff @(posedge clk_i) begin
+      if (do_push) mem_q[wptr_q] <= data_i;
+      if (do_push && wptr_q == rptr_d) head_q <= data_i;
+      else head_q <= mem_q[rptr_d];
+    end
+    assign data_o = head_q;
+  end else begin : g_regs
+    always_ff @(posedge clk_i) begin
+      if (do_push) mem_q[wptr_q] <= data_i;
+    end
+    assign data_o = mem_q[rptr_q];
   end
 endmodule

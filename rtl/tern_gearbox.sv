@@ -8,8 +8,15 @@
 // cycle; the rest of a row's last beat (padding up to the beat) is dropped. Entries are
 // assembled alternately in two banks of one register, so the bank being written out is
 // stable while the next entry fills the other: one entry per cycle when E <= BusBytes,
-// one beat per cycle when E >= BusBytes. Base-3 bytes are decoded as they are copied and
-// stored as 10-bit slots (5 codes), so both formats land in the same code layout.
+// one beat per cycle when E >= BusBytes. Base-3 bytes are decoded on the way and stored
+// as 10-bit slots (5 codes), so both formats land in the same code layout.
+// No variable-offset write (the barrel shifters that made this block half of tern_top):
+// beat byte off+t goes to entry byte fill+t, so with s = (off - fill) mod BusBytes, fixed
+// for a whole entry, the beat rotated by s bytes (one BusBytes-wide rotator) holds entry
+// byte i in lane i mod BusBytes. The entry is kept as BusBytes-byte chunks; the cycle's
+// bytes [fill, fill+n) cover at most two consecutive chunks, so each chunk takes the
+// rotated beat (or its decoded slots) at its fixed position under a lane mask. The base-3
+// decoders sit after the rotator, one per lane.
 // Work is done only inside always_ff under the beat-valid enable (simulation speed).
 module tern_gearbox #(
   parameter int unsigned Rows = 32,
@@ -37,46 +44,63 @@ module tern_gearbox #(
   output logic                  starved_o    // active, waiting for a beat
 );
   localparam int unsigned OffW = $clog2(BusBytes + 1);
-  localparam int unsigned BitW = $clog2(2 * AsmW + 1);
   localparam logic [OffW-1:0] Bus = OffW'(BusBytes);
-  localparam logic [BitW-1:0] Bank1 = BitW'(AsmW);
-  localparam int unsigned BeatIdxW = $clog2(BusBytes * 8);
-  localparam int unsigned DecIdxW = $clog2(BusBytes * 10);
+  localparam int unsigned LogBus = $clog2(BusBytes);
+  localparam int unsigned BW8 = 8 * BusBytes;    // a chunk of bytes
+  localparam int unsigned BW10 = 10 * BusBytes;  // a chunk of base-3 slots
+  localparam int unsigned NC8 = (AsmW + BW8 - 1) / BW8;    // chunks per bank, bytes
+  localparam int unsigned NC10 = (AsmW + BW10 - 1) / BW10; // chunks per bank, slots
+  localparam int unsigned PadW = (NC8 * BW8 > NC10 * BW10) ? NC8 * BW8 : NC10 * BW10;
 
   logic                  active_q, beat_v_q, bank_q, base3_q;
   logic [BusBytes*8-1:0] beat_q;
   logic [OffW-1:0]       off_q;
   logic [11:0]           fill_q, ent_q;
-  logic [BitW-1:0]       fbit_q;   // bit where the next byte (slot) lands, bank included
   logic [15:0]           x_size_q, x_left_q, y_left_q, addr_q;
-  logic [2*AsmW-1:0]     asm_q;
+  logic [2*PadW-1:0]     asm_q;   // bank b at bits b*PadW.., entry bits AsmW-1..0 of it
   logic                  wr_v_q, wr_bank_q, wr_last_q;
   logic [15:0]           wr_addr_q;
-  logic [BusBytes*10-1:0] dec;
 
+  // the held beat rotated right by s bytes, and its lanes decoded
+  logic [LogBus-1:0]     rot;
+  logic [BW8-1:0]        rbeat;
+  logic [BW10-1:0]       dec;
+  assign rot = LogBus'(off_q) - LogBus'(fill_q);
+  always_comb begin
+    rbeat = beat_q;
+    for (int k = 0; k < LogBus; k++) begin
+      if (rot[k]) rbeat = BW8'({rbeat, rbeat} >> (8 << k));
+    end
+  end
   for (genvar b = 0; b < BusBytes; b++) begin : g_dec
-    tern_base3_decode u_dec (.byte_i(beat_q[8*b +: 8]), .codes_o(dec[10*b +: 10]));
+    tern_base3_decode u_dec (.byte_i(rbeat[8*b +: 8]), .codes_o(dec[10*b +: 10]));
   end
 
   // This cycle's step.
-  logic [11:0]     room, avail, n;
-  logic            complete, last_in_row, beat_done;
-  logic [DecIdxW-1:0] off_bits10;
-  logic [BeatIdxW-1:0] off_bits8;
+  logic [11:0]     room, avail, n, last;
+  logic            complete, last_in_row, beat_done, two;
+  logic [11:0]     c_lo;                  // chunk of entry byte fill
+  logic [BusBytes-1:0] m_lo, m_hi;        // lanes written in chunk c_lo, c_lo + 1
   assign room        = ent_q - fill_q;
   assign avail       = 12'(Bus) - 12'(off_q);
   assign n           = (room < avail) ? room : avail;
   assign complete    = (room <= avail);
   assign last_in_row = (x_left_q == 16'd1);
   assign beat_done   = !complete || last_in_row || (n == avail);
-  assign off_bits10  = DecIdxW'({off_q, 3'd0}) + DecIdxW'({off_q, 1'd0});
-  assign off_bits8   = BeatIdxW'({off_q, 3'd0});
-
+  assign last        = fill_q + n - 12'd1;  // last entry byte written (n >= 1)
+  assign c_lo        = fill_q >> LogBus;
+  assign two         = (last >> LogBus) != c_lo;
+  always_comb begin
+    for (int j = 0; j < BusBytes; j++) begin
+      m_lo[j] = (LogBus'(j) >= LogBus'(fill_q)) && (two || LogBus'(j) <= LogBus'(last));
+      m_hi[j] = two && (LogBus'(j) <= LogBus'(last));
+    end
+  end
   assign beat_ready_o = active_q && (!beat_v_q || beat_done);
   assign starved_o    = active_q && !beat_v_q;
   assign wr_valid_o   = wr_v_q;
   assign wr_addr_o    = wr_addr_q;
-  assign wr_data_o    = wr_bank_q ? asm_q[2*AsmW-1:AsmW] : asm_q[AsmW-1:0];
+  assign wr_data_o    = wr_bank_q ? asm_q[PadW +: AsmW] : asm_q[0 +: AsmW];
   assign done_o       = wr_v_q && wr_last_q;
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
@@ -88,7 +112,6 @@ module tern_gearbox #(
       off_q     <= '0;
       fill_q    <= '0;
       ent_q     <= '0;
-      fbit_q    <= '0;
       x_size_q  <= '0;
       x_left_q  <= '0;
       y_left_q  <= '0;
@@ -110,7 +133,6 @@ module tern_gearbox #(
         off_q    <= '0;
         fill_q   <= '0;
         ent_q    <= ent_bytes_i;
-        fbit_q   <= '0;
         x_size_q <= x_size_i;
         x_left_q <= x_size_i;
         y_left_q <= y_size_i;
@@ -125,7 +147,6 @@ module tern_gearbox #(
             addr_q    <= addr_q + 16'd1;
             bank_q    <= !bank_q;
             fill_q    <= '0;
-            fbit_q    <= bank_q ? '0 : Bank1;
             off_q     <= off_q + OffW'(n);
             if (last_in_row) begin
               x_left_q <= x_size_q;
@@ -136,8 +157,6 @@ module tern_gearbox #(
             end
           end else begin
             fill_q <= fill_q + n;
-            fbit_q <= base3_q ? fbit_q + BitW'({n, 3'd0}) + BitW'({n, 1'd0})
-                              : fbit_q + BitW'({n, 3'd0});
           end
         end
         if (beat_valid_i && beat_ready_o) begin
@@ -150,16 +169,40 @@ module tern_gearbox #(
     end
   end
 
-  // Data path: the byte (or decoded slot) copy, only while a beat is held.
+  // Data path: the cycle's bytes (or decoded slots) into chunks c_lo and c_lo + 1 of the
+  // bank being assembled, only while a beat is held.
+  function automatic logic [BW8-1:0] bytes_mask(input logic [BusBytes-1:0] m);
+    for (int j = 0; j < BusBytes; j++) bytes_mask[8*j +: 8] = {8{m[j]}};
+  endfunction
+  function automatic logic [BW10-1:0] slots_mask(input logic [BusBytes-1:0] m);
+    for (int j = 0; j < BusBytes; j++) slots_mask[10*j +: 10] = {10{m[j]}};
+  endfunction
+
   always_ff @(posedge clk_i) begin
     if (beat_valid_i && beat_ready_o) beat_q <= beat_i;
     if (active_q && beat_v_q) begin
-      for (int j = 0; j < BusBytes; j++) begin
-        if (12'(j) < n) begin
+      for (int b = 0; b < 2; b++) begin
+        if (bank_q == b[0]) begin
           if (base3_q) begin
-            asm_q[fbit_q + BitW'(10 * j) +: 10] <= dec[off_bits10 + DecIdxW'(10 * j) +: 10];
+            for (int c = 0; c < NC10; c++) begin
+              if (c_lo == 12'(c)) begin
+                asm_q[b*PadW + c*BW10 +: BW10] <= (asm_q[b*PadW + c*BW10 +: BW10]
+                    & ~slots_mask(m_lo)) | (dec & slots_mask(m_lo));
+              end else if (c_lo + 12'd1 == 12'(c)) begin
+                asm_q[b*PadW + c*BW10 +: BW10] <= (asm_q[b*PadW + c*BW10 +: BW10]
+                    & ~slots_mask(m_hi)) | (dec & slots_mask(m_hi));
+              end
+            end
           end else begin
-            asm_q[fbit_q + BitW'(8 * j) +: 8] <= beat_q[off_bits8 + BeatIdxW'(8 * j) +: 8];
+            for (int c = 0; c < NC8; c++) begin
+              if (c_lo == 12'(c)) begin
+                asm_q[b*PadW + c*BW8 +: BW8] <= (asm_q[b*PadW + c*BW8 +: BW8]
+                    & ~bytes_mask(m_lo)) | (rbeat & bytes_mask(m_lo));
+              end else if (c_lo + 12'd1 == 12'(c)) begin
+                asm_q[b*PadW + c*BW8 +: BW8] <= (asm_q[b*PadW + c*BW8 +: BW8]
+                    & ~bytes_mask(m_hi)) | (rbeat & bytes_mask(m_hi));
+              end
+            end
           end
         end
       end

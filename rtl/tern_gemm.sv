@@ -11,7 +11,8 @@
 // Addresses are running sums (the abuf row advances by abuf_stride per token), so there is
 // no multiply. Between instructions the pipeline drains (the next GEMM may read what this
 // one writes), and push tokens are given when the last ACC write happens. Zero-weight MACs
-// are counted from the WBUF entry as it enters the array: weight 0 is code 1 or 3, bit 0 set.
+// are counted from the WBUF entry as it enters the array (weight 0 is code 1 or 3, bit 0
+// set), one cycle later.
 module tern_gemm #(
   parameter int unsigned Rows = 32,
   parameter int unsigned Lanes = 32
@@ -197,5 +198,12 @@ module tern_gemm #(
 
   assign acc_we_o    = s2_v_q;
   assign acc_waddr_o = s2_addr_q;
-  assign ev_zeros_o  = s1_v_q ? 16'($countones(wbuf_rdata_i & ZeroMask)) : 16'd0;
+  // Zero-weight count off the array's critical path: the popcount is registered and
+  // reaches the counter one cycle after its step (a run ends cycles after its last step).
+  logic [15:0] zeros_q;
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) zeros_q <= '0;
+    else zeros_q <= (s1_v_q && !clear_i) ? 16'($countones(wbuf_rdata_i & ZeroMask)) : 16'd0;
+  end
+  assign ev_zeros_o  = zeros_q;
 endmodule

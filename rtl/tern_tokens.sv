@@ -4,7 +4,7 @@
 // Each counter has exactly one producer and one consumer unit, so next = q + push - pop
 // needs no arbitration. A unit pops only when avail_o (q != 0) is seen, so a counter never
 // goes below zero; a push in the same cycle is visible from the next cycle on. Counters are
-// 32 bits, wide enough that no program can overflow them within a run.
+// 16 bits: the ISA definition promises 65535 outstanding tokens and no more (config doc).
 module tern_tokens (
   input  logic       clk_i,
   input  logic       rst_ni,
@@ -13,7 +13,7 @@ module tern_tokens (
   input  logic [3:0] pop_i,
   output logic [3:0] avail_o
 );
-  logic [31:0] cnt_q [4];
+  logic [15:0] cnt_q [4];
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
@@ -22,8 +22,8 @@ module tern_tokens (
       for (int i = 0; i < 4; i++) cnt_q[i] <= '0;
     end else begin
       for (int i = 0; i < 4; i++) begin
-        if (push_i[i] && !pop_i[i]) cnt_q[i] <= cnt_q[i] + 32'd1;
-        else if (pop_i[i] && !push_i[i]) cnt_q[i] <= cnt_q[i] - 32'd1;
+        if (push_i[i] && !pop_i[i]) cnt_q[i] <= cnt_q[i] + 16'd1;
+        else if (pop_i[i] && !push_i[i]) cnt_q[i] <= cnt_q[i] - 16'd1;
       end
     end
   end

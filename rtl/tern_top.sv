@@ -10,7 +10,10 @@
 // the events every unit reports; tern_csr is the host's AXI4-Lite view of it all.
 module tern_top #(
   parameter int unsigned Rows = 32, Lanes = 32, WbufDepth = 512, AbufDepth = 8192,
-  parameter int unsigned AccDepth = 512, BusBytes = 32, QueueDepth = 16
+  parameter int unsigned AccDepth = 512, BusBytes = 32, QueueDepth = 16,
+  // Performance counter width (17..64; CSRs stay 64-bit, bits above read 0): the ISA's 64
+  // by default; a small FPGA may count in fewer bits and wrap (40 bits: 3 h at 100 MHz).
+  parameter int unsigned CounterBits = 64
 ) (
   input  logic clk_i, input logic rst_ni,
   // AXI4-Lite CSR slave
@@ -249,7 +252,7 @@ module tern_top #(
     inc[16*TERN_CNT_FETCH_STALL +: 16]   = 16'(f_ev_stall);
   end
 
-  tern_perf #(.NumCnt(NumCnt)) u_perf (
+  tern_perf #(.NumCnt(NumCnt), .CntW(CounterBits)) u_perf (
     .clk_i, .rst_ni, .clear_i(run_start), .en_i(busy), .inc_i(inc), .cnt_o(counters)
   );
 endmodule

@@ -75,7 +75,14 @@ int tern_tech_find(const char *name, char *path, size_t pathlen, char *err, size
 double tern_add_pj(const struct tern_tech *t, double bits);
 /* SRAM energy per bit of a bank holding `bytes` (log-log between the table points). */
 double tern_sram_pj_per_bit(const struct tern_tech *t, double bytes);
-/* Mean adder-tree width per input of a LANES-input tree of 8-bit operands. */
+/* Width of each row's accumulator adder (int32, modulo 2^32 as the ISA says). */
+#define TERN_ACC_ADDER_BITS 32
+/* Total adder bits of one row's LANES-input tree, exactly as rtl/tern_pe_array.sv builds
+ * it: level j has floor(n/2) adders of 8 + j bits for the n values left (0 for LANES 1). */
+uint64_t tern_tree_adder_bits(uint32_t lanes);
+/* All adder bits of the array: ROWS x (tree + accumulator). */
+uint64_t tern_array_adder_bits(uint32_t rows, uint32_t lanes);
+/* Mean adder-tree width per input: tern_tree_adder_bits / LANES. */
 double tern_tree_bits(uint32_t lanes);
 
 void tern_event_energies(const struct tern_tech *t, const struct tern_hw_config *c,

@@ -146,6 +146,10 @@ Test(energy, interpolation_rules)
 	cr_assert_float_eq(tern_tree_bits(32), 305.0 / 32, EPS);
 	cr_assert_float_eq(tern_tree_bits(4), 7.0, EPS);
 	cr_assert_float_eq(tern_tree_bits(5), (2 * 9 + 1 * 10 + 1 * 11) / 5.0, EPS);
+	cr_assert_float_eq(tern_tree_bits(1), 0.0, EPS);
+	/* what rtl/tern_pe_array.sv builds: 16x9 + 8x10 + 4x11 + 2x12 + 1x13 per row + 32 */
+	cr_assert_eq(tern_array_adder_bits(32, 32), 32u * (305 + 32));
+	cr_assert_eq(tern_array_adder_bits(5, 6), 5u * (3 * 9 + 10 + 11 + 32));
 }
 
 Test(energy, compute_ratio_matches_table)
