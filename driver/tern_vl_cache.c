@@ -126,7 +126,8 @@ static const char *const sc_tail[] = { "sim/systemc/tern_sc_lib.cpp", "sim/tern_
 static const char *const sc_extra[] = { "sim/systemc/tern_sc_rtl.h", "sim/systemc/tern_sc_mem.h",
 					"sim/systemc/tern_sc_tlm.h",
 					"sim/systemc/tern_sc_tlm_lib.cpp",
-					"sim/systemc/tern_sctlm.h", NULL };
+					"sim/systemc/tern_sctlm.h",
+					"sim/systemc/tern_sc_host.h", NULL };
 
 const struct tern_model_kind tern_vl_kind = {
 	"Verilated model", "sim/tern_vl_build.sh", "libtern_vl.so", "", vl_tail, NULL, 0,

@@ -31,7 +31,7 @@ srcs() {
 	for f in "$sc/tern_sc_lib.cpp" "$home/sim/tern_vl.h" "$sc/tern_sc_build.sh" \
 		 "$gen/tern_isa.svh" "$gen/tern_isa_macros.svh" "$gen/tern_cfg_check.svh" \
 		 "$gen/tern_isa.h" "$sc/tern_sc_rtl.h" "$sc/tern_sc_mem.h" "$sc/tern_sc_tlm.h" \
-		 "$sc/tern_sc_tlm_lib.cpp" "$sc/tern_sctlm.h"; do echo "$f"; done
+		 "$sc/tern_sc_tlm_lib.cpp" "$sc/tern_sctlm.h" "$sc/tern_sc_host.h"; do echo "$f"; done
 }
 
 mkdir -p "$out" "$work"

@@ -25,29 +25,16 @@
 #include <tlm>
 #include <tlm_utils/simple_initiator_socket.h>
 
+#include "tern_sc_host.h"
 #include "tern_sc_mem.h"
 #include "tern_sc_rtl.h"
 #include "verilated.h"
-
-extern "C" {
-#include "tern_isa.h"
-#include "tern_vl.h"
-}
 
 #define TERN_VL_API extern "C" __attribute__((visibility("default")))
 
 namespace {
 
-/* 200 MHz, the KV260 preset's clock (isa/tern_isa.json boards); 1 ps resolution. */
-/* A macro, not a global: no sc_time may exist before the resolution is set. */
-#define CLK sc_core::sc_time(5000, sc_core::SC_PS)
-
-struct job {
-	tern_vl_csrs c;
-	uint64_t max_cycles;
-	tern_vl_result *r;
-	int rc;
-};
+#define CLK TERN_SC_CLK
 
 struct platform : sc_core::sc_module {
 	sc_core::sc_clock clk;
@@ -55,7 +42,7 @@ struct platform : sc_core::sc_module {
 	tern_sc_mem mem;
 	tlm_utils::simple_initiator_socket<platform> host;
 	sc_core::sc_event go;
-	job *j = nullptr;
+	tern_sc_job *j = nullptr;
 
 	SC_HAS_PROCESS(platform);
 
@@ -74,17 +61,9 @@ struct platform : sc_core::sc_module {
 
 	bool csr(tlm::tlm_command cmd, uint32_t a, uint32_t *x)
 	{
-		tlm::tlm_generic_payload p;
-		sc_core::sc_time d = sc_core::SC_ZERO_TIME;
+		sc_core::sc_time d; /* the RTL target is cycle-timed: nothing to annotate */
 
-		p.set_command(cmd);
-		p.set_address(a);
-		p.set_data_ptr(reinterpret_cast<unsigned char *>(x));
-		p.set_data_length(4);
-		p.set_streaming_width(4);
-		p.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
-		host->b_transport(p, d);
-		return p.is_response_ok();
+		return tern_sc_csr(host, cmd, a, x, d);
 	}
 
 	void reset()
@@ -97,22 +76,17 @@ struct platform : sc_core::sc_module {
 		sc_core::wait(clk.negedge_event());
 	}
 
-	void run(job &jb)
+	void run(tern_sc_job &jb)
 	{
 		tern_vl_result *r = jb.r;
 		const tern_vl_csrs &c = jb.c;
-		uint64_t wd = c.watchdog > 0xffffffffull ? 0xffffffffull : c.watchdog;
 		write_guard g(rtl);
 
 		rtl.run_start = INT64_MAX / 2;
 		rtl.dma_base = c.dma_base;
 		rtl.dma_limit = c.dma_limit;
 		reset();
-		wr(TERN_CSR_INSN_BASE, c.insn_base);
-		wr(TERN_CSR_INSN_COUNT, c.insn_count);
-		wr(TERN_CSR_DMA_BASE, c.dma_base);
-		wr(TERN_CSR_DMA_LIMIT, c.dma_limit);
-		wr(TERN_CSR_WATCHDOG, (uint32_t)wd);
+		tern_sc_program(*this, c);
 		rtl.on_write = g.fn;
 		if (!wr(TERN_CSR_CTRL, TERN_CTRL_START | TERN_CTRL_IRQ_EN)) {
 			jb.rc = 2;
@@ -135,14 +109,7 @@ struct platform : sc_core::sc_module {
 		}
 		if (jb.rc != 2) {
 			rtl.on_write = nullptr;
-			r->status = rd(TERN_CSR_STATUS);
-			r->err_code = rd(TERN_CSR_ERR_CODE);
-			r->err_insn = rd(TERN_CSR_ERR_INSN);
-			for (unsigned i = 0; i < TERN_CNT_COUNT; i++) {
-				uint32_t lo = rd(TERN_CSR_COUNTER_BASE + 8 * i);
-				uint32_t hi = rd(TERN_CSR_COUNTER_BASE + 8 * i + 4);
-				r->counters[i] = (uint64_t)hi << 32 | lo;
-			}
+			tern_sc_read_back(*this, r);
 			if (jb.rc == 0) {
 				wr(TERN_CSR_IRQ_STATUS, 1);
 				if (!(r->status & TERN_STATUS_DONE))
@@ -167,17 +134,7 @@ struct platform : sc_core::sc_module {
 		~write_guard() { t.on_write = nullptr; }
 	};
 
-	void host_thread()
-	{
-		/* j is set before go is notified; the first run starts before any wait. */
-		for (;;) {
-			while (!j)
-				sc_core::wait(go);
-			run(*j);
-			j = nullptr;
-			sc_core::sc_pause();
-		}
-	}
+	void host_thread() { tern_sc_serve(*this); }
 };
 
 platform *the_platform; /* the process's one platform, never destroyed */
@@ -223,11 +180,7 @@ TERN_VL_API struct tern_vl *tern_vl_open(const struct tern_vl_opts *o)
 	if (!o || !o->dram || o->fst_path || (o->max_bursts && o->max_bursts > 64))
 		return nullptr;
 	if (!the_platform) {
-		/* Before SystemC prints anything: its banner would land on tern's stdout. */
-		setenv("SC_COPYRIGHT_MESSAGE", "DISABLE", 1);
-		sc_core::sc_report_handler::set_actions(sc_core::SC_INFO, sc_core::SC_DO_NOTHING);
-		sc_core::sc_report_handler::set_actions(sc_core::SC_WARNING, sc_core::SC_DO_NOTHING);
-		sc_core::sc_set_time_resolution(1, sc_core::SC_PS);
+		tern_sc_quiet_kernel();
 		Verilated::fatalOnError(false);
 		the_platform = new platform("tern_platform", o->dram, o->dram_size);
 	}
@@ -248,7 +201,7 @@ TERN_VL_API int tern_vl_run(struct tern_vl *v, const struct tern_vl_csrs *c,
 			    struct tern_vl_result *r)
 {
 	platform &p = *the_platform;
-	job jb = { *c, max_cycles, r, 0 };
+	tern_sc_job jb = { *c, max_cycles, r, 0 };
 
 	/* Handles share the platform (runs are sequential): each run brings its memory. */
 	p.mem.data = v->o.dram;

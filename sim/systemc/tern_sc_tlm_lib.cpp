@@ -18,6 +18,7 @@
 #include <tlm>
 #include <tlm_utils/simple_initiator_socket.h>
 
+#include "tern_sc_host.h"
 #include "tern_sc_mem.h"
 #include "tern_sc_tlm.h"
 
@@ -25,22 +26,14 @@
 
 namespace {
 
-/* A macro, not a global: no sc_time may exist before the resolution is set. */
-#define CLK sc_core::sc_time(5000, sc_core::SC_PS)
-
-struct job {
-	tern_vl_csrs c;
-	uint64_t max_cycles;
-	tern_vl_result *r;
-	int rc;
-};
+#define CLK TERN_SC_CLK
 
 struct platform : sc_core::sc_module {
 	tern_sc_tlm dev;
 	tern_sc_mem mem;
 	tlm_utils::simple_initiator_socket<platform> host;
 	sc_core::sc_event go;
-	job *j = nullptr;
+	tern_sc_job *j = nullptr;
 
 	SC_HAS_PROCESS(platform);
 
@@ -57,28 +50,18 @@ struct platform : sc_core::sc_module {
 
 	void csr(tlm::tlm_command cmd, uint32_t a, uint32_t *x)
 	{
-		tlm::tlm_generic_payload p;
-		sc_core::sc_time d = sc_core::SC_ZERO_TIME;
+		sc_core::sc_time d;
 
-		p.set_command(cmd);
-		p.set_address(a);
-		p.set_data_ptr(reinterpret_cast<unsigned char *>(x));
-		p.set_data_length(4);
-		p.set_streaming_width(4);
-		host->b_transport(p, d);
+		tern_sc_csr(host, cmd, a, x, d);
 		sc_core::wait(d); /* a loosely-timed initiator syncs on what the target annotates */
 	}
 
-	void run(job &jb)
+	void run(tern_sc_job &jb)
 	{
 		const tern_vl_csrs &c = jb.c;
 		tern_vl_result *r = jb.r;
 
-		wr(TERN_CSR_INSN_BASE, c.insn_base);
-		wr(TERN_CSR_INSN_COUNT, c.insn_count);
-		wr(TERN_CSR_DMA_BASE, c.dma_base);
-		wr(TERN_CSR_DMA_LIMIT, c.dma_limit);
-		wr(TERN_CSR_WATCHDOG, (uint32_t)(c.watchdog > 0xffffffffull ? 0xffffffffull : c.watchdog));
+		tern_sc_program(*this, c);
 		sc_core::sc_time t0 = sc_core::sc_time_stamp();
 		wr(TERN_CSR_CTRL, TERN_CTRL_START | TERN_CTRL_IRQ_EN);
 		/* Interrupt-driven: the thread sleeps until irq rises or the bound passes. */
@@ -93,27 +76,12 @@ struct platform : sc_core::sc_module {
 			return;
 		}
 		r->cycles = (uint64_t)((sc_core::sc_time_stamp() - t0) / CLK);
-		r->status = rd(TERN_CSR_STATUS);
-		r->err_code = rd(TERN_CSR_ERR_CODE);
-		r->err_insn = rd(TERN_CSR_ERR_INSN);
-		for (unsigned i = 0; i < TERN_CNT_COUNT; i++)
-			r->counters[i] = (uint64_t)rd(TERN_CSR_COUNTER_BASE + 8 * i + 4) << 32 |
-					 rd(TERN_CSR_COUNTER_BASE + 8 * i);
+		tern_sc_read_back(*this, r);
 		wr(TERN_CSR_IRQ_STATUS, 1);
 		jb.rc = dev.irq.read() || !(r->status & TERN_STATUS_DONE) ? 2 : 0;
 	}
 
-	void host_thread()
-	{
-		/* j is set before go is notified; the first run starts before any wait. */
-		for (;;) {
-			while (!j)
-				sc_core::wait(go);
-			run(*j);
-			j = nullptr;
-			sc_core::sc_pause();
-		}
-	}
+	void host_thread() { tern_sc_serve(*this); }
 };
 
 platform *the_platform; /* the process's one platform, never destroyed */
@@ -137,10 +105,7 @@ TERN_SCTLM_API struct tern_sctlm *tern_sctlm_open(const struct tern_sctlm_opts *
 	if (!o || !o->dram || !o->exec)
 		return nullptr;
 	if (!the_platform) {
-		setenv("SC_COPYRIGHT_MESSAGE", "DISABLE", 1); /* the banner would go to stdout */
-		sc_core::sc_report_handler::set_actions(sc_core::SC_INFO, sc_core::SC_DO_NOTHING);
-		sc_core::sc_report_handler::set_actions(sc_core::SC_WARNING, sc_core::SC_DO_NOTHING);
-		sc_core::sc_set_time_resolution(1, sc_core::SC_PS);
+		tern_sc_quiet_kernel();
 		the_platform = new platform("tern_tlm_platform", o->dram, o->dram_size);
 	}
 	tern_sctlm *t = new tern_sctlm();
@@ -159,7 +124,7 @@ TERN_SCTLM_API int tern_sctlm_run(struct tern_sctlm *t, const struct tern_vl_csr
 				  uint64_t max_cycles, struct tern_vl_result *r)
 {
 	platform &p = *the_platform;
-	job jb = { *c, max_cycles, r, 0 };
+	tern_sc_job jb = { *c, max_cycles, r, 0 };
 
 	/* Handles share the platform (runs are sequential): each run brings its settings. */
 	p.mem.data = t->o.dram;
