@@ -111,7 +111,8 @@ static int write_sysfs(const struct tern_devsim_opts *o, char *err, size_t n)
 	    put_file(cls, "version", "devsim\n"))
 		return errf(err, n, "cannot write %s: %s", cls, strerror(errno));
 	for (k = 0; k < 2; k++) {
-		snprintf(m, sizeof(m), "%s/maps/map%d", cls, k);
+		if (snprintf(m, sizeof(m), "%s/maps/map%d", cls, k) >= (int)sizeof(m))
+			return errf(err, n, "path too long: %s", cls);
 		if (mkdirs(m) || put_file(m, "name", "%s\n", names[k]) ||
 		    put_file(m, "addr", "0x%llx\n", (unsigned long long)addr[k]) ||
 		    put_file(m, "size", "0x%llx\n", (unsigned long long)size[k]) ||
