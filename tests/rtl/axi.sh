@@ -6,7 +6,7 @@
 # reference model. tests/rtl/axi_bug.sh runs the broken wrapper variants.
 source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 cd "$ROOT" || exit 1
-source "$ROOT/tests/rtl/axi_common.sh"
+source "$ROOT/tests/rtl/axi_common.inc"
 for p in 4x4 32x32; do
 	set -- $(axi_preset $p)
 	if $VERILATOR --lint-only -Wall -Ibuild/gen --top-module tern_axi_top -GRows=$2 -GLanes=$3 \

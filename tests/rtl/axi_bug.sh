@@ -6,7 +6,7 @@
 # only the monitor can see them.
 source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 cd "$ROOT" || exit 1
-source "$ROOT/tests/rtl/axi_common.sh"
+source "$ROOT/tests/rtl/axi_common.inc"
 for case in "1:AR VALID dropped before READY" "2:AR payload changed while VALID waited" \
 	"3:WLAST missing on the last beat"; do
 	bug=${case%%:*} rule=${case#*:}
