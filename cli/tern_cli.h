@@ -108,5 +108,6 @@ size_t tern_cli_escape_text(const char *in, size_t n, char *out, size_t len);
 int tern_cmd_perplexity(int argc, char **argv);
 int tern_cmd_shard(int argc, char **argv); /* tern_cmd_shard.c */
 int tern_cmd_synth(int argc, char **argv);
+int tern_cmd_devsim(int argc, char **argv);
 
 #endif /* TERN_CLI_H */

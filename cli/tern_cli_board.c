@@ -131,6 +131,12 @@ int tern_device_opt(const char *cmd, struct tern_dev_opts *o, const char **array
 	case TERN_O_QUIET:
 		o->quiet = 1;
 		return 1;
+	case TERN_O_UIO_ROOT:
+		o->uio_root = v;
+		return 1;
+	case TERN_O_PORT:
+		o->port = v;
+		return 1;
 	default:
 		return 0;
 	}
@@ -162,6 +168,13 @@ int tern_machine_resolve(const char *cmd, struct tern_machine *m, struct tern_de
 {
 	double bpc;
 
+	/* The board options belong to their backends; given elsewhere they are a mistake. */
+	if (o->uio_root && strcmp(o->backend, "uio"))
+		return tern_usage_err(cmd, "--uio-root needs --backend uio"), -1;
+	if (o->port && strcmp(o->backend, "serial"))
+		return tern_usage_err(cmd, "--port needs --backend serial"), -1;
+	if (!o->port && !strcmp(o->backend, "serial"))
+		return tern_usage_err(cmd, "--backend serial needs --port PATH (the board's serial port)"), -1;
 	if (!m->clock_mhz)
 		m->clock_mhz = m->board->clock_mhz;
 	if (!m->dram_gbps)

@@ -21,7 +21,7 @@
 
 static const char help[] =
 	"usage: tern gemm --m M --k K --n N [--w W.bin --x X.bin [--out Y.bin] | --seed S]\n"
-	"                 [--backend ref|verilator|fast|systemc|systemc-tlm] [--array RxL | --config F.json]\n"
+	"                 [--backend ref|verilator|fast|systemc|systemc-tlm|uio|serial] [--array RxL | --config F.json]\n"
 	"                 [--wfmt 2bit|base3] [--json] [--quiet] [report options]\n"
 	"                 [verilator and fast options]\n"
 	"\n"
@@ -32,7 +32,9 @@ static const char help[] =
 	"  --out FILE           write Y: N*M int32 little-endian, row-major (only if exact)\n"
 	"  --seed S             generate W (ternary, ~1/3 zeros) and X (uniform int8) from S\n"
 	"  --backend B          ref (reference model, default), verilator (simulated RTL) or\n"
-	"                       fast (reference results, cycles from the fast cycle model)\n"
+	"                       fast (reference results, cycles from the fast cycle model),\n"
+	"                       uio (a board through Linux UIO; --uio-root DIR: the tree of\n"
+	"                       `tern devsim`) or serial (the iCEBreaker; --port PATH)\n"
 	"  --array RxL          PE array: a preset (4x4 8x8 16x16 32x32 64x64) or any RxL\n";
 
 /* After tern_config_help. */

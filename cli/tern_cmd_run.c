@@ -41,7 +41,7 @@
 #define PROMPT_LEN_SEED 0x7465726eull
 
 static const char help[] =
-	"usage: tern run [--model zoo:NAME|FILE.gguf] [--backend ref|verilator|fast|systemc|systemc-tlm]\n"
+	"usage: tern run [--model zoo:NAME|FILE.gguf] [--backend ref|verilator|fast|systemc|systemc-tlm|uio|serial]\n"
 	"                [--array RxL | --config F.json] [--timing-only]\n"
 	"                [--prompt-tokens 1,2,3 | --prompt TEXT | --prompt-len N]\n"
 	"                [--tokens N] [--seed S] [--top-k K] [--quant a1.58|a4.8] [--json]\n"
@@ -57,7 +57,9 @@ static const char help[] =
 	"  --backend B          ref (reference model, default), verilator (simulated RTL),\n"
 	"                       fast (reference results, cycles from the fast cycle model),\n"
 	"                       systemc (the RTL in a SystemC/TLM platform, lockstep) or\n"
-	"                       systemc-tlm (TLM-only model: reference results, fast cycles)\n"
+	"                       systemc-tlm (TLM-only model: reference results, fast cycles),\n"
+	"                       uio (a board through Linux UIO, --uio-root DIR for the tree of\n"
+	"                       `tern devsim`) or serial (the iCEBreaker, --port PATH)\n"
 	"  --timing-only        no data, no tokens, no checks, no device: each BitLinear is\n"
 	"                       timed by the fast cycle model, host ops by their formulas\n"
 	"                       (seconds for 2B-4T); implies --backend fast, refuses others\n"

@@ -29,6 +29,7 @@ static const struct cmd cmds[] = {
 	{ "tokenize", tern_cmd_tokenize, "tokenize text with a GGUF file's own tokenizer" },
 	{ "shard", tern_cmd_shard, "split a checked run into jobs for Slurm or GNU parallel" },
 	{ "synth", tern_cmd_synth, "FPGA synthesis report of a board (runs the flow if needed)" },
+	{ "devsim", tern_cmd_devsim, "serve the simulated RTL as a Linux UIO device (uio backend)" },
 };
 
 /* The same three values report.json carries in its "tern" object. */

@@ -49,5 +49,7 @@ extern const struct tern_backend tern_backend_verilator;
 extern const struct tern_backend tern_backend_fast;
 extern const struct tern_backend tern_backend_systemc;
 extern const struct tern_backend tern_backend_systemc_tlm;
+extern const struct tern_backend tern_backend_uio;
+extern const struct tern_backend tern_backend_serial;
 
 #endif /* TERN_BACKEND_H */

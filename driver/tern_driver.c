@@ -24,6 +24,8 @@ static const struct tern_backend *const backends[] = {
 	&tern_backend_fast,
 	&tern_backend_systemc,
 	&tern_backend_systemc_tlm,
+	&tern_backend_uio,
+	&tern_backend_serial,
 };
 
 int tern_dev_set_err(struct tern_dev *d, const char *fmt, ...)
@@ -137,9 +139,9 @@ int tern_check_backend(const char *name, char *err, size_t errlen)
 {
 	if (find_backend(name))
 		return 0;
-	if (!strcmp(name, "systemc") || !strcmp(name, "uio"))
+	if (!strcmp(name, "systemc"))
 		return set_buf_err(err, errlen, "backend '%s' is not available in this build", name);
-	return set_buf_err(err, errlen, "unknown backend '%s' (choose ref, verilator, fast, systemc or systemc-tlm)", name);
+	return set_buf_err(err, errlen, "unknown backend '%s' (choose ref, verilator, fast, systemc, systemc-tlm, uio or serial)", name);
 }
 
 int tern_dev_open(const struct tern_dev_opts *o, struct tern_dev **out, char *err, size_t errlen)

@@ -84,6 +84,20 @@ void tern_vl_close(struct tern_vl *v);
 int tern_vl_run(struct tern_vl *v, const struct tern_vl_csrs *c, tern_vl_write_fn on_write,
 		void *ctx, uint64_t max_cycles, struct tern_vl_result *r);
 
+/*
+ * Live mode, for `tern devsim` (driver/tern_devsim.c), which plays the device behind a
+ * simulated UIO tree: the caller is the host and makes one CSR access at a time; the
+ * clock runs only inside these calls (a CSR access takes the cycles its AXI4-Lite
+ * handshakes take, the DRAM model serving the memory port meanwhile). live_reset resets
+ * the RTL and the DRAM model and makes dram[0] the device address dram_base (a board's
+ * buffer sits at a physical address, not at 0). live_csr: 0, or -1 if the access got no
+ * response. live_step runs up to cycles cycles, stopping early when irq_o is high, and
+ * returns irq_o. No lockstep and no flags in live mode: the host checks the results.
+ */
+int tern_vl_live_reset(struct tern_vl *v, uint64_t dram_base);
+int tern_vl_live_csr(struct tern_vl *v, int write, uint32_t addr, uint32_t *data);
+int tern_vl_live_step(struct tern_vl *v, uint32_t cycles);
+
 #ifdef __cplusplus
 }
 #endif

@@ -68,6 +68,7 @@ struct tern_vl {
 	std::string fst_path;
 	uint32_t max_bursts;
 	uint32_t credit_cap;
+	uint64_t base;              // device address of dram[0]: 0, or tern_vl_live_reset's
 
 	// Clock: tick counts every cycle since open (FST time); run_start is the tick of
 	// run cycle 0. Run cycles before START are negative.
@@ -130,7 +131,8 @@ bool range_ok(const tern_vl *v, uint64_t addr, uint64_t bytes, bool read)
 		lo = lo / BB * BB;
 		hi = (hi + BB - 1) / BB * BB;
 	}
-	return addr >= lo && addr + bytes <= hi && addr + bytes <= v->o.dram_size;
+	return addr >= lo && addr + bytes <= hi && addr >= v->base &&
+	       addr - v->base + bytes <= v->o.dram_size;
 }
 
 // Handshakes that fire at the coming posedge: read them with clk low, inputs settled.
@@ -161,8 +163,8 @@ void sample_mem(tern_vl *v)
 		bool last = --b.beats == 0;
 		if (t->m_wlast_o != last)
 			flag(v, TERN_VL_F_PROTOCOL, a);
-		if (a + BB <= v->o.dram_size) {
-			uint8_t *p = v->o.dram + a;
+		if (a >= v->base && a - v->base + BB <= v->o.dram_size) {
+			uint8_t *p = v->o.dram + (a - v->base);
 			std::memcpy(p, t->m_wdata_o.data(), BB);
 			if (v->on_write && v->on_write(v->cb_ctx, (uint64_t)run_cycle(v), a, p, BB))
 				v->stop = true;
@@ -194,8 +196,8 @@ void present_read(tern_vl *v)
 	Vtern_top *t = v->top.get();
 	const rd_burst &b = v->rq[v->rq_head];
 
-	if (b.addr + BB <= v->o.dram_size)
-		std::memcpy(t->m_rdata_i.data(), v->o.dram + b.addr, BB);
+	if (b.addr >= v->base && b.addr - v->base + BB <= v->o.dram_size)
+		std::memcpy(t->m_rdata_i.data(), v->o.dram + (b.addr - v->base), BB);
 	else
 		std::memset(t->m_rdata_i.data(), 0, BB);
 	v->r_valid = true;
@@ -457,6 +459,7 @@ TERN_VL_API int tern_vl_run(struct tern_vl *v, const struct tern_vl_csrs *c,
 	v->stop = false;
 	v->dma_base = c->dma_base;
 	v->dma_limit = c->dma_limit;
+	v->base = 0;
 	v->run_start = INT64_MAX / 2;  // until START: far in the future (negative run cycles)
 	reset(v);
 	csr_write(v, TERN_CSR_INSN_BASE, c->insn_base);
@@ -526,4 +529,34 @@ TERN_VL_API int tern_vl_run(struct tern_vl *v, const struct tern_vl_csrs *c,
 	v->on_write = nullptr;
 	v->res = nullptr;
 	return rc;
+}
+
+// ---------------------------------------------------------------- live mode (tern devsim)
+
+TERN_VL_API int tern_vl_live_reset(struct tern_vl *v, uint64_t dram_base)
+{
+	v->res = nullptr;  // no run record: the harness flags nothing, the host judges
+	v->on_write = nullptr;
+	v->stop = false;
+	v->base = dram_base;
+	v->dma_base = 0;
+	v->dma_limit = 0;
+	v->run_start = 0;
+	reset(v);
+	return 0;
+}
+
+TERN_VL_API int tern_vl_live_csr(struct tern_vl *v, int write, uint32_t addr, uint32_t *data)
+{
+	bool ok = write ? csr_write(v, addr, *data) : csr_read(v, addr, data);
+	return ok ? 0 : -1;
+}
+
+TERN_VL_API int tern_vl_live_step(struct tern_vl *v, uint32_t cycles)
+{
+	for (uint32_t i = 0; i < cycles && !v->top->irq_o; i++)
+		cycle(v);
+	if (v->fst)
+		v->fst->flush();
+	return v->top->irq_o ? 1 : 0;
 }

@@ -23,7 +23,7 @@
 struct tern_dev;
 
 struct tern_dev_opts {
-	const char *backend;       /* "ref" or "verilator" */
+	const char *backend;       /* ref, verilator, fast, systemc, systemc-tlm, uio, serial */
 	struct tern_hw_config cfg;
 	uint64_t mem_bytes;        /* device DRAM size; 0 = 256 MiB */
 	/* simulated DRAM (verilator backend) */
@@ -37,6 +37,9 @@ struct tern_dev_opts {
 	/* where the verilator backend finds its sources and keeps its models (docs/api.md) */
 	const char *home;          /* data dir (rtl/, sim/, gen/); NULL: $TERN_HOME, else found */
 	const char *cache;         /* model cache dir; NULL: $TERN_CACHE, else the default */
+	/* boards (docs/boards.md) */
+	const char *uio_root;      /* uio: prefix of sys/ and dev/ (`tern devsim`'s tree); NULL: / */
+	const char *port;          /* serial: the iCEBreaker's serial device (e.g. /dev/ttyUSB1) */
 };
 
 /* First lockstep mismatch: the RTL wrote something the reference model did not. */

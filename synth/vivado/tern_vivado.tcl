@@ -8,7 +8,8 @@
 #   vivado -mode batch -source synth/vivado/tern_vivado.tcl \
 #     -tclargs PART CLOCK_MHZ OUT_DIR GEN_DIR "Rows=16 Lanes=16 ..."
 # Fails (exit 1) when any DSP block is used: the array has no multipliers.
-# Not run in tern's own tests (no Vivado on the test machines).
+# Not run in tern's own tests (no Vivado on the test machines). The whole board (Zynq PS +
+# tern behind its AXI wrappers, bitstream and .xsa) is tern_bd.tcl (vivado_bd.sh).
 if {[llength $argv] != 5} {
   puts "usage: vivado -mode batch -source tern_vivado.tcl -tclargs PART CLOCK_MHZ OUT_DIR GEN_DIR PARAMS"
   exit 2
