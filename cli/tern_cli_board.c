@@ -24,7 +24,7 @@ const char tern_machine_help[] =
 	"                       --clock-mhz or --dram-gbps the simulated DRAM port (verilator,\n"
 	"                       fast) is set to GB/s*1000/MHz bytes per cycle unless --dram-bw\n"
 	"                       is given\n"
-	"  --tech T             technology table: 45nm (default), 7nm or a .tech file\n";
+	"  --tech T             technology table: 45nm (default), 7nm, bitnet7nm or a .tech file\n";
 
 void tern_machine_init(struct tern_machine *m)
 {
