@@ -1,6 +1,7 @@
 /*
  * Device options shared by `tern gemm` and `tern run`: --backend, --array, --config,
- * --dram-latency, --dram-bw and --quiet (TERN_DEVICE_LONGOPTS, tern_device_opt).
+ * --dram-latency, --dram-bw, --quiet and --activity (TERN_DEVICE_LONGOPTS,
+ * tern_device_opt).
  * --array and --config both choose the hardware config, so they exclude each other.
  *
  * Machine and report options shared by the same commands: --report DIR,
@@ -22,7 +23,7 @@
 /* Option codes, above any command's own (those start at 256). */
 enum { TERN_O_REPORT = 1000, TERN_O_BOARD, TERN_O_CLOCK, TERN_O_GBPS, TERN_O_TECH };
 enum { TERN_O_BACKEND = 1100, TERN_O_ARRAY, TERN_O_DRAM_LAT, TERN_O_DRAM_BW, TERN_O_QUIET,
-       TERN_O_CONFIG };
+       TERN_O_CONFIG, TERN_O_ACTIVITY };
 
 #define TERN_DEVICE_LONGOPTS                                                         \
 	{ "backend", required_argument, 0, TERN_O_BACKEND },                         \
@@ -30,7 +31,8 @@ enum { TERN_O_BACKEND = 1100, TERN_O_ARRAY, TERN_O_DRAM_LAT, TERN_O_DRAM_BW, TER
 	{ "config", required_argument, 0, TERN_O_CONFIG },                           \
 	{ "dram-latency", required_argument, 0, TERN_O_DRAM_LAT },                   \
 	{ "dram-bw", required_argument, 0, TERN_O_DRAM_BW },                         \
-	{ "quiet", no_argument, 0, TERN_O_QUIET }
+	{ "quiet", no_argument, 0, TERN_O_QUIET },                                   \
+	{ "activity", no_argument, 0, TERN_O_ACTIVITY }
 
 /* Defaults: the ref backend on the default preset; *array names it. */
 void tern_device_init(struct tern_dev_opts *o, const char **array);

@@ -20,6 +20,7 @@
 #include <stdint.h>
 
 #include "tern_isa.h"
+#include "tern_driver.h" /* enum tern_toggle */
 
 /* One technology table; the _pj values are per operation or per 64-bit access. */
 struct tern_tech {
@@ -126,21 +127,12 @@ void tern_arith_paper(const struct tern_tech *t, double weights, struct tern_ari
 
 /*
  * Activity-based energy (tern gemm/run --activity): bit toggles counted by the
- * Verilated RTL's activity build, one counter per group below, priced per bit-toggle
- * at (energy per bit of the event model) / toggle_activity.
- *   TREE_L0      adder-tree leaves: the selected +a / ~a / 0 inputs (the select and
- *                isolation gates; priced at gate_residual x an 8-bit adder's bit)
- *   TREE_L1..L8  outputs of tree level j's adders (8 + j bits wide)
- *   ACC_REG      the rows' int32 accumulator registers (32-bit adder bits)
- *   WBUF/ABUF/ACC _RD, _WR  each buffer's read data port (rdata, changes on a read) and
- *                write data as written (successive written words)
- *   MEM_RD, MEM_WR  the memory port's read and write data buses (DRAM per bit)
+ * Verilated RTL's activity build (enum tern_toggle, tern_driver.h), priced per
+ * bit-toggle at (energy per bit of the event model) / toggle_activity: tree level j's
+ * outputs at tern_add_pj(8 + j) / (8 + j), leaves at gate_residual x an 8-bit adder's
+ * bit, accumulators at add32 / 32, buffer ports at their SRAM bit, the memory port at
+ * the DRAM energy per bit.
  */
-enum tern_toggle {
-	TERN_TOG_TREE_L0, TERN_TOG_TREE_L8 = 8, TERN_TOG_ACC_REG, TERN_TOG_WBUF_RD,
-	TERN_TOG_WBUF_WR, TERN_TOG_ABUF_RD, TERN_TOG_ABUF_WR, TERN_TOG_ACC_RD,
-	TERN_TOG_ACC_WR, TERN_TOG_MEM_RD, TERN_TOG_MEM_WR, TERN_TOG_COUNT
-};
 const char *tern_toggle_name(enum tern_toggle g); /* "tree_l0", ..., "mem_wr" */
 /* Energy of counted toggles; compute = tree + accumulators, sram = buffer ports, dram =
  * memory port, host = 0. */
