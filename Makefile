@@ -170,7 +170,7 @@ install: $(BUILD)/tern $(BUILD)/libtern.a $(BUILD)/libtern.so $(BUILD)/tern.pc $
 	install -m 644 $(BUILD)/tern.pc $(I_LIB)/pkgconfig/tern.pc
 	install -m 644 $(PUB_HDRS) $(GEN)/tern_isa.h $(I_INC)/
 	install -m 644 $(VL_RTL) $(I_DATA)/rtl/
-	install -m 644 sim/tern_vl_harness.cpp sim/tern_vl.h $(I_DATA)/sim/
+	install -m 644 sim/tern_vl_harness.cpp sim/tern_vl.h sim/tern_vl_activity.vlt $(I_DATA)/sim/
 	install -m 755 sim/tern_vl_build.sh $(I_DATA)/sim/
 	install -m 644 $(GEN)/tern_isa.svh $(GEN)/tern_isa_macros.svh $(GEN)/tern_cfg_check.svh \
 	  $(GEN)/tern_isa.h $(I_DATA)/gen/

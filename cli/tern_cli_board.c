@@ -24,7 +24,9 @@ const char tern_machine_help[] =
 	"                       --clock-mhz or --dram-gbps the simulated DRAM port (verilator,\n"
 	"                       fast) is set to GB/s*1000/MHz bytes per cycle unless --dram-bw\n"
 	"                       is given\n"
-	"  --tech T             technology table: 45nm (default), 7nm or a .tech file\n";
+	"  --tech T             technology table: 45nm (default), 7nm, bitnet7nm or a .tech file\n"
+	"  --activity           (verilator) count the RTL's bit toggles: activity-based energy\n"
+	"                       per layer beside the event-based one (a separate, slower model)\n";
 
 void tern_machine_init(struct tern_machine *m)
 {
@@ -137,6 +139,9 @@ int tern_device_opt(const char *cmd, struct tern_dev_opts *o, const char **array
 	case TERN_O_PORT:
 		o->port = v;
 		return 1;
+	case TERN_O_ACTIVITY:
+		o->activity = 1;
+		return 1;
 	default:
 		return 0;
 	}
@@ -175,6 +180,9 @@ int tern_machine_resolve(const char *cmd, struct tern_machine *m, struct tern_de
 		return tern_usage_err(cmd, "--port needs --backend serial"), -1;
 	if (!o->port && !strcmp(o->backend, "serial"))
 		return tern_usage_err(cmd, "--backend serial needs --port PATH (the board's serial port)"), -1;
+	if (o->activity && strcmp(o->backend, "verilator"))
+		return tern_usage_err(cmd, "--activity needs --backend verilator (the %s backend "
+				      "simulates no RTL signals)", o->backend), -1;
 	if (!m->clock_mhz)
 		m->clock_mhz = m->board->clock_mhz;
 	if (!m->dram_gbps)

@@ -1,8 +1,8 @@
 /*
  * Device options shared by `tern gemm` and `tern run`: --backend, --array, --config,
- * --dram-latency, --dram-bw, --quiet, and the boards' --uio-root (uio) and --port (serial)
- * (TERN_DEVICE_LONGOPTS, tern_device_opt; tern_machine_resolve checks that --uio-root and
- * --port go with their backend).
+ * --dram-latency, --dram-bw, --quiet, --activity (verilator), and the boards' --uio-root
+ * (uio) and --port (serial) (TERN_DEVICE_LONGOPTS, tern_device_opt; tern_machine_resolve
+ * checks that --activity, --uio-root and --port go with their backend).
  * --array and --config both choose the hardware config, so they exclude each other.
  *
  * Machine and report options shared by the same commands: --report DIR,
@@ -24,7 +24,7 @@
 /* Option codes, above any command's own (those start at 256). */
 enum { TERN_O_REPORT = 1000, TERN_O_BOARD, TERN_O_CLOCK, TERN_O_GBPS, TERN_O_TECH };
 enum { TERN_O_BACKEND = 1100, TERN_O_ARRAY, TERN_O_DRAM_LAT, TERN_O_DRAM_BW, TERN_O_QUIET,
-       TERN_O_CONFIG, TERN_O_UIO_ROOT, TERN_O_PORT };
+       TERN_O_CONFIG, TERN_O_UIO_ROOT, TERN_O_PORT, TERN_O_ACTIVITY };
 
 #define TERN_DEVICE_LONGOPTS                                                         \
 	{ "backend", required_argument, 0, TERN_O_BACKEND },                         \
@@ -34,7 +34,8 @@ enum { TERN_O_BACKEND = 1100, TERN_O_ARRAY, TERN_O_DRAM_LAT, TERN_O_DRAM_BW, TER
 	{ "dram-bw", required_argument, 0, TERN_O_DRAM_BW },                         \
 	{ "quiet", no_argument, 0, TERN_O_QUIET },                                   \
 	{ "uio-root", required_argument, 0, TERN_O_UIO_ROOT },                       \
-	{ "port", required_argument, 0, TERN_O_PORT }
+	{ "port", required_argument, 0, TERN_O_PORT },                               \
+	{ "activity", no_argument, 0, TERN_O_ACTIVITY }
 
 /* Defaults: the ref backend on the default preset; *array names it. */
 void tern_device_init(struct tern_dev_opts *o, const char **array);

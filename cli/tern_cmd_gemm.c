@@ -329,6 +329,8 @@ static int write_report(const struct gemm_args *a, const struct tern_gemm_result
 	r.phase[TERN_PHASE_PREFILL].tokens = a->n;
 	if (tern_report_add(&r, TERN_PHASE_PREFILL, name, a->l.m, a->l.k, a->l.n, a->l.wfmt,
 			    res->st.counters, res->st.has_cycles, err, sizeof(err)) ||
+	    (res->st.has_toggles && tern_report_add_toggles(&r, TERN_PHASE_PREFILL, name,
+							     res->st.toggles, err, sizeof(err))) ||
 	    tern_cli_write_report(a->mach.report_dir, &r, err, sizeof(err))) {
 		if (!tern_sig_pending())
 			tern_usage_err(CMD, "--report: %s", err);

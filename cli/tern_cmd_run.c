@@ -301,8 +301,10 @@ static int report_layer(struct run_state *st, const char *name, const struct ter
 
 	if (!st->reporting)
 		return 0;
-	return tern_report_add(&st->rep, ph, name, l->m, l->k, l->n, l->wfmt, s->counters, s->has_cycles,
-			       err, errlen);
+	if (tern_report_add(&st->rep, ph, name, l->m, l->k, l->n, l->wfmt, s->counters, s->has_cycles,
+			    err, errlen))
+		return -1;
+	return s->has_toggles ? tern_report_add_toggles(&st->rep, ph, name, s->toggles, err, errlen) : 0;
 }
 
 /* Level 2 (and level 1 inside the backend) on every BitLinear of the device pass. */

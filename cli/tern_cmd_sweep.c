@@ -57,7 +57,7 @@ static const char help[] =
 	"  --dram-bw B        DRAM bytes per cycle instead of the board's bandwidth\n"
 	"  --clock-mhz F      array clock in MHz (default: the board's)\n"
 	"  --dram-latency C   DRAM latency in cycles (default " TERN_DRAM_LATENCY_STR ")\n"
-	"  --tech T           technology table: 45nm (default), 7nm or a .tech file\n"
+	"  --tech T           technology table: 45nm (default), 7nm, bitnet7nm or a .tech file\n"
 	"  --zero-fraction F  share of zero weights for the gated-adder energy (default 1/3)\n"
 	"  --synth-dir DIR    synthesis reports for the LUT column (default build/synth of\n"
 	"                     the tern tree: make synth / make synth-sweep write them)\n"

@@ -5,7 +5,9 @@
  * open gets a model of the device config from the model cache (tern_vl_cache.c: any
  * valid config, built on first use and checked against its stamp before it is loaded),
  * dlopen()s it and checks its ABI and parameters. TERN_VL_VARIANT=bug selects the
- * deliberately broken build the checker test uses.
+ * deliberately broken build the checker test uses; opts.activity the activity build,
+ * which also counts bit toggles (st->toggles). Each is its own cache entry, so the plain
+ * model never pays for the activity probes.
  *
  * run (docs/simulation.md "Lockstep"): copy the DMA window of the image, run the
  * reference model on the copy logging its writes, run the RTL comparing every write
@@ -37,6 +39,7 @@ struct vl_api {
 	void (*params)(uint32_t *, uint32_t *, uint32_t *, uint32_t *, uint32_t *, uint32_t *,
 		       uint32_t *);
 	int (*is_bug)(void);
+	int (*is_act)(void); /* optional: NULL (libraries without it) = not the activity build */
 	struct tern_vl *(*open)(const struct tern_vl_opts *);
 	void (*close)(struct tern_vl *);
 	int (*run)(struct tern_vl *, const struct tern_vl_csrs *, tern_vl_write_fn, void *,
@@ -79,6 +82,7 @@ static int load_api(struct tern_dev *d, struct vl_priv *p)
 			return tern_dev_set_err(d, "%s: no symbol %s (stale build? remove its cache entry)",
 						p->lib, syms[i].name);
 	}
+	p->api.is_act = (int (*)(void))dlsym(p->dl, "tern_vl_is_activity_variant");
 	if (p->api.abi() != TERN_VL_ABI)
 		return tern_dev_set_err(d, "%s: ABI %d, the driver wants %d (rebuild: remove its cache entry)",
 					p->lib, p->api.abi(), TERN_VL_ABI);
@@ -95,9 +99,12 @@ static int check_params(struct tern_dev *d, struct vl_priv *p, int bug)
 		return tern_dev_set_err(d, "%s was built for %ux%u (bus %u, depths %u/%u/%u), not the device's config",
 					p->lib, c.rows, c.lanes, c.bus_bytes, c.wbuf_depth,
 					c.abuf_depth, c.acc_depth);
-	if (p->api.is_bug() != bug)
+	if (p->api.is_bug() != (bug == TERN_VL_BUG))
 		return tern_dev_set_err(d, "%s: bug variant flag is %d, expected %d", p->lib,
-					p->api.is_bug(), bug);
+					p->api.is_bug(), bug == TERN_VL_BUG);
+	if ((p->api.is_act && p->api.is_act()) != (bug == TERN_VL_ACT))
+		return tern_dev_set_err(d, "%s: activity variant flag is %d, expected %d", p->lib,
+					p->api.is_act && p->api.is_act(), bug == TERN_VL_ACT);
 	return 0;
 }
 
@@ -129,7 +136,12 @@ int tern_vl_backend_open(struct tern_dev *d, const struct tern_model_kind *kind)
 	if (variant && *variant) {
 		if (strcmp(variant, "bug"))
 			return tern_dev_set_err(d, "TERN_VL_VARIANT=%s: the only variant is 'bug'", variant);
-		bug = 1;
+		bug = TERN_VL_BUG;
+	}
+	if (d->opts.activity) {
+		if (bug || kind != &tern_vl_kind)
+			return tern_dev_set_err(d, "activity counting needs the plain verilator backend (not TERN_VL_VARIANT=bug, not systemc)");
+		bug = TERN_VL_ACT;
 	}
 	p = calloc(1, sizeof(*p));
 	if (!p)
@@ -334,6 +346,10 @@ int tern_vl_backend_run(struct tern_dev *d, uint32_t insn_addr, uint32_t count,
 	if (rc != 0) /* stopped early: the counters are a snapshot, the cycles ours */
 		st->counters[TERN_CNT_CYCLES] = r.cycles;
 	st->has_cycles = 1;
+	/* the harness's groups are enum tern_toggle's, in the same order (sim/tern_vl.h) */
+	_Static_assert(TERN_TOG_COUNT <= TERN_VL_TOGGLES, "toggle groups");
+	st->has_toggles = r.has_toggles != 0;
+	memcpy(st->toggles, r.toggles, sizeof(st->toggles));
 	check_flags(d, p, &r);
 	if (rc == 2)
 		tern_lockstep_fail(&p->ls, UINT32_MAX, 0, 0, 0, 0, r.cycles,

@@ -154,6 +154,8 @@ int tern_dev_open(const struct tern_dev_opts *o, struct tern_dev **out, char *er
 	if (tern_check_backend(name, err, errlen))
 		return -1;
 	be = find_backend(name);
+	if (o->activity && strcmp(name, "verilator"))
+		return set_buf_err(err, errlen, "activity counting needs the verilator backend, not %s", name);
 	if (tern_check_config(&o->cfg, err, errlen))
 		return -1;
 	d = calloc(1, sizeof(*d));

@@ -120,7 +120,7 @@ static int rtl_file(const char *n)
 }
 
 static const char *const vl_tail[] = { "sim/tern_vl_harness.cpp", "sim/tern_vl.h",
-				       "sim/tern_vl_build.sh", NULL };
+				       "sim/tern_vl_build.sh", "sim/tern_vl_activity.vlt", NULL };
 static const char *const sc_tail[] = { "sim/systemc/tern_sc_lib.cpp", "sim/tern_vl.h",
 				       "sim/systemc/tern_sc_build.sh", NULL };
 static const char *const sc_extra[] = { "sim/systemc/tern_sc_rtl.h", "sim/systemc/tern_sc_mem.h",
@@ -190,17 +190,22 @@ static int src_sum(const char *home, const struct tern_model_kind *k, struct cks
 	return rc | sum_list(home, k->extra, s);
 }
 
+/* The variant's entry-name suffix and stamp word. */
+static const char *const variant_suffix[] = { "", "-bug", "-act" };
+static const char *const variant_word[] = { "plain", "bug", "activity" };
+
 void tern_vl_entry_name(const struct tern_hw_config *c, int bug, char *out, size_t n)
 {
+	const char *sfx = variant_suffix[bug >= TERN_VL_PLAIN && bug <= TERN_VL_ACT ? bug : 0];
 	int i;
 
 	for (i = 0; i < TERN_PRESET_COUNT; i++)
 		if (!memcmp(&tern_hw_presets[i].cfg, c, sizeof(*c))) {
-			snprintf(out, n, "%s%s", tern_hw_presets[i].name, bug ? "-bug" : "");
+			snprintf(out, n, "%s%s", tern_hw_presets[i].name, sfx);
 			return;
 		}
 	snprintf(out, n, "%ux%u-w%u-a%u-c%u-b%u-q%u%s", c->rows, c->lanes, c->wbuf_depth,
-		 c->abuf_depth, c->acc_depth, c->bus_bytes, c->queue_depth, bug ? "-bug" : "");
+		 c->abuf_depth, c->acc_depth, c->bus_bytes, c->queue_depth, sfx);
 }
 
 /* 1 when dir/stamp vouches for dir/<k->lib>, built from sources src, for config c. */
@@ -222,7 +227,7 @@ static int entry_ok(const struct tern_model_kind *k, const char *dir, const stru
 		   &lcrc, &llen, &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], kind);
 	fclose(f);
 	if (n != 12 || scrc != ck_final(src) || slen != src->len ||
-	    strcmp(kind, k->no_cfg ? "tlm" : bug ? "bug" : "plain"))
+	    strcmp(kind, k->no_cfg ? "tlm" : variant_word[bug]))
 		return 0;
 	if (!k->no_cfg && (v[0] != c->rows || v[1] != c->lanes || v[2] != c->wbuf_depth ||
 	    v[3] != c->abuf_depth || v[4] != c->acc_depth || v[5] != c->bus_bytes ||
@@ -318,7 +323,7 @@ static int run_build(struct tern_dev *d, const struct tern_model_kind *k, const 
 			execl("/bin/sh", "sh", script, work, dir, "tlm", (char *)NULL);
 		else
 			execl("/bin/sh", "sh", script, work, dir, a[0], a[1], a[2], a[3], a[4],
-			      a[5], a[6], bug ? "bug" : (char *)NULL, (char *)NULL);
+			      a[5], a[6], bug ? variant_word[bug] : (char *)NULL, (char *)NULL);
 		_exit(127);
 	}
 	if (pid > 0) {

@@ -26,6 +26,10 @@ struct tern_model_kind {
 };
 extern const struct tern_model_kind tern_vl_kind, tern_sc_kind, tern_sctlm_kind;
 
+/* Model variants (the `bug` argument below): the plain RTL, the checker test's broken
+ * RTL, and the activity build that counts bit toggles (a separate, slower model). */
+enum { TERN_VL_PLAIN = 0, TERN_VL_BUG = 1, TERN_VL_ACT = 2 };
+
 /* tern_vl_cache_get for any kind of model library. */
 int tern_model_cache_get(struct tern_dev *d, const struct tern_model_kind *k, int bug, char *lib,
 			 size_t n);

@@ -26,7 +26,7 @@ struct tech_key {
 static const struct tech_key tech_keys[] = {
 	K(add8_pj), K(add32_pj), K(mult8_pj), K(mult32_pj), K(fadd16_pj), K(fmult16_pj),
 	K(fadd32_pj), K(fmult32_pj), K(sram_8kb_pj), K(sram_32kb_pj), K(sram_1mb_pj),
-	K(sram_bank_bits), K(dram_pj_64b), K(gate_residual),
+	K(sram_bank_bits), K(dram_pj_64b), K(gate_residual), K(toggle_activity),
 };
 #undef K
 #define NKEYS (sizeof(tech_keys) / sizeof(tech_keys[0]))
@@ -105,6 +105,8 @@ static int check_tech(const struct tern_tech *t, unsigned seen, char *err, size_
 		return tech_err(err, errlen, t->path, 0, "need 0 < add8_pj < add32_pj", NULL);
 	if (t->sram_bank_bits < 1 || t->gate_residual > 1)
 		return tech_err(err, errlen, t->path, 0, "need sram_bank_bits >= 1 and gate_residual <= 1", NULL);
+	if (!(t->toggle_activity > 0 && t->toggle_activity <= 1))
+		return tech_err(err, errlen, t->path, 0, "need 0 < toggle_activity <= 1", NULL);
 	return 0;
 }
 
@@ -249,6 +251,8 @@ void tern_event_energies(const struct tern_tech *t, const struct tern_hw_config 
 	e->mac_zero = t->gate_residual * e->mac_nz;
 	e->row_acc = t->add32_pj;
 	e->int8_mac = t->mult8_pj + t->add32_pj;
+	e->fp16_mac = t->fmult16_pj + t->fadd16_pj;
+	e->fp32_mac = t->fmult32_pj + t->fadd32_pj;
 	e->wbuf_bit = buf_bit_pj(t, c->wbuf_depth);
 	e->abuf_bit = buf_bit_pj(t, c->abuf_depth);
 	e->acc_bit = buf_bit_pj(t, c->acc_depth);
@@ -303,27 +307,107 @@ void tern_energy_ternary(const struct tern_tech *t, const struct tern_events *ev
 	finish(o);
 }
 
-double tern_int8_dram_bytes(const struct tern_events *ev)
+/* Bits per weight and per activation of each baseline, in SRAM and DRAM. */
+static const unsigned base_bits[TERN_BASE_COUNT] = { 8, 16, 32 };
+
+const char *tern_baseline_name(enum tern_baseline b)
 {
+	static const char *const n[TERN_BASE_COUNT] = { "int8", "fp16", "fp32" };
+
+	return b < TERN_BASE_COUNT ? n[b] : "?";
+}
+
+double tern_baseline_dram_bytes(const struct tern_events *ev, enum tern_baseline b)
+{
+	double bytes = base_bits[b] / 8.0;
 	double w_tern = d(ev, TERN_CNT_WBUF_WR) * (double)tern_wbuf_entry_bytes(&ev->cfg, ev->wfmt);
-	double w_int8 = d(ev, TERN_CNT_WBUF_WR) * ev->cfg.rows * ev->cfg.lanes;
+	double w_base = d(ev, TERN_CNT_WBUF_WR) * ev->cfg.rows * ev->cfg.lanes * bytes;
+	/* int8 activations as counted; wider formats move (bytes - 1) more per element */
+	double a_more = d(ev, TERN_CNT_ABUF_WR) * ev->cfg.lanes * (bytes - 1.0);
 	double rd = d(ev, TERN_CNT_DRAM_RD_BYTES);
 
 	/* Beat rounding can make the counted bytes smaller than the entry sum. */
 	if (w_tern > rd)
 		w_tern = rd;
-	return rd - w_tern + w_int8 + d(ev, TERN_CNT_DRAM_WR_BYTES) + d(ev, TERN_CNT_FETCH_BYTES);
+	return rd - w_tern + w_base + a_more + d(ev, TERN_CNT_DRAM_WR_BYTES) +
+	       d(ev, TERN_CNT_FETCH_BYTES);
+}
+
+double tern_int8_dram_bytes(const struct tern_events *ev)
+{
+	return tern_baseline_dram_bytes(ev, TERN_BASE_INT8);
+}
+
+void tern_energy_baseline(const struct tern_tech *t, const struct tern_events *ev,
+			  enum tern_baseline b, struct tern_energy *o)
+{
+	struct tern_event_pj e;
+	double bits = base_bits[b], a_bits = bits * ev->cfg.lanes, acc_bits = 32.0 * ev->cfg.rows;
+
+	tern_event_energies(t, &ev->cfg, &e);
+	o->compute = d(ev, TERN_CNT_MACS) *
+		     (b == TERN_BASE_INT8 ? e.int8_mac : b == TERN_BASE_FP16 ? e.fp16_mac : e.fp32_mac);
+	/* accumulators stay 32 bits wide (int32, or an fp32 partial sum) in every baseline */
+	o->sram = (d(ev, TERN_CNT_WBUF_RD) + d(ev, TERN_CNT_WBUF_WR)) * bits * ev->cfg.rows *
+			  ev->cfg.lanes * e.wbuf_bit +
+		  (d(ev, TERN_CNT_ABUF_RD) + d(ev, TERN_CNT_ABUF_WR)) * a_bits * e.abuf_bit +
+		  (d(ev, TERN_CNT_ACC_RD) + d(ev, TERN_CNT_ACC_WR)) * acc_bits * e.acc_bit;
+	o->dram = tern_baseline_dram_bytes(ev, b) * e.dram_byte;
+	o->host = ev->host_flops * e.flop;
+	finish(o);
 }
 
 void tern_energy_int8(const struct tern_tech *t, const struct tern_events *ev,
 		      struct tern_energy *o)
 {
-	struct tern_event_pj e;
+	tern_energy_baseline(t, ev, TERN_BASE_INT8, o);
+}
 
-	tern_event_energies(t, &ev->cfg, &e);
-	o->compute = d(ev, TERN_CNT_MACS) * e.int8_mac;
-	o->sram = sram_pj(&e, ev, 8.0 * ev->cfg.rows * ev->cfg.lanes);
-	o->dram = tern_int8_dram_bytes(ev) * e.dram_byte;
-	o->host = ev->host_flops * e.flop;
+void tern_arith_paper(const struct tern_tech *t, double weights, struct tern_arith_energy *o)
+{
+	o->ternary = weights * t->add8_pj;
+	o->int8 = weights * (t->mult8_pj + t->add8_pj);
+	o->fp16 = weights * (t->fmult16_pj + t->fadd16_pj);
+	o->fp32 = weights * (t->fmult32_pj + t->fadd32_pj);
+}
+
+/* ---- activity-based energy ---- */
+
+const char *tern_toggle_name(enum tern_toggle g)
+{
+	static const char *const n[TERN_TOG_COUNT] = {
+		"tree_l0", "tree_l1", "tree_l2", "tree_l3", "tree_l4", "tree_l5", "tree_l6",
+		"tree_l7", "tree_l8", "acc_reg", "wbuf_rd", "wbuf_wr", "abuf_rd", "abuf_wr",
+		"acc_rd", "acc_wr", "mem_rd", "mem_wr",
+	};
+
+	return g < TERN_TOG_COUNT ? n[g] : "?";
+}
+
+/*
+ * One bit-toggle costs the event model's energy per bit divided by the activity the
+ * table's per-op figures assume (toggle_activity, 0.5 for random operands): on random
+ * data the two estimates then agree by construction, and what the RTL really switches
+ * (zero gating, correlated activations, slowly changing accumulator high bits) shows up
+ * as the difference. An adder of w bits costs tern_add_pj(w) per operation, so
+ * tern_add_pj(w) / w per output bit.
+ */
+void tern_energy_activity(const struct tern_tech *t, const struct tern_hw_config *c,
+			  const uint64_t tog[TERN_TOG_COUNT], struct tern_energy *o)
+{
+	struct tern_event_pj e;
+	double a = t->toggle_activity, tree = 0;
+	unsigned j;
+
+	tern_event_energies(t, c, &e);
+	tree = (double)tog[TERN_TOG_TREE_L0] * t->gate_residual * tern_add_pj(t, 8) / 8.0;
+	for (j = 1; j <= 8; j++)
+		tree += (double)tog[TERN_TOG_TREE_L0 + j] * tern_add_pj(t, 8 + j) / (8.0 + j);
+	o->compute = (tree + (double)tog[TERN_TOG_ACC_REG] * t->add32_pj / 32.0) / a;
+	o->sram = ((double)(tog[TERN_TOG_WBUF_RD] + tog[TERN_TOG_WBUF_WR]) * e.wbuf_bit +
+		   (double)(tog[TERN_TOG_ABUF_RD] + tog[TERN_TOG_ABUF_WR]) * e.abuf_bit +
+		   (double)(tog[TERN_TOG_ACC_RD] + tog[TERN_TOG_ACC_WR]) * e.acc_bit) / a;
+	o->dram = (double)(tog[TERN_TOG_MEM_RD] + tog[TERN_TOG_MEM_WR]) * e.dram_byte / 8.0 / a;
+	o->host = 0;
 	finish(o);
 }

@@ -375,34 +375,76 @@ static void energy_row(FILE *g, const char *label, const struct tern_energy *e, 
 		e->dram / scale, e->host / scale);
 }
 
+/* Activity-based energy summed per phase over its layers, when every layer has it. */
+static void phase_activity(const struct tern_report *r, struct tern_energy *act, int *has)
+{
+	struct tern_layer_eval le;
+	size_t i;
+	int ph;
+
+	memset(act, 0, TERN_PHASE_COUNT * sizeof(*act));
+	for (ph = 0; ph < TERN_PHASE_COUNT; ph++)
+		has[ph] = 0;
+	for (i = 0; i < r->nlayers; i++) {
+		struct tern_energy *a = &act[r->layers[i].phase];
+
+		tern_report_eval_layer(r, &r->layers[i], &le);
+		has[r->layers[i].phase] = le.has_activity ? has[r->layers[i].phase] | 1 : 2;
+		a->compute += le.act.compute;
+		a->sram += le.act.sram;
+		a->dram += le.act.dram;
+		a->total += le.act.total;
+	}
+	for (ph = 0; ph < TERN_PHASE_COUNT; ph++)
+		has[ph] = has[ph] == 1;
+}
+
 static void plot_energy(FILE *g, const char *dir, const char *tmp, const struct tern_report *r,
 			const struct tern_report_eval *ev)
 {
 	static const char *const unit[] = { "pJ", "nJ", "µJ", "mJ", "J" };
-	double scale = 1, top = ev->total.base.total > ev->total.e.total ?
-		       ev->total.base.total : ev->total.e.total;
+	struct tern_energy act[TERN_PHASE_COUNT];
+	int has_act[TERN_PHASE_COUNT];
+	double scale = 1, top = ev->total.fp32.total;
 	char lab[64];
 	int u = 0, ph;
+
+	phase_activity(r, act, has_act);
+	if (ev->total.base.total > top)
+		top = ev->total.base.total;
+	if (ev->total.e.total > top)
+		top = ev->total.e.total;
 
 	while (u < 4 && top / scale >= 1000) {
 		scale *= 1000;
 		u++;
 	}
 	fprintf(g, "set output '%s/%s'\nreset\n", dir, tmp);
-	fprintf(g, "set title \"Energy: ternary array vs INT8 MAC baseline (%s, %s)\"\n",
+	fprintf(g, "set title \"Energy: ternary array vs INT8, FP16, FP32 MAC baselines (%s, %s)\"\n",
 		r->tech.node, r->model);
 	fprintf(g, "set style data histograms\nset style histogram rowstacked\n"
 		   "set style fill solid 0.85 border -1\nset boxwidth 0.6\nset yrange [0:*]\n"
 		   "set ylabel \"energy (%s)\"\nset xlabel \"phase and datapath\"\n"
-		   "set key outside right top\nset grid ytics\n", unit[u]);
+		   "set key outside right top\nset grid ytics\nset xtics rotate by -35\n"
+		   "set bmargin 7\n", unit[u]);
 	fprintf(g, "$e << EOD\n");
 	for (ph = 0; ph < TERN_PHASE_COUNT; ph++) {
 		if (!ev->ph[ph].macs && !ev->ph[ph].tokens)
 			continue;
 		snprintf(lab, sizeof(lab), "%s ternary", tern_phase_name(ph));
 		energy_row(g, lab, &ev->ph[ph].e, scale);
+		if (has_act[ph]) {
+			/* layers carry no host work: the phase's host energy, as on every bar */
+			act[ph].host = ev->ph[ph].e.host;
+			snprintf(lab, sizeof(lab), "%s ternary, toggles", tern_phase_name(ph));
+			energy_row(g, lab, &act[ph], scale);
+		}
 		snprintf(lab, sizeof(lab), "%s INT8", tern_phase_name(ph));
 		energy_row(g, lab, &ev->ph[ph].base, scale);
+		snprintf(lab, sizeof(lab), "%s FP16", tern_phase_name(ph));
+		energy_row(g, lab, &ev->ph[ph].fp16, scale);
+		snprintf(lab, sizeof(lab), "%s FP32", tern_phase_name(ph));
+		energy_row(g, lab, &ev->ph[ph].fp32, scale);
 	}
 	fprintf(g, "EOD\n");
 	fprintf(g, "plot $e using 2:xtic(1) title \"compute\" lc rgb \"#4477aa\", "

@@ -103,6 +103,26 @@ int tern_report_add(struct tern_report *r, enum tern_phase ph, const char *name,
 	return 0;
 }
 
+int tern_report_add_toggles(struct tern_report *r, enum tern_phase ph, const char *name,
+			    const uint64_t tog[TERN_TOG_COUNT], char *err, size_t errlen)
+{
+	size_t i;
+	unsigned g;
+
+	for (i = 0; i < r->nlayers; i++)
+		if (r->layers[i].phase == ph && name && !strcmp(r->layers[i].name, name))
+			break;
+	if (i == r->nlayers || r->layers[i].tog_calls >= r->layers[i].calls) {
+		snprintf(err, errlen, "report: toggles for layer '%s' without a call to add them to",
+			 name ? name : "(null)");
+		return -1;
+	}
+	for (g = 0; g < TERN_TOG_COUNT; g++)
+		r->layers[i].tog[g] += tog[g];
+	r->layers[i].tog_calls++;
+	return 0;
+}
+
 int tern_report_host(struct tern_report *r, enum tern_phase ph, const char *name, double flops,
 		     double bytes, double seconds, char *err, size_t errlen)
 {
@@ -178,6 +198,11 @@ void tern_report_eval_layer(const struct tern_report *r, const struct tern_repor
 	o->macs_per_s = o->seconds > 0 ? (double)o->macs / o->seconds : 0;
 	tern_energy_ternary(&r->tech, &ev, &o->e);
 	tern_energy_int8(&r->tech, &ev, &o->base);
+	tern_energy_baseline(&r->tech, &ev, TERN_BASE_FP16, &o->fp16);
+	tern_energy_baseline(&r->tech, &ev, TERN_BASE_FP32, &o->fp32);
+	o->has_activity = l->calls && l->tog_calls == l->calls;
+	if (o->has_activity)
+		tern_energy_activity(&r->tech, &r->cfg, l->tog, &o->act);
 }
 
 static void add_energy(struct tern_energy *a, const struct tern_energy *b)
@@ -216,6 +241,8 @@ void tern_report_eval(const struct tern_report *r, struct tern_report_eval *o)
 		p->bound |= !r->layers[i].has_cycles;
 		add_energy(&p->e, &le.e);
 		add_energy(&p->base, &le.base);
+		add_energy(&p->fp16, &le.fp16);
+		add_energy(&p->fp32, &le.fp32);
 	}
 	for (ph = 0; ph < TERN_PHASE_COUNT; ph++) {
 		p = &o->ph[ph];
@@ -225,9 +252,11 @@ void tern_report_eval(const struct tern_report *r, struct tern_report_eval *o)
 		p->host_bytes = r->phase[ph].host_bytes;
 		/* host DRAM traffic is priced like the array's: the board has one DRAM */
 		p->e.host = p->host_flops * pj.flop + p->host_bytes * pj.dram_byte;
-		p->base.host = p->e.host;
+		p->base.host = p->fp16.host = p->fp32.host = p->e.host;
 		p->e.total += p->e.host;
 		p->base.total += p->base.host;
+		p->fp16.total += p->fp16.host;
+		p->fp32.total += p->fp32.host;
 		finish_phase(p, r->clock_mhz);
 		t->tokens += p->tokens;
 		t->cycles += p->cycles;
@@ -239,6 +268,8 @@ void tern_report_eval(const struct tern_report *r, struct tern_report_eval *o)
 		t->bound |= p->bound;
 		add_energy(&t->e, &p->e);
 		add_energy(&t->base, &p->base);
+		add_energy(&t->fp16, &p->fp16);
+		add_energy(&t->fp32, &p->fp32);
 	}
 	finish_phase(t, r->clock_mhz);
 	p = &o->ph[TERN_PHASE_PREFILL];
@@ -487,9 +518,13 @@ static void json_phase(struct jw *j, const struct tern_report *r, const char *k,
 	ju64(j, "dram_bytes", p->dram_bytes);
 	jnum(j, "energy_pj", p->e.total);
 	jnum(j, "baseline_int8_pj", p->base.total);
+	jnum(j, "baseline_fp16_pj", p->fp16.total);
+	jnum(j, "baseline_fp32_pj", p->fp32.total);
 	jnum(j, "joules_per_token", p->joules_per_token);
 	json_energy(j, "ternary", &p->e);
 	json_energy(j, "int8", &p->base);
+	json_energy(j, "fp16", &p->fp16);
+	json_energy(j, "fp32", &p->fp32);
 	json_units(j, cnt, measured && p->macs);
 	jclose(j, '}');
 }
@@ -505,11 +540,53 @@ static void json_per_event(struct jw *j, const struct tern_report *r)
 	jnum(j, "ternary_mac_zero", e.mac_zero);
 	jnum(j, "row_accumulate_32b", e.row_acc);
 	jnum(j, "int8_mac", e.int8_mac);
+	jnum(j, "fp16_mac", e.fp16_mac);
+	jnum(j, "fp32_mac", e.fp32_mac);
+	jnum(j, "toggle_activity", r->tech.toggle_activity);
 	jnum(j, "wbuf_bit", e.wbuf_bit);
 	jnum(j, "abuf_bit", e.abuf_bit);
 	jnum(j, "acc_bit", e.acc_bit);
 	jnum(j, "dram_byte", e.dram_byte);
 	jnum(j, "host_flop", e.flop);
+	jclose(j, '}');
+}
+
+static void json_ratio(struct jw *j, const char *k, const struct tern_energy *b,
+		       const struct tern_energy *e)
+{
+	jopen(j, k, '{');
+	jnum(j, "compute", ratio(b->compute, e->compute));
+	jnum(j, "sram", ratio(b->sram, e->sram));
+	jnum(j, "dram", ratio(b->dram, e->dram));
+	jnum(j, "total", ratio(b->total, e->total));
+	jclose(j, '}');
+}
+
+/* "activity": the summed activity-based energy of the layers that have it (null when
+ * none), beside the event-based energy of the same layers. */
+static void json_activity_total(struct jw *j, const struct tern_report *r)
+{
+	struct tern_energy act = { 0 }, ev = { 0 };
+	struct tern_layer_eval le;
+	size_t i, n = 0;
+
+	for (i = 0; i < r->nlayers; i++) {
+		tern_report_eval_layer(r, &r->layers[i], &le);
+		if (!le.has_activity)
+			continue;
+		n++;
+		add_energy(&act, &le.act);
+		add_energy(&ev, &le.e);
+	}
+	if (!n) {
+		jraw(j, "activity", "null");
+		return;
+	}
+	jopen(j, "activity", '{');
+	ju64(j, "layers", n);
+	json_energy(j, "activity", &act);
+	json_energy(j, "event", &ev);
+	json_ratio(j, "activity_over_event", &act, &ev);
 	jclose(j, '}');
 }
 
@@ -525,16 +602,39 @@ static void json_energy_section(struct jw *j, const struct tern_report *r,
 	jnum(j, "dram_pj", t->e.dram);
 	jnum(j, "host_pj", t->e.host);
 	jnum(j, "baseline_int8_pj", t->base.total);
+	jnum(j, "baseline_fp16_pj", t->fp16.total);
+	jnum(j, "baseline_fp32_pj", t->fp32.total);
 	jnum(j, "joules_per_token", t->joules_per_token);
 	json_energy(j, "ternary", &t->e);
 	json_energy(j, "int8", &t->base);
-	jopen(j, "int8_over_ternary", '{');
-	jnum(j, "compute", ratio(t->base.compute, t->e.compute));
-	jnum(j, "sram", ratio(t->base.sram, t->e.sram));
-	jnum(j, "dram", ratio(t->base.dram, t->e.dram));
-	jnum(j, "total", ratio(t->base.total, t->e.total));
-	jclose(j, '}');
+	json_energy(j, "fp16", &t->fp16);
+	json_energy(j, "fp32", &t->fp32);
+	json_ratio(j, "int8_over_ternary", &t->base, &t->e);
+	json_ratio(j, "fp16_over_ternary", &t->fp16, &t->e);
+	json_ratio(j, "fp32_over_ternary", &t->fp32, &t->e);
+	json_activity_total(j, r);
 	json_per_event(j, r);
+	jclose(j, '}');
+}
+
+/* "activity": null without --activity, else the toggles and their energy beside the
+ * event-based split of the same layer. */
+static void json_layer_activity(struct jw *j, const struct tern_report_layer *l,
+				const struct tern_layer_eval *le)
+{
+	unsigned g;
+
+	if (!le->has_activity) {
+		jraw(j, "activity", "null");
+		return;
+	}
+	jopen(j, "activity", '{');
+	jopen(j, "toggles", '{');
+	for (g = 0; g < TERN_TOG_COUNT; g++)
+		ju64(j, tern_toggle_name(g), l->tog[g]);
+	jclose(j, '}');
+	json_energy(j, "energy", &le->act);
+	json_ratio(j, "activity_over_event", &le->act, &le->e);
 	jclose(j, '}');
 }
 
@@ -567,6 +667,9 @@ static void json_layer(struct jw *j, const struct tern_report *r, const struct t
 	jnum(j, "sram_pj", le.e.sram);
 	jnum(j, "dram_pj", le.e.dram);
 	jnum(j, "baseline_int8_pj", le.base.total);
+	jnum(j, "baseline_fp16_pj", le.fp16.total);
+	jnum(j, "baseline_fp32_pj", le.fp32.total);
+	json_layer_activity(j, l, &le);
 	json_units(j, l->cnt, l->has_cycles);
 	jclose(j, '}');
 }
@@ -653,6 +756,8 @@ static void write_csv(FILE *f, const struct tern_report *r)
 	      "baseline_int8_pj", f);
 	for (u = 0; u < TERN_REPORT_UNIT_CNTS; u++)
 		fprintf(f, ",%s", unit_key(u, key, sizeof(key)));
+	fputs(",baseline_fp16_pj,baseline_fp32_pj,act_energy_pj,act_compute_pj,act_sram_pj,"
+	      "act_dram_pj", f);
 	fputc('\n', f);
 	for (i = 0; i < r->nlayers; i++) {
 		const struct tern_report_layer *l = &r->layers[i];
@@ -672,6 +777,13 @@ static void write_csv(FILE *f, const struct tern_report *r)
 				fprintf(f, ",%llu", (unsigned long long)l->cnt[tern_report_unit_cnt[u]]);
 			else
 				fputc(',', f);
+		fprintf(f, ",%.6f,%.6f", le.fp16.total, le.fp32.total);
+		/* empty activity fields without --activity */
+		if (le.has_activity)
+			fprintf(f, ",%.6f,%.6f,%.6f,%.6f", le.act.total, le.act.compute, le.act.sram,
+				le.act.dram);
+		else
+			fputs(",,,,", f);
 		fputc('\n', f);
 	}
 }

@@ -16,7 +16,7 @@
 #define TOP_LAYERS 20
 
 /* Scratch strings for one printf: each F_* macro formats into its own slot. */
-#define FB 9
+#define FB 12
 #define FL 48
 struct fb {
 	char s[FB][FL];
@@ -134,12 +134,45 @@ static void md_host(FILE *f, const struct tern_report *r, const struct tern_repo
 		F_E(&b, 2, e.flop), F_E(&b, 3, e.dram_byte));
 }
 
-static void md_energy_row(FILE *f, const char *name, double t, double b)
+static void md_energy_row(FILE *f, const char *name, double t, double b, double h, double w)
 {
 	struct fb s;
 
-	fprintf(f, "| %s | %s | %s | %s |\n", name, F_E(&s, 0, t), F_E(&s, 1, b),
-		t > 0 ? F_N(&s, 2, ratio(b, t)) : "n/a");
+	fprintf(f, "| %s | %s | %s | %s | %s | %s | %s | %s |\n", name, F_E(&s, 0, t), F_E(&s, 1, b),
+		t > 0 ? F_N(&s, 2, ratio(b, t)) : "n/a", F_E(&s, 3, h),
+		t > 0 ? F_N(&s, 4, ratio(h, t)) : "n/a", F_E(&s, 5, w),
+		t > 0 ? F_N(&s, 6, ratio(w, t)) : "n/a");
+}
+
+/* Activity-based (RTL toggles) beside event-based energy, per layer that has it. */
+static void md_activity(FILE *f, const struct tern_report *r)
+{
+	struct tern_layer_eval le;
+	size_t i, shown = 0;
+	struct fb s;
+
+	for (i = 0; i < r->nlayers; i++) {
+		tern_report_eval_layer(r, &r->layers[i], &le);
+		if (!le.has_activity)
+			continue;
+		if (!shown++)
+			fprintf(f, "### Activity-based energy (bit toggles of the RTL, --activity)\n\n"
+				   "| layer | phase | compute: events | compute: toggles | toggles / "
+				   "events | total: events | total: toggles | toggles / events |\n"
+				   "|---|---|---:|---:|---:|---:|---:|---:|\n");
+		if (shown > TOP_LAYERS)
+			continue;
+		fprintf(f, "| %s | %s | %s | %s | %s | %s | %s | %s |\n", r->layers[i].name,
+			tern_phase_name(r->layers[i].phase), F_E(&s, 0, le.e.compute),
+			F_E(&s, 1, le.act.compute), F_N(&s, 2, ratio(le.act.compute, le.e.compute)),
+			F_E(&s, 3, le.e.total), F_E(&s, 4, le.act.total),
+			F_N(&s, 5, ratio(le.act.total, le.e.total)));
+	}
+	if (shown)
+		fprintf(f, "\n%zu layers with toggles%s (all in layers.csv and report.json). One "
+			   "bit-toggle costs the event model's energy per bit / toggle_activity "
+			   "(%.2g); docs/energy.md gives the agreement band and why they differ.\n\n",
+			shown, shown > TOP_LAYERS ? ", first 20 shown" : "", r->tech.toggle_activity);
 }
 
 static void md_energy(FILE *f, const struct tern_report *r, const struct tern_report_eval *ev)
@@ -149,23 +182,29 @@ static void md_energy(FILE *f, const struct tern_report *r, const struct tern_re
 	struct fb s;
 
 	tern_event_energies(&r->tech, &r->cfg, &e);
-	fprintf(f, "## Energy: ternary array vs INT8 multiply-accumulate baseline\n\n");
-	fprintf(f, "| | ternary | INT8 | INT8 / ternary |\n|---|---:|---:|---:|\n");
-	md_energy_row(f, "compute", t->compute, b->compute);
-	md_energy_row(f, "SRAM", t->sram, b->sram);
-	md_energy_row(f, "DRAM", t->dram, b->dram);
-	md_energy_row(f, "host", t->host, b->host);
-	md_energy_row(f, "**total**", t->total, b->total);
+	const struct tern_energy *h = &ev->total.fp16, *w = &ev->total.fp32;
+
+	fprintf(f, "## Energy: ternary array vs INT8, FP16 and FP32 multiply-accumulate baselines\n\n");
+	fprintf(f, "| | ternary | INT8 | INT8 / ternary | FP16 | FP16 / ternary | FP32 | "
+		   "FP32 / ternary |\n|---|---:|---:|---:|---:|---:|---:|---:|\n");
+	md_energy_row(f, "compute", t->compute, b->compute, h->compute, w->compute);
+	md_energy_row(f, "SRAM", t->sram, b->sram, h->sram, w->sram);
+	md_energy_row(f, "DRAM", t->dram, b->dram, h->dram, w->dram);
+	md_energy_row(f, "host", t->host, b->host, h->host, w->host);
+	md_energy_row(f, "**total**", t->total, b->total, h->total, w->total);
 	fprintf(f, "\nPer event at %s: ternary MAC with weight +-1 %s (a %.2f-bit add in the "
 		   "adder tree), weight 0 %s (gated), 32-bit row accumulate %s per step; "
 		   "INT8 MAC %s; SRAM per bit WBUF %s, ABUF %s, ACC %s; DRAM %s per byte; "
 		   "host %s per FLOP + the DRAM energy per host byte. The INT8 baseline issues the "
-		   "same MACs with int8 weights (4x the 2-bit weight bytes). Sources and "
-		   "assumptions: docs/energy.md.\n\n",
+		   "same MACs with int8 weights (4x the 2-bit weight bytes); FP16 (%s per MAC) and "
+		   "FP32 (%s) keep weights and activations in their format, accumulators 32 bits. "
+		   "Every figure carries the uncertainty of its technology table: compare tables "
+		   "with --tech (docs/energy.md). Sources and assumptions: docs/energy.md.\n\n",
 		r->tech.node, F_E(&s, 0, e.mac_nz), e.tree_bits, F_E(&s, 1, e.mac_zero),
 		F_E(&s, 2, e.row_acc), F_E(&s, 3, e.int8_mac), F_E(&s, 4, e.wbuf_bit),
 		F_E(&s, 5, e.abuf_bit), F_E(&s, 6, e.acc_bit), F_E(&s, 7, e.dram_byte),
-		F_E(&s, 8, e.flop));
+		F_E(&s, 8, e.flop), F_E(&s, 9, e.fp16_mac), F_E(&s, 10, e.fp32_mac));
+	md_activity(f, r);
 }
 
 static const struct tern_report *sort_r;

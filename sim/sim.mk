@@ -11,7 +11,7 @@
 # read by a python3 one-liner (no hand-written copy of the table).
 VL_DIR     := $(BUILD)/vl
 VL_RTL     := $(sort $(wildcard rtl/*.sv rtl/*.svh rtl/*.v))
-VL_SIM     := sim/tern_vl_harness.cpp sim/tern_vl.h sim/tern_vl_build.sh
+VL_SIM     := sim/tern_vl_harness.cpp sim/tern_vl.h sim/tern_vl_build.sh sim/tern_vl_activity.vlt
 VL_PRESETS := $(shell $(PYTHON) -c 'import json; print(" ".join(p["name"] for p in json.load(open("$(ISA_DEF)"))["config"]["presets"]))' 2>/dev/null)
 # name -> its seven parameters in the definition's order (ROWS LANES WBUF ABUF ACC BUS QUEUE)
 VL_PARAMS_PY := import json,sys; \

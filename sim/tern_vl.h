@@ -22,7 +22,7 @@
 extern "C" {
 #endif
 
-#define TERN_VL_ABI 2
+#define TERN_VL_ABI 3
 
 struct tern_vl;
 
@@ -56,6 +56,17 @@ struct tern_vl_csrs {
 #define TERN_VL_F_ASSERT    8u /* an RTL assertion / $stop / $finish fired */
 #define TERN_VL_F_CSR_HANG 16u /* an AXI4-Lite CSR access got no response */
 
+/*
+ * Bit toggles counted by the activity build (tern_vl_build.sh ... activity), from START
+ * to DONE, in the order of enum tern_toggle (include/tern/tern_driver.h): 0..8 the PE
+ * array's adder-tree levels (0 = the selected leaf inputs, j = outputs of level j's
+ * adders), 9 the rows' accumulator registers, 10/11 WBUF read/write data, 12/13 ABUF,
+ * 14/15 ACC, 16/17 the memory port's read and write data buses. A write port counts
+ * the bits in which each written word differs from the one written before it; every
+ * other probe counts changes of its value from one clock edge to the next.
+ */
+#define TERN_VL_TOGGLES 24
+
 struct tern_vl_result {
 	uint32_t status, err_code, err_insn;
 	uint64_t counters[64]; /* TERN_CNT_COUNT of them are valid */
@@ -63,6 +74,8 @@ struct tern_vl_result {
 	uint32_t flags;        /* TERN_VL_F_* */
 	uint64_t bad_addr;     /* first offending address for F_OUTSIDE / F_PROTOCOL */
 	uint64_t bad_cycle;    /* run cycle of the first flag */
+	uint64_t toggles[TERN_VL_TOGGLES]; /* activity build only, else zeros */
+	uint32_t has_toggles;  /* 1 when this library is the activity build */
 };
 
 /* ABI version and the parameters this library was built with. */
@@ -71,6 +84,8 @@ void tern_vl_params(uint32_t *rows, uint32_t *lanes, uint32_t *wbuf_depth, uint3
 		    uint32_t *acc_depth, uint32_t *bus_bytes, uint32_t *queue_depth);
 /* 1 when built with +define+TERN_BUG_FLIP_LANE (the checker test's broken RTL). */
 int tern_vl_is_bug_variant(void);
+/* 1 for the activity build (counts bit toggles; slower). */
+int tern_vl_is_activity_variant(void);
 
 /* NULL on failure (bad options, FST file cannot be opened, HW_ROWS/HW_LANES disagree). */
 struct tern_vl *tern_vl_open(const struct tern_vl_opts *o);

@@ -2,7 +2,7 @@
 # tern_vl_build.sh: Verilate tern_top for one hardware config into a cache entry.
 #
 #   tern_vl_build.sh WORKDIR OUTDIR ROWS LANES WBUF_DEPTH ABUF_DEPTH ACC_DEPTH BUS_BYTES \
-#                    QUEUE_DEPTH [bug]
+#                    QUEUE_DEPTH [bug|activity]
 #
 # The one build rule for Verilated models: sim/sim.mk runs it for the presets and the
 # driver's verilator backend (driver/tern_vl_cache.c) for any valid config, in a source tree
@@ -16,10 +16,13 @@
 # and of the library and the config, is renamed beside it: a reader trusts the library only
 # when the stamp matches both (a truncated or half-written library never passes). Several
 # builders of one entry do not collide: the renames are atomic and the contents identical.
+# Variants: "bug" adds +define+TERN_BUG_FLIP_LANE (the checker test's broken RTL);
+# "activity" adds sim/tern_vl_activity.vlt and -DTERN_VL_ACTIVITY: the harness then counts
+# bit toggles of the PE array, the buffers' data ports and the memory port (--activity).
 # Tools: VERILATOR (default verilator), VL_JOBS (2), VL_OPT (-Os, measured as fast as -O2
 # on the 32x32 model and faster to compile).
 set -eu
-[ $# -ge 9 ] || { echo "usage: $0 WORKDIR OUTDIR ROWS LANES WBUF ABUF ACC BUS QUEUE [bug]" >&2; exit 2; }
+[ $# -ge 9 ] || { echo "usage: $0 WORKDIR OUTDIR ROWS LANES WBUF ABUF ACC BUS QUEUE [bug|activity]" >&2; exit 2; }
 work=$1 out=$2
 shift 2
 rows=$1 lanes=$2 wbuf=$3 abuf=$4 acc=$5 bus=$6 queue=$7
@@ -36,6 +39,7 @@ rtl_names() { (cd "$home/rtl" && LC_ALL=C ls -1) | grep -E '\.(sv|svh|v)$'; }
 srcs() {
 	rtl_names | sed "s|^|$home/rtl/|"
 	for f in "$home/sim/tern_vl_harness.cpp" "$home/sim/tern_vl.h" "$home/sim/tern_vl_build.sh" \
+		 "$home/sim/tern_vl_activity.vlt" \
 		 "$gen/tern_isa.svh" "$gen/tern_isa_macros.svh" "$gen/tern_cfg_check.svh" \
 		 "$gen/tern_isa.h"; do echo "$f"; done
 }
@@ -44,7 +48,12 @@ mkdir -p "$out" "$work"
 work=$(cd "$work" && pwd)
 log=$work/build.log
 defs=""
-[ "$bug" = bug ] && defs="+define+TERN_BUG_FLIP_LANE -CFLAGS -DTERN_BUG_FLIP_LANE"
+case "$bug" in
+bug) defs="+define+TERN_BUG_FLIP_LANE -CFLAGS -DTERN_BUG_FLIP_LANE" ;;
+activity) defs="$home/sim/tern_vl_activity.vlt -CFLAGS -DTERN_VL_ACTIVITY" ;;
+"") ;;
+*) echo "tern_vl_build: unknown variant '$bug' (bug or activity)" >&2; exit 2 ;;
+esac
 set --
 for kv in Rows:$rows Lanes:$lanes WbufDepth:$wbuf AbufDepth:$abuf AccDepth:$acc \
 	  BusBytes:$bus QueueDepth:$queue; do

@@ -20,6 +20,7 @@
  */
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <memory>
 #include <string>
@@ -27,6 +28,10 @@
 #include "Vtern_top.h"
 #include "verilated.h"
 #include "verilated_fst_c.h"
+#ifdef TERN_VL_ACTIVITY
+#include <vector>
+#include "verilated_syms.h"
+#endif
 
 extern "C" {
 #include "tern_isa.h"
@@ -58,6 +63,39 @@ struct wr_burst {
 	uint64_t due;      // earliest cycle of the write response
 };
 
+#ifdef TERN_VL_ACTIVITY
+// One signal whose bit toggles are counted (the activity build; sim/tern_vl_activity.vlt
+// makes them public). cur points into the model; prev is the value at the last sample
+// (for a write port: the last word written).
+struct probe {
+	const uint8_t *cur;
+	const uint8_t *we;   // write port: its write enable, else nullptr
+	uint32_t bytes;
+	unsigned group;      // index into tern_vl_result.toggles (tern_vl.h)
+	std::vector<uint8_t> prev;
+};
+
+enum { TG_ACC_REG = 9, TG_WBUF_RD, TG_WBUF_WR, TG_ABUF_RD, TG_ABUF_WR, TG_ACC_RD, TG_ACC_WR,
+       TG_MEM_RD, TG_MEM_WR, TG_COUNT };
+static_assert(TG_COUNT <= TERN_VL_TOGGLES, "toggle groups do not fit tern_vl_result");
+
+inline uint64_t toggles_of(probe &p)
+{
+	uint64_t n = 0, a, b;
+	uint32_t i = 0;
+
+	for (; i + 8 <= p.bytes; i += 8) {
+		std::memcpy(&a, p.cur + i, 8);
+		std::memcpy(&b, p.prev.data() + i, 8);
+		n += (uint64_t)__builtin_popcountll(a ^ b);
+	}
+	for (; i < p.bytes; i++)
+		n += (uint64_t)__builtin_popcount((unsigned)(p.cur[i] ^ p.prev[i]));
+	std::memcpy(p.prev.data(), p.cur, p.bytes);
+	return n;
+}
+#endif
+
 }  // namespace
 
 struct tern_vl {
@@ -87,6 +125,11 @@ struct tern_vl {
 	bool r_valid;               // a read beat is presented on R
 	bool r_last;
 	bool w_first;               // writes win the next bandwidth tie
+
+#ifdef TERN_VL_ACTIVITY
+	std::vector<probe> probes;
+	uint64_t tog[TERN_VL_TOGGLES];
+#endif
 
 	// Per-run context.
 	uint32_t dma_base, dma_limit;
@@ -254,11 +297,101 @@ void decide_mem(tern_vl *v)
 	t->m_bvalid_i = v->bq_n && now >= v->bq[v->bq_head];
 }
 
+#ifdef TERN_VL_ACTIVITY
+// Values as the coming edge sees them: combinational nodes settled, write data and enable
+// as they will be captured.
+inline void sample_toggles(tern_vl *v)
+{
+	for (probe &p : v->probes)
+		if (!p.we || *p.we)
+			v->tog[p.group] += toggles_of(p);
+}
+
+// Classify a public signal by its scope and name (tern_vl_activity.vlt lists them).
+bool probe_kind(const std::string &scope, const std::string &var, unsigned *group, bool *wr)
+{
+	size_t at = scope.rfind(".g_lvl[");
+	size_t dot = scope.rfind('.');
+	std::string inst = dot == std::string::npos ? scope : scope.substr(dot + 1);
+
+	*wr = false;
+	if (var == "v" && at != std::string::npos) {
+		*group = (unsigned)std::strtoul(scope.c_str() + at + 7, nullptr, 10);
+		return *group <= 8;
+	}
+	if (var == "acc_o") {
+		*group = TG_ACC_REG;
+		return true;
+	}
+	unsigned base = inst == "u_wbuf" ? TG_WBUF_RD : inst == "u_abuf" ? TG_ABUF_RD :
+			inst == "u_acc" ? TG_ACC_RD : 0;
+	if (!base || (var != "rdata_o" && var != "wdata_i"))
+		return false;
+	*wr = var == "wdata_i";
+	*group = base + (*wr ? 1 : 0);
+	return true;
+}
+
+// Find every probe; false when a kind is missing (the RTL renamed a signal).
+bool find_probes(tern_vl *v)
+{
+	const VerilatedScopeNameMap *m = v->ctx->scopeNameMap();
+	uint32_t seen = 0;
+
+	for (const auto &sc : *m) {
+		VerilatedVarNameMap *vars = sc.second->varsp();
+		if (!vars)
+			continue;
+		const auto we = vars->find("we_i");
+		for (const auto &vv : *vars) {
+			unsigned g;
+			bool wr;
+			if (!probe_kind(sc.first, vv.first, &g, &wr))
+				continue;
+			if (wr && we == vars->end())
+				return false;
+			probe p;
+			p.cur = (const uint8_t *)vv.second.datap();
+			p.we = wr ? (const uint8_t *)we->second.datap() : nullptr;
+			p.bytes = (uint32_t)vv.second.totalSize();
+			p.group = g;
+			p.prev.assign(p.cur, p.cur + p.bytes);
+			v->probes.push_back(std::move(p));
+			seen |= 1u << g;
+		}
+	}
+	Vtern_top *t = v->top.get();
+	for (int i = 0; i < 2; i++) {
+		probe p;
+		p.cur = i ? (const uint8_t *)t->m_wdata_o.data() : (const uint8_t *)t->m_rdata_i.data();
+		p.we = nullptr;
+		p.bytes = BB;
+		p.group = i ? TG_MEM_WR : TG_MEM_RD;
+		p.prev.assign(p.cur, p.cur + p.bytes);
+		v->probes.push_back(std::move(p));
+	}
+	// leaves, level 1 (when Lanes > 1), the accumulators and both ports of each buffer
+	uint32_t want = 1u | (TERN_VL_LANES > 1 ? 2u : 0u) | 1u << TG_ACC_REG;
+	for (unsigned g = TG_WBUF_RD; g <= TG_ACC_WR; g++)
+		want |= 1u << g;
+	if ((seen & want) != want) {
+		std::fprintf(stderr, "tern_vl: activity build: probes missing (found mask 0x%x, "
+			     "want 0x%x): an RTL signal of sim/tern_vl_activity.vlt was renamed\n",
+			     seen, want);
+		return false;
+	}
+	return true;
+}
+#endif
+
 // One clock cycle; the caller has set this cycle's CSR inputs and evaluated.
 inline void cycle(tern_vl *v)
 {
 	Vtern_top *t = v->top.get();
 
+#ifdef TERN_VL_ACTIVITY
+	sample_toggles(v);
+#endif
 	sample_mem(v);
 	t->clk_i = 1;
 	t->eval();
@@ -394,6 +527,15 @@ TERN_VL_API int tern_vl_is_bug_variant(void)
 #endif
 }
 
+TERN_VL_API int tern_vl_is_activity_variant(void)
+{
+#ifdef TERN_VL_ACTIVITY
+	return 1;
+#else
+	return 0;
+#endif
+}
+
 TERN_VL_API struct tern_vl *tern_vl_open(const struct tern_vl_opts *o)
 {
 	static_assert(sizeof(Vtern_top::m_rdata_i) == BB, "m_rdata_i is not BUS_BYTES wide");
@@ -423,6 +565,10 @@ TERN_VL_API struct tern_vl *tern_vl_open(const struct tern_vl_opts *o)
 	v->fst_to = o->fst_to > (uint64_t)INT64_MAX ? INT64_MAX : (int64_t)o->fst_to;
 	if (v->fst_from == 0)
 		v->fst_from = INT64_MIN;  // from reset
+#ifdef TERN_VL_ACTIVITY
+	if (!find_probes(v.get()))
+		return nullptr;
+#endif
 	v->run_start = 0;
 	v->dma_base = 0;
 	v->dma_limit = 0;
@@ -472,6 +618,9 @@ TERN_VL_API int tern_vl_run(struct tern_vl *v, const struct tern_vl_csrs *c,
 		v->res = nullptr;
 		return 2;
 	}
+#ifdef TERN_VL_ACTIVITY
+	std::memset(v->tog, 0, sizeof(v->tog));  // count from START on
+#endif
 	// The hot loop: nothing but the clock, the DRAM model and three cheap checks.
 	uint64_t poll = (uint64_t)v->run_start + POLL_EVERY;
 	for (;;) {
@@ -506,6 +655,10 @@ TERN_VL_API int tern_vl_run(struct tern_vl *v, const struct tern_vl_csrs *c,
 		cycle(v);
 	}
 	r->cycles = (uint64_t)run_cycle(v);
+#ifdef TERN_VL_ACTIVITY
+	std::memcpy(r->toggles, v->tog, sizeof(r->toggles));  // before the CSR read-back
+	r->has_toggles = 1;
+#endif
 	if (rc != 2) {
 		// Read back like a driver; the DRAM model keeps serving. After a stop the device is
 		// still running: the counters are then a snapshot of how far it got.

@@ -34,6 +34,8 @@ struct tern_dev_opts {
 	const char *fst_path;      /* write a waveform here (NULL: none) */
 	uint64_t fst_window;       /* with fst_path: only this many cycles before a mismatch */
 	int quiet;                 /* 1: no progress output (e.g. building a Verilated model) */
+	int activity;              /* verilator: run the activity build, which counts bit toggles
+				    * (a separate cached model, slower; st->toggles) */
 	/* where the verilator backend finds its sources and keeps its models (docs/api.md) */
 	const char *home;          /* data dir (rtl/, sim/, gen/); NULL: $TERN_HOME, else found */
 	const char *cache;         /* model cache dir; NULL: $TERN_CACHE, else the default */
@@ -52,6 +54,22 @@ struct tern_mismatch {
 	uint64_t cycle;    /* RTL cycle of the write */
 };
 
+/*
+ * Bit-toggle groups counted by the verilator backend's activity build (opts.activity;
+ * sim/tern_vl.h says how each is sampled). The energy model prices them
+ * (tern_energy_activity, include/tern/tern_energy.h).
+ *   TREE_L0      adder-tree leaves: the selected +a / ~a / 0 inputs of level 1
+ *   TREE_L1..L8  outputs of tree level j's adders (8 + j bits wide)
+ *   ACC_REG      the rows' int32 accumulator registers
+ *   WBUF/ABUF/ACC _RD, _WR  each buffer's read data port and its written words
+ *   MEM_RD, MEM_WR  the memory port's read and write data buses
+ */
+enum tern_toggle {
+	TERN_TOG_TREE_L0, TERN_TOG_TREE_L8 = 8, TERN_TOG_ACC_REG, TERN_TOG_WBUF_RD,
+	TERN_TOG_WBUF_WR, TERN_TOG_ABUF_RD, TERN_TOG_ABUF_WR, TERN_TOG_ACC_RD,
+	TERN_TOG_ACC_WR, TERN_TOG_MEM_RD, TERN_TOG_MEM_WR, TERN_TOG_COUNT
+};
+
 struct tern_status {
 	uint32_t err;      /* enum tern_err, 0 = ok */
 	uint32_t err_insn;
@@ -59,6 +77,8 @@ struct tern_status {
 	struct tern_mismatch mm;
 	uint64_t counters[TERN_CNT_COUNT];
 	int has_cycles;    /* 1 when the backend measures cycles (RTL-only counters valid) */
+	int has_toggles;   /* 1 when opts.activity counted bit toggles */
+	uint64_t toggles[TERN_TOG_COUNT]; /* enum tern_toggle */
 };
 
 int tern_dev_open(const struct tern_dev_opts *o, struct tern_dev **out, char *err, size_t errlen);

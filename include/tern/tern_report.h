@@ -66,6 +66,8 @@ struct tern_report_layer {
 	uint64_t tokens;          /* sum of n over the calls */
 	uint64_t cnt[TERN_CNT_COUNT]; /* summed device counters */
 	int has_cycles;           /* 1 when every call came with measured cycles */
+	uint64_t tog[TERN_TOG_COUNT]; /* summed bit toggles (tern_report_add_toggles) */
+	uint64_t tog_calls;       /* calls that came with toggles; activity valid if == calls */
 };
 
 #define TERN_REPORT_HOSTOPS 16
@@ -118,6 +120,9 @@ struct tern_layer_eval {
 	double macs_per_s;        /* achieved at the clock */
 	struct tern_energy e;     /* ternary array (host = 0) */
 	struct tern_energy base;  /* INT8 baseline (host = 0) */
+	struct tern_energy fp16, fp32; /* FP16 and FP32 MAC baselines (host = 0) */
+	int has_activity;         /* 1 when every call counted toggles (--activity) */
+	struct tern_energy act;   /* activity-based energy of the ternary array (host = 0) */
 };
 
 /* Derived numbers of one phase, or of the whole run. */
@@ -126,7 +131,7 @@ struct tern_phase_eval {
 	double seconds, host_seconds, tokens_per_s, joules_per_token;
 	double host_flops, host_bytes;
 	int bound;                /* 1 if any layer's cycles are a lower bound */
-	struct tern_energy e, base;
+	struct tern_energy e, base, fp16, fp32;
 };
 
 struct tern_report_eval {
@@ -144,6 +149,11 @@ const char *tern_phase_name(enum tern_phase p);
 int tern_report_add(struct tern_report *r, enum tern_phase ph, const char *name, uint32_t m,
 		    uint32_t k, uint32_t n, unsigned wfmt, const uint64_t counters[TERN_CNT_COUNT],
 		    int has_cycles, char *err, size_t errlen);
+
+/* Add the bit toggles of the call just added to layer (ph, name) (the verilator
+ * backend's --activity build). 0, or -1 with err when the layer does not exist. */
+int tern_report_add_toggles(struct tern_report *r, enum tern_phase ph, const char *name,
+			    const uint64_t tog[TERN_TOG_COUNT], char *err, size_t errlen);
 
 /* Add one host op's work to phase ph (op row and phase totals). 0, or -1 with err. */
 int tern_report_host(struct tern_report *r, enum tern_phase ph, const char *name, double flops,

@@ -25,7 +25,7 @@ static const char good_table[] =
 	"node 45nm # test\n"
 	"add8_pj 0.03 # H\n add32_pj 0.1 # H\nmult8_pj 0.2 # H\nmult32_pj 3.1 # H\n"
 	"fadd16_pj 0.4 # H\nfmult16_pj 1.1 # H\nfadd32_pj 0.9 # H\nfmult32_pj 3.7 # H\n"
-	"\n"
+	"toggle_activity 0.5 # assumption\n"
 	"sram_8kb_pj 10 # H\nsram_32kb_pj 20 # H\nsram_1mb_pj 100 # H\n"
 	"sram_bank_bits 64 # H\ndram_pj_64b 1300 # H\ngate_residual 0.1 # est\n";
 
