@@ -46,6 +46,8 @@ expect_usage_error "train without --out" "$TERN_SAN" train --data "$TMP/text.txt
 expect_usage_error "train missing data file" "$TERN_SAN" train --data "$TMP/nope.txt" --out "$TMP/x.gguf"
 expect_usage_error "train --ff not a multiple of 256" "$TERN_SAN" train --data "$TMP/text.txt" --out "$TMP/x.gguf" --ff 300
 expect_usage_error "train --quant bad" "$TERN_SAN" train --data "$TMP/text.txt" --out "$TMP/x.gguf" --quant a2
+expect_usage_error "train --lr 0" "$TERN_SAN" train --data "$TMP/text.txt" --out "$TMP/x.gguf" --lr 0
+expect_usage_error "train --lr not a number" "$TERN_SAN" train --data "$TMP/text.txt" --out "$TMP/x.gguf" --lr 4e-3x
 head -c 3000 "$TMP/text.txt" >"$TMP/short.txt"
 expect_usage_error "train on too little text" "$TERN_SAN" train --data "$TMP/short.txt" --out "$TMP/x.gguf"
 expect_usage_error "perplexity on a zoo model" "$TERN_SAN" perplexity --model zoo:tiny --data "$TMP/text.txt"
