@@ -212,7 +212,7 @@ test: deps ## run every test (unit, sanitizer, CLI, RTL); ends with "N passed, N
 run: deps ## the demo: the trained model (model/data) writes text on the simulated RTL, all checks on
 	@$(MAKE) --no-print-directory all $(VL_DIR)/32x32/libtern_vl.so
 	$(BUILD)/tern run --model $(TRAIN_MODEL) --backend verilator --array 32x32 \
-	  --prompt "And God said unto Moses, " --tokens 40 --top-k 5 --seed 3 --report $(BUILD)/run-report $(RUN_ARGS)
+	  --prompt "And God said unto Moses, " --tokens 64 --top-k 3 --seed 3 --report $(BUILD)/run-report $(RUN_ARGS)
 
 bench: deps ## long measurements -> bench/results.json (BENCH_ARGS="--only rtl --quick")
 	@$(MAKE) --no-print-directory all

@@ -13,6 +13,14 @@
  * pass (the runs advance layer by layer together) and adds each mode's mean KL
  * divergence from the float run over the scored positions.
  *
+ * --backend B runs the a1.58 and a4.8 BitLinears on device B (ref, fast, verilator, ...)
+ * with the layer check on every call (and lockstep on verilator), so the figures are
+ * the golden ones or the command stops at the first difference; the float run has no
+ * integer matmul and stays on the host. Each integer mode's cycles and energy per
+ * evaluated token are printed: from the device's counters (cycles where it measures
+ * them), or without --backend from the fast cycle model over the chunk's shape, priced
+ * by the energy model (tern_ppl_cost.c), with a4.8's int4 lane mode modelled.
+ *
  * --data TEXT: the held-out split of `tern train` (every 20th block of 100 lines),
  * windows of n_ctx bytes at line starts, every byte after the first scored; for the
  * byte-vocabulary models tern train makes.
@@ -24,6 +32,7 @@
 #include <time.h>
 
 #include "tern_cli.h"
+#include "tern_ppl.h"
 #include "tern_train.h"
 
 #define C "perplexity"
@@ -31,7 +40,8 @@
 
 static const char help[] =
 	"usage: tern perplexity --model MODEL.gguf --text FILE [--ctx N] [--chunks N]\n"
-	"                       [--quant a1.58|a4.8|float | --compare-quant] [--quiet]\n"
+	"                       [--quant a1.58|a4.8|float | --compare-quant] [--backend B]\n"
+	"                       [--array RxL] [--board B] [--tech T] [--quiet]\n"
 	"       tern perplexity --model MODEL.gguf --data TEXT [--quant Q] [--windows N]\n"
 	"\n"
 	"Perplexity through the inference forward pass (golden matmuls: every backend\n"
@@ -46,15 +56,24 @@ static const char help[] =
 	"                   or float (no activation quantization)\n"
 	"  --compare-quant  float, a1.58 and a4.8 together: perplexity of each and the mean\n"
 	"                   KL divergence of a1.58 and a4.8 from float\n"
+	"  --backend B      run the integer BitLinears on device B (ref, fast, verilator,\n"
+	"                   systemc...), every layer checked against the golden matmul;\n"
+	"                   default: the golden matmul on the host\n"
+	"  --array, --config, --dram-latency, --dram-bw, --board, --clock-mhz, --dram-gbps,\n"
+	"  --tech           the machine the cycles and energy per token are for (tern run)\n"
 	"  --data TEXT      held-out split of tern train (byte models): windows of n_ctx\n"
 	"                   bytes at line starts; --windows N at most N (default 64, 0 = all)\n"
 	"  --quiet          no progress on stderr\n"
-	"Progress and an ETA go to stderr, one line per chunk.\n"
+	"Progress and an ETA go to stderr, one line per chunk. With --text, each integer\n"
+	"mode also gets cycles and energy per evaluated token: the device's counters, or\n"
+	"without --backend the fast cycle model; a4.8 also as a modelled int4 lane mode.\n"
 	"exit: 0 done, 2 bad usage, unreadable input or a text shorter than one chunk\n";
 
 struct ppl_args {
-	const char *model, *text, *data;
-	uint32_t quant, ctx, chunks, windows, compare, quiet;
+	const char *model, *text, *data, *array;
+	uint32_t quant, ctx, chunks, windows, compare, quiet, backend_given;
+	struct tern_dev_opts o;
+	struct tern_machine mach;
 };
 
 static const char *qname(uint32_t q)
@@ -65,28 +84,40 @@ static const char *qname(uint32_t q)
 static int parse(struct ppl_args *a, int argc, char **argv)
 {
 	enum { O_MODEL = 256, O_TEXT, O_DATA, O_QUANT, O_CTX, O_CHUNKS, O_WINDOWS, O_CMP,
-	       O_QUIET, O_HELP };
+	       O_HELP };
 	static const struct option lo[] = {
 		{ "model", required_argument, 0, O_MODEL }, { "text", required_argument, 0, O_TEXT },
 		{ "data", required_argument, 0, O_DATA }, { "quant", required_argument, 0, O_QUANT },
 		{ "ctx", required_argument, 0, O_CTX }, { "chunks", required_argument, 0, O_CHUNKS },
 		{ "windows", required_argument, 0, O_WINDOWS },
-		{ "compare-quant", no_argument, 0, O_CMP }, { "quiet", no_argument, 0, O_QUIET },
-		{ "help", no_argument, 0, O_HELP }, { 0, 0, 0, 0 }
+		{ "compare-quant", no_argument, 0, O_CMP }, { "help", no_argument, 0, O_HELP },
+		TERN_DEVICE_LONGOPTS, TERN_MACHINE_LONGOPTS, { 0, 0, 0, 0 }
 	};
 	int c, rc = 0;
 
 	memset(a, 0, sizeof(*a));
 	a->windows = 64;
+	tern_device_init(&a->o, &a->array);
+	tern_machine_init(&a->mach);
 	opterr = 0;
 	optind = 1;
 	while (!rc && (c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
+		if (c == TERN_O_REPORT)
+			return tern_usage_err(C, "--report is for tern run; perplexity prints its "
+					      "cycles and energy"), -1;
+		a->backend_given |= c == TERN_O_BACKEND;
+		rc = tern_machine_opt(C, &a->mach, c, optarg);
+		if (!rc)
+			rc = tern_device_opt(C, &a->o, &a->array, c, optarg);
+		if (rc) {
+			rc = rc < 0 ? -1 : 0;
+			continue;
+		}
 		switch (c) {
 		case O_MODEL: a->model = optarg; break;
 		case O_TEXT: a->text = optarg; break;
 		case O_DATA: a->data = optarg; break;
 		case O_CMP: a->compare = 1; break;
-		case O_QUIET: a->quiet = 1; break;
 		case O_CTX: rc = tern_parse_u32(C, "--ctx", optarg, 4, 1u << 16, &a->ctx); break;
 		case O_CHUNKS: rc = tern_parse_u32(C, "--chunks", optarg, 1, 1u << 30, &a->chunks); break;
 		case O_WINDOWS: rc = tern_parse_u32(C, "--windows", optarg, 0, 1000000, &a->windows); break;
@@ -111,8 +142,15 @@ static int parse(struct ppl_args *a, int argc, char **argv)
 		return tern_usage_err(C, "unexpected argument '%s'", argv[optind]), -1;
 	if (!a->model || !!a->text + !!a->data != 1)
 		return tern_usage_err(C, "--model and one of --text and --data are required"), -1;
-	if (a->data && (a->compare || a->ctx || a->chunks))
-		return tern_usage_err(C, "--compare-quant, --ctx and --chunks go with --text"), -1;
+	if (a->data && (a->compare || a->ctx || a->chunks || a->backend_given))
+		return tern_usage_err(C, "--compare-quant, --ctx, --chunks and --backend go with "
+				      "--text"), -1;
+	if (a->backend_given && !a->compare && a->quant == TERN_QUANT_FLOAT)
+		return tern_usage_err(C, "--quant float has no integer matmul to run on "
+				      "--backend %s", a->o.backend), -1;
+	a->quiet = (uint32_t)a->o.quiet;
+	if (tern_machine_resolve(C, &a->mach, &a->o) || tern_machine_prepare(C, &a->mach))
+		return -1;
 	return 0;
 }
 
@@ -176,12 +214,37 @@ static int read_file(const char *path, char **buf, size_t *len)
 	return 0;
 }
 
+/* Cycles and energy per evaluated token of one integer mode. */
+static void print_cost(const struct ppl_args *a, uint32_t q, const struct tern_ppl_cost *c)
+{
+	const uint64_t *cnt[TERN_PPL_G_COUNT] = { c->cnt[0], c->cnt[1], c->cnt[2] };
+	double tok = (double)c->tokens, cyc = 0;
+	unsigned g;
+
+	for (g = 0; g < TERN_PPL_G_COUNT; g++)
+		cyc += (double)cnt[g][TERN_CNT_CYCLES];
+	printf("         ");
+	if (c->has_cycles)
+		printf("cycles/token %.1f (%s), ", cyc / tok,
+		       a->backend_given ? a->o.backend : "fast model");
+	else
+		printf("cycles/token n/a (the %s backend counts none), ", a->o.backend);
+	printf("energy/token %.3f uJ (energy model, %s)",
+	       tern_ppl_energy(&a->mach.tech, &a->o.cfg, c, 0) * 1e-6 / tok, a->mach.tech.node);
+	if (q == TERN_QUANT_A48)
+		printf("; with an int4 lane mode (modelled, not in the RTL) %.3f uJ",
+		       tern_ppl_energy(&a->mach.tech, &a->o.cfg, c, 1) * 1e-6 / tok);
+	putchar('\n');
+}
+
 /* --text: llama.cpp's chunked perplexity, one mode or the three of --compare-quant. */
 static int text_ppl(const struct ppl_args *a, struct tern_model *m)
 {
 	static const uint32_t modes[3] = { TERN_QUANT_FLOAT, TERN_QUANT_A158, TERN_QUANT_A48 };
 	uint32_t nr = a->compare ? 3 : 1, V = m->cfg.n_vocab, T, nchunk, ci, j, r;
 	struct tern_run *runs[3] = { NULL, NULL, NULL };
+	struct tern_ppl_cost *cost = calloc(3, sizeof(*cost));
+	struct tern_ppl_dev *dev = NULL;
 	double nll[3] = { 0 }, kl[3] = { 0 }, *ls[3] = { NULL, NULL, NULL }, t0 = now_s();
 	uint32_t *tok = NULL, *chunk = NULL;
 	uint64_t scored = 0;
@@ -201,7 +264,7 @@ static int text_ppl(const struct ppl_args *a, struct tern_model *m)
 	chunk = malloc(T * sizeof(uint32_t));
 	for (r = 0; r < nr; r++)
 		ls[r] = malloc(V * sizeof(double));
-	if (!tok || !chunk || !ls[0] || !ls[nr - 1] || (nr > 2 && !ls[1])) {
+	if (!tok || !chunk || !cost || !ls[0] || !ls[nr - 1] || (nr > 2 && !ls[1])) {
 		tern_usage_err(C, "out of memory");
 		goto out;
 	}
@@ -218,6 +281,10 @@ static int text_ppl(const struct ppl_args *a, struct tern_model *m)
 			       (long long)ntok, T);
 		goto out;
 	}
+	if (a->backend_given && tern_ppl_dev_open(&a->o, m, T, &dev, err, sizeof(err))) {
+		tern_usage_err(C, "--backend %s: %s", a->o.backend, err);
+		goto out;
+	}
 	/* Only bos is replaced; add_bos says whether the vocabulary puts one first. */
 	if (ntok && bos >= 0 && tok[0] != (uint32_t)bos)
 		bos = -1;
@@ -226,17 +293,31 @@ static int text_ppl(const struct ppl_args *a, struct tern_model *m)
 		if (bos >= 0)
 			chunk[0] = (uint32_t)bos;
 		for (r = 0; r < nr; r++) {
+			uint32_t q = a->compare ? modes[r] : a->quant;
+			/* the integer modes take device slots 0 and 1 in order */
+			unsigned slot = a->compare ? r - 1 : 0;
+			struct tern_mm mm = dev && q != TERN_QUANT_FLOAT
+						    ? tern_ppl_dev_mm(dev, slot, &cost[r])
+						    : tern_mm_golden;
+
 			tern_run_free(runs[r]);
 			runs[r] = NULL;
-			if (tern_run_new(&m->cfg, T, T, a->compare ? modes[r] : a->quant, tern_mm_golden,
-					 &runs[r])) {
+			if (tern_run_new(&m->cfg, T, T, q, mm, &runs[r])) {
 				tern_usage_err(C, "out of memory for %u positions", T);
 				goto out;
 			}
+			if (dev && q != TERN_QUANT_FLOAT)
+				tern_ppl_dev_set_run(dev, slot, runs[r]);
 		}
-		if (tern_forward(m, runs, nr, chunk, T, NULL, err, sizeof(err)) != TERN_FWD_OK) {
-			tern_usage_err(C, "%s", err);
+		r = (uint32_t)tern_forward(m, runs, nr, chunk, T, NULL, err, sizeof(err));
+		if (r != TERN_FWD_OK) {
+			rc = r == TERN_FWD_CHECK ? TERN_EXIT_CHECK : TERN_EXIT_USAGE;
+			fprintf(stderr, "tern %s: %s\n", C, err);
 			goto out;
+		}
+		for (r = 0; r < nr; r++) {
+			tern_host_cost_add(&cost[r].host, tern_run_host_cost(runs[r]));
+			cost[r].tokens += T;
 		}
 		for (j = T / 2; j + 1 < T; j++) {
 			for (r = 0; r < nr; r++) {
@@ -263,8 +344,20 @@ static int text_ppl(const struct ppl_args *a, struct tern_model *m)
 				el / (ci + 1) * (nchunk - ci - 1));
 		}
 	}
+	for (r = 0; !dev && r < nr; r++)
+		if ((a->compare ? modes[r] : a->quant) != TERN_QUANT_FLOAT &&
+		    tern_ppl_fast(&m->cfg, &a->o, T, nchunk, &cost[r], err, sizeof(err))) {
+			tern_usage_err(C, "fast model: %s", err);
+			goto out;
+		}
 	printf("tern perplexity: %s ctx=%u: %u chunks, %llu tokens scored (the second half of "
 	       "each chunk)\n", a->model, T, nchunk, (unsigned long long)scored);
+	if (dev)
+		printf("  device: --backend %s, array %s, %llu BitLinear runs, every one equal to "
+		       "the golden matmul\n", a->o.backend, a->array,
+		       (unsigned long long)tern_ppl_dev_calls(dev));
+	printf("  machine: array %s, %.0f MHz, %s; per evaluated token (chunks of %u tokens "
+	       "run as one prefill each)\n", a->array, a->mach.clock_mhz, a->mach.board->name, T);
 	for (r = 0; r < nr; r++) {
 		uint32_t q = a->compare ? modes[r] : a->quant;
 
@@ -273,6 +366,11 @@ static int text_ppl(const struct ppl_args *a, struct tern_model *m)
 		if (a->compare && r)
 			printf(", mean KL from float %.3e", kl[r] / scored);
 		putchar('\n');
+		if (q == TERN_QUANT_FLOAT)
+			printf("         host only (float activations: no integer matmul, no "
+			       "device cycles or energy)\n");
+		else
+			print_cost(a, q, &cost[r]);
 	}
 	rc = TERN_EXIT_OK;
 out:
@@ -280,6 +378,8 @@ out:
 		tern_run_free(runs[r]);
 		free(ls[r]);
 	}
+	tern_ppl_dev_close(dev);
+	free(cost);
 	free(tok);
 	free(chunk);
 	free(text);

@@ -6,6 +6,8 @@
  */
 #include <getopt.h>
 #include <math.h>
+#include <sys/resource.h>
+#include <time.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,7 +16,8 @@
 
 static const char train_help[] =
 	"usage: tern train --data TEXT --out MODEL.gguf [--steps N] [--batch N] [--threads N]\n"
-	"                  [--seed N] [--layers N] [--ff N] [--ctx N] [--quant a1.58|a4.8|float]\n"
+	"                  [--seed N] [--layers N] [--ff N] [--ctx N] [--lr X]\n"
+	"                  [--quant a1.58|a4.8|float]\n"
 	"                  [--curve FILE] [--checkpoint FILE] [--eval-windows N] [--quiet]\n"
 	"\n"
 	"Train a byte-level BitNet b1.58 model (d=256, 4 heads, 2 KV heads, SiLU-gated FFN,\n"
@@ -22,15 +25,16 @@ static const char train_help[] =
 	"(straight-through estimator), AdamW and a cosine schedule, then write it as GGUF\n"
 	"(TQ2_0) with its byte tokenizer. Every 20th block of 100 lines is held out.\n"
 	"The result depends on --seed only, not on --threads.\n"
-	"  --steps N        optimizer steps (default 240), --batch N sequences per step (8)\n"
+	"  --steps N        optimizer steps (default 600), --batch N sequences per step (8)\n"
 	"  --ctx N          sequence length in bytes (default 128; the model's context)\n"
+	"  --lr X           peak learning rate (default 0.004); the cosine ends at X/10\n"
 	"  --curve FILE     'step train_loss heldout_ppl lr' lines every 40 steps\n"
 	"  --checkpoint F   also write the float weights (for --quant float evaluation)\n"
 	"  --eval-windows N held-out windows for the final figures (default 128, 0 = all)\n"
 	"exit: 0 written, 2 bad usage or unreadable data, 128+N interrupted\n";
 
 enum { O_DATA = 256, O_OUT, O_STEPS, O_BATCH, O_THREADS, O_SEED, O_LAYERS, O_FF, O_CTX,
-       O_QUANT, O_CURVE, O_CKPT, O_EVALW, O_QUIET, O_MODEL, O_WINDOWS, O_HELP };
+       O_QUANT, O_CURVE, O_CKPT, O_EVALW, O_QUIET, O_MODEL, O_WINDOWS, O_LR, O_HELP };
 
 static int parse_quant(const char *cmd, const char *v, int allow_float, uint32_t *q)
 {
@@ -43,6 +47,18 @@ static int parse_quant(const char *cmd, const char *v, int allow_float, uint32_t
 	else
 		return tern_usage_err(cmd, "--quant must be a1.58, a4.8%s, got '%s'",
 				      allow_float ? " or float" : "", v), -1;
+	return 0;
+}
+
+/* A learning rate: a finite number in (0, 1]. */
+static int parse_lr(const char *cmd, const char *v, float *lr)
+{
+	char *end;
+	double x = strtod(v, &end);
+
+	if (end == v || *end || !(x > 0.0 && x <= 1.0))
+		return tern_usage_err(cmd, "--lr must be a number in (0, 1], got '%s'", v), -1;
+	*lr = (float)x;
 	return 0;
 }
 
@@ -62,6 +78,7 @@ static int train_parse(struct train_args *a, int argc, char **argv)
 		{ "ctx", required_argument, 0, O_CTX }, { "quant", required_argument, 0, O_QUANT },
 		{ "curve", required_argument, 0, O_CURVE }, { "checkpoint", required_argument, 0, O_CKPT },
 		{ "eval-windows", required_argument, 0, O_EVALW }, { "quiet", no_argument, 0, O_QUIET },
+		{ "lr", required_argument, 0, O_LR },
 		{ "help", no_argument, 0, O_HELP }, { 0, 0, 0, 0 }
 	};
 	const char *C = "train";
@@ -93,6 +110,10 @@ static int train_parse(struct train_args *a, int argc, char **argv)
 			a->o.seed = seed;
 			break;
 		case O_QUANT: rc = parse_quant(C, optarg, 1, &a->o.quant); break;
+		case O_LR:
+			rc = parse_lr(C, optarg, &a->o.lr);
+			a->o.lr_min = a->o.lr / 10.0f;
+			break;
 		case O_HELP: fputs(train_help, stdout); return 1;
 		default: return tern_bad_option(C, argv);
 		}
@@ -128,6 +149,26 @@ static void final_figures(struct tern_tparams *p, const struct tern_corpus *c,
 	printf("tern train: uniform baseline perplexity 256 (the 256 byte values)\n");
 }
 
+static double wall_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+/* Wall and CPU time: on a shared machine the CPU seconds say what the work costs
+ * (user + sys over the threads; an idle 2-core machine needs about half in wall). */
+static void train_time(double t0)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	printf("tern train: %.0f s wall, %.0f s user + %.0f s sys CPU\n", wall_s() - t0,
+	       ru.ru_utime.tv_sec + ru.ru_utime.tv_usec * 1e-6,
+	       ru.ru_stime.tv_sec + ru.ru_stime.tv_usec * 1e-6);
+}
+
 int tern_cmd_train(int argc, char **argv)
 {
 	struct train_args a;
@@ -135,6 +176,7 @@ int tern_cmd_train(int argc, char **argv)
 	struct tern_tparams *p = NULL;
 	FILE *curve = NULL;
 	char err[512];
+	double t0 = wall_s();
 	size_t n;
 	int rc;
 
@@ -180,6 +222,7 @@ int tern_cmd_train(int argc, char **argv)
 		goto out;
 	}
 	final_figures(p, &c, &a);
+	train_time(t0);
 	printf("tern train: wrote %s\n", a.out);
 	rc = TERN_EXIT_OK;
 out:

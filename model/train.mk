@@ -11,7 +11,10 @@ DEB_PKGS    += bible-kjv bible-kjv-text
 BIBLE       ?= bible
 TRAIN_DIR   := $(BUILD)/train
 TRAIN_TEXT  := $(TRAIN_DIR)/kjv.txt
-TRAIN_MODEL := model/data/tern-kjv-byte.gguf
+TRAIN_MODEL ?= model/data/tern-kjv-byte.gguf
+# A second run (e.g. another seed) can keep its own curve and checkpoint:
+# make train TRAIN_MODEL=build/train/b.gguf TRAIN_RUN=build/train/b TRAIN_ARGS="--seed 20"
+TRAIN_RUN   ?= $(TRAIN_DIR)/kjv
 TRAIN_ARGS  ?=
 
 # One verse per line, the "Ge1:1 " reference removed: plain prose.
@@ -25,11 +28,11 @@ train-data: $(TRAIN_TEXT)
 
 train: deps ## retrain the model in the box (model/data/tern-kjv-byte.gguf, ~15 min on 2 cores)
 	@$(MAKE) --no-print-directory all $(TRAIN_TEXT)
-	$(BUILD)/tern train --data $(TRAIN_TEXT) --out $(TRAIN_MODEL) --curve $(TRAIN_DIR)/curve.txt \
-	  --checkpoint $(TRAIN_DIR)/kjv.ckpt $(TRAIN_ARGS)
+	$(BUILD)/tern train --data $(TRAIN_TEXT) --out $(TRAIN_MODEL) --curve $(TRAIN_RUN).curve \
+	  --checkpoint $(TRAIN_RUN).ckpt $(TRAIN_ARGS)
 
 # Training curve (held-out perplexity per byte against step) for docs/train.md.
-$(TRAIN_DIR)/curve.png: $(TRAIN_DIR)/curve.txt model/train_curve.gp
+$(TRAIN_DIR)/curve.png: $(TRAIN_RUN).curve model/train_curve.gp
 	$(GNUPLOT) -e "in='$<'; out='$@'" model/train_curve.gp
 train-plot: $(TRAIN_DIR)/curve.png ## plot the last make train's curve -> build/train/curve.png
 .PHONY: train-plot

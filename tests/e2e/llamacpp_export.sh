@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
-# tern's exports in llama.cpp (issue 14): zoo:tiny-silu (arch "bitnet", SiLU, a byte-level
-# vocabulary) written as TQ2_0 and TQ1_0 must load in llama.cpp (node-llama-cpp), and
-# over 5 prompts llama.cpp's logits must agree with tern's (--logits) at every prompt
-# position: top-1 the same at >= 95% of positions and mean KL(llama.cpp || tern) < 1e-3.
+# tern's exports in llama.cpp (issue 14, must-show 3). Two SiLU models (arch "bitnet"),
+# each exported by tern as TQ2_0 and TQ1_0, must load in llama.cpp (node-llama-cpp),
+# and over 5 prompts llama.cpp's logits must agree with tern's (--logits) at every
+# prompt position:
+# - the trained KJV byte model (model/data/tern-kjv-byte.gguf, re-exported by tern
+#   export): top-1 the same at >= 95% of positions, counted raw (no tie allowance),
+#   and mean KL(llama.cpp || tern) < 1e-3;
+# - zoo:tiny-silu (random weights): mean KL < 1e-3. Its near-flat outputs make greedy
+#   ties, so its top-1 agreement is printed (raw, and with ties within the noise: the
+#   two picks' llama.cpp logits closer than the largest logit difference between the
+#   implementations at that position) but not required.
 # llama.cpp quantizes activations per 256-element block (Q8_K), tern per token as BitNet
-# does, so the logits differ by that noise, not more. The zoo's near-flat outputs make
-# greedy ties, hence distributions, not generated text, are compared: a differing
-# top-1 counts as agreement only when it is a tie within the noise (llama.cpp's own
-# logits of the two picks closer than the largest logit difference at that position),
-# and the raw agreement is printed beside it.
+# does, so the logits differ by that noise, not more.
 # Also: a run that emits byte tokens (the random model emits arbitrary bytes, 0x80..0xff
 # alone among them) prints JSON that parses, with "text" equal to its bytes as UTF-8
 # with U+FFFD replacement. Without npm the llama.cpp cases print SKIP lines.
@@ -43,32 +46,43 @@ if ! npm_peers node-llama-cpp; then
 	exit 0
 fi
 NM=$NPM_PREFIX/node_modules
-prompts=("In the beginning" "Hello, world!" "int main(void) { return 0; }" "café 🙂 ünïcode" "   spaces  and
-newlines")
-: >"$TMP/prompts.txt"
-for p in "${prompts[@]}"; do
-	"$TERN" tokenize --model "$TMP/silu_tq2_0.gguf" --text "$p" | tr ',' ' ' >>"$TMP/prompts.txt"
-done
+KJV=$ROOT/model/data/tern-kjv-byte.gguf
 for w in tq2_0 tq1_0; do
-	if ! node "$ROOT/tests/tools/llama_logits.mjs" "$NM" "$TMP/silu_$w.gguf" "$TMP/prompts.txt" \
-		"$TMP/llama_$w.json" >"$TMP/node.log" 2>&1; then
-		if grep -q 'error loading model' "$TMP/node.log"; then
-			fail "llama.cpp loads tern's $w export" "$(grep -v '^$' "$TMP/node.log" | tail -2 | tr '\n' ' ')"
-		else
-			skip "llama.cpp agrees with tern's $w export" "node-llama-cpp did not run: $(tail -1 "$TMP/node.log")"
+	"$TERN" export --model "$KJV" --out "$TMP/kjv_$w.gguf" --wtype $w 2>"$TMP/err" ||
+		fail "export the trained model as $w" "$(cat "$TMP/err")"
+done
+zoo_prompts=("In the beginning" "Hello, world!" "int main(void) { return 0; }" "café 🙂 ünïcode" "   spaces  and
+newlines")
+kjv_prompts=("In the beginning God created the heaven and the earth. And the earth was"
+	"And God said unto Moses, I AM THAT I AM: and he said, Thus shalt thou say"
+	"The LORD is my shepherd; I shall not want. He maketh me to lie down"
+	"Blessed are the poor in spirit: for theirs is the kingdom of heaven."
+	"And it came to pass, when the king heard the words of the law, that he")
+# compare MODEL_PREFIX PROMPTS_FILE STRICT(1: top-1 >= 95% raw)
+compare() {
+	local pre=$1 pf=$2 strict=$3 w i ids
+	for w in tq2_0 tq1_0; do
+		local name; name="$(basename "$pre")_$w"
+		if ! node "$ROOT/tests/tools/llama_logits.mjs" "$NM" "${pre}_$w.gguf" "$pf" \
+			"$TMP/llama_$name.json" >"$TMP/node.log" 2>&1; then
+			if grep -q 'error loading model' "$TMP/node.log"; then
+				fail "llama.cpp loads tern's $name export" "$(grep -v '^$' "$TMP/node.log" | tail -2 | tr '\n' ' ')"
+			else
+				skip "llama.cpp agrees with tern's $name export" "node-llama-cpp did not run: $(tail -1 "$TMP/node.log")"
+			fi
+			continue
 		fi
-		continue
-	fi
-	pass "llama.cpp loads tern's $w export"
-	i=0
-	while read -r ids; do
-		"$TERN" run --model "$TMP/silu_$w.gguf" --prompt-tokens "${ids// /,}" --tokens 1 --quiet \
-			--logits "$TMP/tern_${w}_$i.npy" >/dev/null || fail "tern run $w prompt $i"
-		i=$((i + 1))
-	done <"$TMP/prompts.txt"
-	python3 - "$TMP/llama_$w.json" "$TMP/tern_${w}_" <<'PY' >"$TMP/cmp.txt" 2>&1
+		pass "llama.cpp loads tern's $name export"
+		i=0
+		while read -r ids; do
+			"$TERN" run --model "${pre}_$w.gguf" --prompt-tokens "${ids// /,}" --tokens 1 --quiet \
+				--logits "$TMP/tern_${name}_$i.npy" >/dev/null || fail "tern run $name prompt $i"
+			i=$((i + 1))
+		done <"$pf"
+		python3 - "$TMP/llama_$name.json" "$TMP/tern_${name}_" "$strict" <<'PY' >"$TMP/cmp.txt" 2>&1
 import json, math, struct, sys
 ref = json.load(open(sys.argv[1]))
+strict = sys.argv[3] == '1'
 agree = total = ties = 0
 kls = []
 for i, rows in enumerate(ref):
@@ -84,18 +98,30 @@ for i, rows in enumerate(ref):
         noise = max(abs(x - y) for x, y in zip(a, t))
         agree += ka == kt
         total += 1
-        # A tie within the noise: llama.cpp's own logits of the two picks differ by
-        # less than the largest logit difference between the implementations here.
         if ka != kt:
             ties += a[ka] - a[kt] <= noise
             print('  position %d of prompt %d: llama.cpp %d, tern %d, llama.cpp gap %.4f, noise %.4f' % (p, i, ka, kt, a[ka] - a[kt], noise))
 mkl = sum(kls) / len(kls)
-print('%d positions, top-1 agreement %.1f%% (%d of the %d others are ties within the noise), mean KL %.2e, max KL %.2e' %
+print('%d positions, top-1 agreement %.1f%% raw (%d of the %d others are ties within the noise), mean KL %.2e, max KL %.2e' %
       (total, 100.0 * agree / total, ties, total - agree, mkl, max(kls)))
-sys.exit(0 if total >= 40 and agree + ties >= 0.95 * total and mkl < 1e-3 else 1)
+top1 = agree >= 0.95 * total if strict else True
+sys.exit(0 if total >= 40 and top1 and mkl < 1e-3 else 1)
 PY
-	rc=$?
-	echo "llama.cpp vs tern, $w: $(cat "$TMP/cmp.txt")"
-	[ $rc -eq 0 ] && pass "llama.cpp agrees with tern's $w export: $(tail -1 "$TMP/cmp.txt")" ||
-		fail "llama.cpp agrees with tern's $w export" "$(tail -1 "$TMP/cmp.txt")"
+		local rc=$?
+		echo "llama.cpp vs tern, $name: $(cat "$TMP/cmp.txt")"
+		local what="mean KL < 1e-3"
+		[ "$strict" = 1 ] && what="top-1 >= 95% raw, mean KL < 1e-3"
+		[ $rc -eq 0 ] && pass "llama.cpp agrees with tern's $name export ($what): $(tail -1 "$TMP/cmp.txt")" ||
+			fail "llama.cpp agrees with tern's $name export ($what)" "$(tail -1 "$TMP/cmp.txt")"
+	done
+}
+: >"$TMP/zoo_prompts.txt"
+for p in "${zoo_prompts[@]}"; do
+	"$TERN" tokenize --model "$TMP/silu_tq2_0.gguf" --text "$p" | tr ',' ' ' >>"$TMP/zoo_prompts.txt"
 done
+: >"$TMP/kjv_prompts.txt"
+for p in "${kjv_prompts[@]}"; do
+	"$TERN" tokenize --model "$KJV" --text "$p" | tr ',' ' ' >>"$TMP/kjv_prompts.txt"
+done
+compare "$TMP/kjv" "$TMP/kjv_prompts.txt" 1
+compare "$TMP/silu" "$TMP/zoo_prompts.txt" 0

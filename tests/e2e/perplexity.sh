@@ -65,6 +65,51 @@ python3 -c "import sys; a, b = float(sys.argv[1]), float(sys.argv[2]); sys.exit(
 grep -q 'float .*perplexity' "$TMP/cmp.txt" && grep -q 'a4.8 .*mean KL from float' "$TMP/cmp.txt" &&
 	pass "perplexity: --compare-quant" || fail "perplexity: --compare-quant" "$(cat "$TMP/cmp.txt")"
 
+# --backend (issue 14): the integer BitLinears on a device, each layer checked against
+# the golden matmul, so every figure equals the host run's; the fast backend's counted
+# cycles equal the fast model's walk over the chunk shape (no device), two separate paths.
+expect_usage_error "perplexity: --backend with --data" "$TERN_SAN" perplexity --model "$M" --data "$TMP/text.txt" --backend ref
+expect_usage_error "perplexity: --quant float on a device" "$TERN_SAN" perplexity --model "$M" --text "$TMP/text.txt" --quant float --backend ref
+expect_usage_error "perplexity: --report refused" "$TERN_SAN" perplexity --model "$M" --text "$TMP/text.txt" --report "$TMP/rep"
+expect_usage_error "perplexity: unknown backend" "$TERN_SAN" perplexity --model "$M" --text "$TMP/text.txt" --backend nope
+nll_lines() { grep -E '^  (float|a1.58|a4.8) ' "$1"; }
+cyc() { sed -n "/^  $2 /{n;s/.*cycles\/token \([0-9.]*\).*/\1/p}" "$1"; }
+for b in ref fast verilator; do
+	"$TERN" perplexity --model "$M" --text "$TMP/text.txt" --ctx 16 --chunks 2 --compare-quant --quiet \
+		${b:+--backend $b} >"$TMP/dev_$b.txt" 2>"$TMP/err" || { fail "perplexity --backend $b" "$(cat "$TMP/err")"; continue; }
+done
+"$TERN" perplexity --model "$M" --text "$TMP/text.txt" --ctx 16 --chunks 2 --compare-quant --quiet >"$TMP/host.txt"
+for b in ref fast verilator; do
+	[ -s "$TMP/dev_$b.txt" ] || continue
+	if [ "$(nll_lines "$TMP/dev_$b.txt")" = "$(nll_lines "$TMP/host.txt")" ] &&
+		grep -q "device: --backend $b, array 32x32, 56 BitLinear runs, every one equal" "$TMP/dev_$b.txt"; then
+		pass "perplexity --backend $b: 56 checked device BitLinears, figures equal the host's"
+	else
+		fail "perplexity --backend $b" "$(cat "$TMP/dev_$b.txt")"
+	fi
+done
+c_fast=$(cyc "$TMP/dev_fast.txt" a1.58) c_model=$(cyc "$TMP/host.txt" a1.58) c_vl=$(cyc "$TMP/dev_verilator.txt" a1.58)
+echo "perplexity cycles/token (ctx 16): fast backend $c_fast, fast model walk $c_model, verilator $c_vl"
+[ -n "$c_fast" ] && [ "$c_fast" = "$c_model" ] && [ "$(cyc "$TMP/host.txt" a4.8)" = "$c_model" ] &&
+	pass "perplexity: fast backend cycles/token $c_fast = fast model walk $c_model (a4.8 the same)" ||
+	fail "perplexity: cycles/token" "fast backend '$c_fast', walk '$c_model'"
+# The RTL's measured cycles: the fast model is calibrated to it (docs/fast_model.md)
+python3 -c "import sys; a, b = float(sys.argv[1]), float(sys.argv[2]); sys.exit(abs(a / b - 1) > 0.1)" "$c_vl" "$c_fast" &&
+	pass "perplexity: verilator cycles/token $c_vl within 10% of the fast model's $c_fast" ||
+	fail "perplexity: verilator cycles/token" "verilator '$c_vl', fast '$c_fast'"
+grep -q 'ref backend counts none' "$TMP/dev_ref.txt" && pass "perplexity --backend ref: cycles n/a, said so" ||
+	fail "perplexity --backend ref: cycles n/a" "$(cat "$TMP/dev_ref.txt")"
+# Energy: a4.8 on the RTL as it is costs what a1.58 does (host quantization aside);
+# the modelled int4 lane mode saves a little, never more than the array's compute share.
+python3 - "$TMP/host.txt" <<'PY' && pass "perplexity: energy per token per mode, a4.8 int4 modelled" || fail "perplexity: energy per token" "$(cat "$TMP/host.txt")"
+import re, sys
+t = open(sys.argv[1]).read()
+e = {m: float(re.search(r'^  %s .*\n.*energy/token ([0-9.]+) uJ' % re.escape(m), t, re.M).group(1)) for m in ('a1.58', 'a4.8')}
+m4 = float(re.search(r'int4 lane mode \(modelled, not in the RTL\) ([0-9.]+) uJ', t).group(1))
+assert e['a1.58'] > 0 and abs(e['a4.8'] / e['a1.58'] - 1) < 0.01, e
+assert 0.8 * e['a4.8'] < m4 < e['a4.8'], (m4, e)
+PY
+
 if ! npm_peers node-llama-cpp; then
 	skip "perplexity: tern vs llama.cpp" "npm peers unavailable"
 	exit 0
