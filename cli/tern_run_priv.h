@@ -21,6 +21,8 @@ struct run_args {
 	uint64_t top_logprobs;       /* --top-logprobs K, 0 = off */
 	int ignore_eos;
 	uint32_t quant;
+	uint32_t head_planes;        /* --head: 0 float, 2 t2, 3 t3 */
+	int head_given;
 	int json;
 	int timing_only;             /* --timing-only: no data, cycles from the fast model */
 	int backend_given;           /* --backend was on the command line */

@@ -232,6 +232,7 @@ static void print_json(const struct run_args *a, const struct run_state *st,
 	tern_json_str(&j, "mode", a->timing_only ? "timing-only" : "checked");
 	tern_json_str(&j, "array", a->array);
 	tern_json_str(&j, "quant", a->quant == TERN_QUANT_A48 ? "a4.8" : "a1.58");
+	tern_json_str(&j, "head", tern_head_name(st->m->cfg.head_planes));
 	tern_json_u64(&j, "seed", a->seed);
 	tern_json_u64(&j, "top_k", a->top_k);
 	json_ids(&j, "prompt_tokens", st->prompt, st->n_prompt);
@@ -326,9 +327,9 @@ static void print_summary(const struct run_args *a, const struct run_state *st,
 	char text[4096], shown[4 * 4096];
 
 	printf("tern run: %s (%s, d=%u, %u layers, %u/%u heads, ffn %u, vocab %u) backend=%s "
-	       "array=%s quant=%s\n", m->name, m->arch, m->n_embd, m->n_layer, m->n_head,
+	       "array=%s quant=%s head=%s\n", m->name, m->arch, m->n_embd, m->n_layer, m->n_head,
 	       m->n_head_kv, m->n_ff, m->n_vocab, a->o.backend, a->array,
-	       a->quant == TERN_QUANT_A48 ? "a4.8" : "a1.58");
+	       a->quant == TERN_QUANT_A48 ? "a4.8" : "a1.58", tern_head_name(m->head_planes));
 	print_ids("prompt", st->prompt, st->n_prompt);
 	if (a->timing_only)
 		printf("  generated n/a: timing only (fast cycle model), no data computed, %u decode "
