@@ -72,9 +72,10 @@ static const char help_mid[] =
 	"  --seed S             sampling seed (default 0); weights do not depend on it\n"
 	"  --top-k K            sample among the K most likely tokens (default 0: greedy)\n"
 	"  --quant Q            a1.58 (int8 per token, default) or a4.8 (BitNet a4.8)\n"
-	"  --head H             output head: float (on the host, default), t2 or t3 (2 or 3\n"
-	"                       balanced-ternary digit planes with a per-row scale, on the\n"
-	"                       array as one BitLinear, combined with shifts and adds)\n"
+	"  --head H             output head: float (on the host), t2 or t3 (2 or 3 balanced-\n"
+	"                       ternary digit planes with a per-row scale, on the array as\n"
+	"                       one BitLinear, combined with shifts and adds); default float,\n"
+	"                       or the board's (kv260: t2) when --board chose the array\n"
 	"  --check C            all (default): layer and model checks; layer: no golden\n"
 	"                       pass; none: neither (lockstep still runs on verilator)\n"
 	"  --threads N          worker threads for the reference model, the golden matmul\n"
@@ -721,6 +722,10 @@ int tern_cmd_run(int argc, char **argv)
 		rc = TERN_EXIT_USAGE;
 		goto out;
 	}
+	/* A board's own array comes with its head (isa/tern_isa.json boards[].array.head);
+	 * --head always wins, and so does the float default with --array/--config. */
+	if (!a.head_given && a.mach.array_from_board && a.mach.board->head)
+		tern_head_parse(a.mach.board->head, &a.head_planes);
 	st.m->cfg.head_planes = a.head_planes;
 	st.n_gen = (uint32_t)a.tokens;
 	rc = TERN_EXIT_USAGE;

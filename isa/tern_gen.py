@@ -66,6 +66,8 @@ def check(d):
             for k in ("name", "why"):
                 if not b["array"].get(k):
                     sys.exit("tern_gen: board %s array.%s missing" % (b["name"], k))
+            if b["array"].get("head", "float") not in ("float", "t2", "t3"):
+                sys.exit("tern_gen: board %s array.head must be float, t2 or t3" % b["name"])
     check_fpga(d)
 
 
@@ -317,6 +319,7 @@ def gen_c_header(d):
           "\tconst char *array;   /* its hardware config's name; NULL: none of its own */",
           "\tstruct tern_hw_config cfg; /* used when the user names no --array/--config */",
           "\tconst char *array_why; /* one line: why that config (the port vs the DRAM) */",
+          "\tconst char *head;    /* output head with that config: float, t2, t3 (tern run) */",
           "};",
           "struct tern_host {",
           "\tconst char *board;",
@@ -374,9 +377,9 @@ def gen_c_tables(d):
             cfg = board_array(d, b)
             vals = ", ".join(str(cfg[q["name"]]) for q in d["config"]["params"])
             o.append('\t  "%s", "%s", { %s },' % (b["note"], b["array"]["name"], vals))
-            o.append('\t  "%s" },' % b["array"]["why"])
+            o.append('\t  "%s", "%s" },' % (b["array"]["why"], b["array"].get("head", "float")))
         else:
-            o.append('\t  "%s", NULL, { 0 }, NULL },' % b["note"])
+            o.append('\t  "%s", NULL, { 0 }, NULL, NULL },' % b["note"])
     o += ["};", "", "const struct tern_host tern_hosts[TERN_BOARD_COUNT] = {"]
     for b in d["boards"]["list"]:
         o.append("\t/* %s */" % b["host_source"])
@@ -595,7 +598,8 @@ def gen_md(d):
           "| board | clock MHz | DRAM GB/s | host GFLOP/s | array (without --array/--config) | note |",
           "|---|---|---|---|---|---|"]
     for b in d["boards"]["list"]:
-        arr = "%s: %s" % (b["array"]["name"], b["array"]["why"]) if "array" in b else \
+        arr = "%s, head %s: %s" % (b["array"]["name"], b["array"].get("head", "float"),
+                                    b["array"]["why"]) if "array" in b else \
             "the default preset %s" % d["config"]["default"]
         o.append("| %s | %g | %g | %g | %s | %s; host: %s |" % (
             b["name"], b["clock_mhz"], b["dram_gbps"], b["host_gflops"], arr, b["note"],
