@@ -76,6 +76,7 @@ static const char help_mid[] =
 	"                       ternary digit planes with a per-row scale, on the array as\n"
 	"                       one BitLinear, combined with shifts and adds); default float,\n"
 	"                       or the board's (kv260: t2) when --board chose the array\n"
+	"  --wfmt F             weights in device DRAM: 2bit (default) or base3 (1.6 bits)\n"
 	"  --check C            all (default): layer and model checks; layer: no golden\n"
 	"                       pass; none: neither (lockstep still runs on verilator)\n"
 	"  --threads N          worker threads for the reference model, the golden matmul\n"
@@ -103,7 +104,7 @@ static const char help_tail[] =
 
 enum { O_MODEL = 256, O_PTOK, O_PROMPT, O_TOKENS, O_SEED, O_TOPK, O_QUANT, O_JSON, O_HELP,
        O_PLEN, O_HOSTG, O_TIMING, O_LOGITS, O_TOPLP, O_IGNEOS, O_THREADS, O_CHECK,
-       O_WARMUP, O_HEAD };
+       O_WARMUP, O_HEAD, O_WFMT };
 
 static const struct option longopts[] = {
 	{ "model", required_argument, 0, O_MODEL },     { "prompt-tokens", required_argument, 0, O_PTOK },
@@ -116,6 +117,7 @@ static const struct option longopts[] = {
 	{ "ignore-eos", no_argument, 0, O_IGNEOS },
 	{ "threads", required_argument, 0, O_THREADS }, { "check", required_argument, 0, O_CHECK },
 	{ "warmup", no_argument, 0, O_WARMUP }, { "head", required_argument, 0, O_HEAD },
+	{ "wfmt", required_argument, 0, O_WFMT },
 	TERN_DEVICE_LONGOPTS,
 	TERN_MACHINE_LONGOPTS,
 	{ 0, 0, 0, 0 }
@@ -163,6 +165,11 @@ static int parse_one(struct run_args *a, int c, const char *v, char **argv)
 		if (tern_head_parse(v, &a->head_planes))
 			return tern_usage_err(CMD, "--head must be float, t2 or t3, got '%s'", v), -1;
 		a->head_given = 1;
+		return 0;
+	case O_WFMT:
+		if (strcmp(v, "2bit") && strcmp(v, "base3"))
+			return tern_usage_err(CMD, "--wfmt must be 2bit or base3, got '%s'", v), -1;
+		a->wfmt = strcmp(v, "2bit") ? TERN_WFMT_BASE3 : TERN_WFMT_2BIT;
 		return 0;
 	case O_JSON: a->json = 1; return 0;
 	case O_WARMUP: a->warmup = 1; return 0;
@@ -418,7 +425,7 @@ static uint64_t device_bytes(const struct run_args *a, const struct tern_model_c
 		uint32_t ns[2] = { n, 1 };
 
 		for (j = 0; j < 2; j++) {
-			struct tern_layer l = { 0, 0, ns[j], TERN_WFMT_2BIT };
+			struct tern_layer l = { 0, 0, ns[j], c->wfmt };
 			struct tern_layout lo;
 			struct tern_traffic tr;
 
@@ -437,7 +444,7 @@ static uint64_t device_bytes(const struct run_args *a, const struct tern_model_c
 	}
 	if (c->head_planes) {
 		/* the head: one layer of planes x vocabulary rows, N = 1, two programs */
-		struct tern_layer l = { c->head_planes * c->n_vocab, c->n_embd, 1, TERN_WFMT_2BIT };
+		struct tern_layer l = { c->head_planes * c->n_vocab, c->n_embd, 1, c->wfmt };
 		struct tern_layout lo;
 		struct tern_traffic tr;
 
@@ -727,6 +734,7 @@ int tern_cmd_run(int argc, char **argv)
 	if (!a.head_given && a.mach.array_from_board && a.mach.board->head)
 		tern_head_parse(a.mach.board->head, &a.head_planes);
 	st.m->cfg.head_planes = a.head_planes;
+	st.m->cfg.wfmt = a.wfmt;
 	st.n_gen = (uint32_t)a.tokens;
 	rc = TERN_EXIT_USAGE;
 	if (build_prompt(&a, st.m, &st))

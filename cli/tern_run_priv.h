@@ -23,6 +23,7 @@ struct run_args {
 	uint32_t quant;
 	uint32_t head_planes;        /* --head: 0 float, 2 t2, 3 t3 */
 	int head_given;
+	uint32_t wfmt;               /* --wfmt: TERN_WFMT_2BIT or TERN_WFMT_BASE3 */
 	int json;
 	int timing_only;             /* --timing-only: no data, cycles from the fast model */
 	int backend_given;           /* --backend was on the command line */

@@ -274,7 +274,7 @@ static int bitlinear(struct fwd *f, uint32_t layer, uint32_t which)
 
 	tern_lin_shape(&f->m->cfg, which, &l.m, &l.k);
 	l.n = f->n;
-	l.wfmt = TERN_WFMT_2BIT;
+	l.wfmt = f->m->cfg.wfmt;
 	tern_lin_name(layer, which, name, sizeof(name));
 	for (i = 0; i < f->n; i++)
 		tern_cost_dequant(l.m, &f->cost);
@@ -481,7 +481,7 @@ static void head_logits(struct tern_run *r, const float *scale, uint32_t i)
 static int head_all(struct fwd *f)
 {
 	const struct tern_model_config *c = &f->m->cfg;
-	struct tern_layer l = { c->head_planes * c->n_vocab, c->n_embd, 1, TERN_WFMT_2BIT };
+	struct tern_layer l = { c->head_planes * c->n_vocab, c->n_embd, 1, c->wfmt };
 	const int8_t *w;
 	const float *scale;
 	const uint64_t *gold;

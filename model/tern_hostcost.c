@@ -225,7 +225,7 @@ void tern_cost_step(const struct tern_model_config *m, uint32_t quant, uint32_t 
 
 int tern_walk_step(const struct tern_model_config *m, uint32_t n, tern_layer_fn fn, void *ctx)
 {
-	struct tern_layer l = { 0, 0, n, TERN_WFMT_2BIT };
+	struct tern_layer l = { 0, 0, n, m->wfmt };
 	uint32_t layer, which;
 	char name[64];
 	int rc;
@@ -239,7 +239,7 @@ int tern_walk_step(const struct tern_model_config *m, uint32_t n, tern_layer_fn 
 		}
 	if (m->head_planes) {
 		/* the head on the array: its sampled position only, as in the forward pass */
-		struct tern_layer h = { m->head_planes * m->n_vocab, m->n_embd, 1, TERN_WFMT_2BIT };
+		struct tern_layer h = { m->head_planes * m->n_vocab, m->n_embd, 1, m->wfmt };
 
 		if ((rc = fn(ctx, 0, TERN_LIN_HEAD, "output", &h)))
 			return rc;

@@ -61,6 +61,8 @@ struct tern_model_config {
 	uint32_t head_planes; /* output head: 0 float on the host (default of a model as
 			       * opened), 2 or 3 balanced-ternary digit planes on the array
 			       * (tern_head.c); set by the caller before the first step */
+	uint32_t wfmt;        /* weight format of every BitLinear (and the head) on the
+			       * device: TERN_WFMT_2BIT (0, default) or TERN_WFMT_BASE3 */
 };
 
 struct tern_model;
