@@ -77,6 +77,9 @@ static const char help_mid[] =
 	"                       one BitLinear, combined with shifts and adds); default float,\n"
 	"                       or the board's (kv260: t2) when --board chose the array\n"
 	"  --wfmt F             weights in device DRAM: 2bit (default) or base3 (1.6 bits)\n"
+	"  --prefill-chunks C   with --timing-only: also estimate the time to first token\n"
+	"                       with the prompt in C chunks whose host work (attention,\n"
+	"                       norms) overlaps the array's work on the next chunk (1..64)\n"
 	"  --check C            all (default): layer and model checks; layer: no golden\n"
 	"                       pass; none: neither (lockstep still runs on verilator)\n"
 	"  --threads N          worker threads for the reference model, the golden matmul\n"
@@ -104,7 +107,7 @@ static const char help_tail[] =
 
 enum { O_MODEL = 256, O_PTOK, O_PROMPT, O_TOKENS, O_SEED, O_TOPK, O_QUANT, O_JSON, O_HELP,
        O_PLEN, O_HOSTG, O_TIMING, O_LOGITS, O_TOPLP, O_IGNEOS, O_THREADS, O_CHECK,
-       O_WARMUP, O_HEAD, O_WFMT };
+       O_WARMUP, O_HEAD, O_WFMT, O_CHUNKS };
 
 static const struct option longopts[] = {
 	{ "model", required_argument, 0, O_MODEL },     { "prompt-tokens", required_argument, 0, O_PTOK },
@@ -118,6 +121,7 @@ static const struct option longopts[] = {
 	{ "threads", required_argument, 0, O_THREADS }, { "check", required_argument, 0, O_CHECK },
 	{ "warmup", no_argument, 0, O_WARMUP }, { "head", required_argument, 0, O_HEAD },
 	{ "wfmt", required_argument, 0, O_WFMT },
+	{ "prefill-chunks", required_argument, 0, O_CHUNKS },
 	TERN_DEVICE_LONGOPTS,
 	TERN_MACHINE_LONGOPTS,
 	{ 0, 0, 0, 0 }
@@ -171,6 +175,7 @@ static int parse_one(struct run_args *a, int c, const char *v, char **argv)
 			return tern_usage_err(CMD, "--wfmt must be 2bit or base3, got '%s'", v), -1;
 		a->wfmt = strcmp(v, "2bit") ? TERN_WFMT_BASE3 : TERN_WFMT_2BIT;
 		return 0;
+	case O_CHUNKS: return tern_parse_u64(CMD, "--prefill-chunks", v, 1, 64, &a->prefill_chunks);
 	case O_JSON: a->json = 1; return 0;
 	case O_WARMUP: a->warmup = 1; return 0;
 	case O_TIMING: a->timing_only = 1; return 0;
@@ -213,6 +218,9 @@ int tern_run_parse(struct run_args *a, int argc, char **argv)
 	if (a->timing_only && (a->logits || a->top_logprobs))
 		return tern_usage_err(CMD, "--timing-only computes no logits: drop --logits and "
 				      "--top-logprobs"), -1;
+	if (a->prefill_chunks && !a->timing_only)
+		return tern_usage_err(CMD, "--prefill-chunks is a schedule estimate of --timing-only: "
+				      "add --timing-only"), -1;
 	if (a->top_logprobs && !a->json)
 		return tern_usage_err(CMD, "--top-logprobs goes into the JSON: add --json"), -1;
 	if (a->timing_only)
@@ -685,9 +693,17 @@ static int generate_timing(const struct run_args *a, struct run_state *st)
 	for (st->step = 0; st->step <= st->n_gen && rc == TERN_FWD_OK; st->step++) {
 		if (tern_sig_pending())
 			return TERN_FWD_STOPPED;
-		if (st->step == 0)
+		if (st->step == 0) {
 			rc = fast_step(a, st, 0, st->n_prompt);
-		else
+			if (rc == TERN_FWD_OK && a->prefill_chunks &&
+			    tern_run_pipeline(a, st, (uint32_t)a->prefill_chunks, &st->ttft_pipelined,
+					      st->fail_msg, sizeof(st->fail_msg)))
+				rc = TERN_FWD_ERR;
+			if (st->reporting) {
+				st->rep.ttft_pipelined_seconds = st->ttft_pipelined;
+				st->rep.prefill_chunks = (unsigned)a->prefill_chunks;
+			}
+		} else
 			rc = fast_step(a, st, st->n_prompt + st->step - 1, 1);
 	}
 	return rc;

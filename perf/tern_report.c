@@ -629,6 +629,10 @@ static void write_json(FILE *f, const struct tern_report *r)
 	jstr(&j, "host_note", r->host_gflops > 0 ? r->host_note : "no host work modelled");
 	jstr(&j, "host_time_rule", r->host_rule);
 	jnum(&j, "ttft_seconds", ev.ttft_seconds);
+	if (r->ttft_pipelined_seconds > 0) {
+		ju64(&j, "prefill_chunks", r->prefill_chunks);
+		jnum(&j, "ttft_pipelined_seconds", r->ttft_pipelined_seconds);
+	}
 	json_phase(&j, r, "prefill", TERN_PHASE_PREFILL, &ev.ph[TERN_PHASE_PREFILL],
 		   &r->phase[TERN_PHASE_PREFILL]);
 	json_phase(&j, r, "decode", TERN_PHASE_DECODE, &ev.ph[TERN_PHASE_DECODE],

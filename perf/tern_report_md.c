@@ -81,7 +81,7 @@ static void md_phase_row(FILE *f, const char *name, const struct tern_phase_eval
 		F_E(&b, 4, p->tokens ? p->base.total / (double)p->tokens : 0));
 }
 
-static void md_time(FILE *f, const struct tern_report_eval *ev)
+static void md_time(FILE *f, const struct tern_report *r, const struct tern_report_eval *ev)
 {
 	fprintf(f, "## Time and energy per token\n\n");
 	struct fb b;
@@ -97,6 +97,11 @@ static void md_time(FILE *f, const struct tern_report_eval *ev)
 		fprintf(f, "Time to first token: **%s** (prefill accelerator %s + host %s).\n",
 			F_T(&b, 0, ev->ttft_seconds), F_T(&b, 1, ev->ph[TERN_PHASE_PREFILL].seconds),
 			F_T(&b, 2, ev->ph[TERN_PHASE_PREFILL].host_seconds));
+	if (r->ttft_pipelined_seconds > 0)
+		fprintf(f, "With the prompt in %u chunks and the host's work overlapping the array's "
+			   "on another chunk (`--prefill-chunks`, a schedule estimate from the same "
+			   "per-layer cycles and host-op times): **%s**.\n", r->prefill_chunks,
+			F_T(&b, 0, r->ttft_pipelined_seconds));
 	fprintf(f, "\n");
 }
 
@@ -318,7 +323,7 @@ void tern_report_summary(FILE *f, const struct tern_report *r)
 	tern_report_eval(r, &ev);
 	fprintf(f, "# tern report: %s\n\n", r->model);
 	md_machine(f, r, &ev);
-	md_time(f, &ev);
+	md_time(f, r, &ev);
 	md_per_token(f, r);
 	md_host(f, r, &ev);
 	md_energy(f, r, &ev);

@@ -106,6 +106,8 @@ struct tern_report {
 	const char *host_rule;    /* how host time follows from FLOPs and bytes */
 	struct tern_tech tech;    /* tern_tech_load() */
 	struct tern_report_phase phase[TERN_PHASE_COUNT];
+	double ttft_pipelined_seconds; /* tern run --prefill-chunks: overlapped TTFT, 0 = none */
+	unsigned prefill_chunks;
 	/* filled by tern_report_add */
 	struct tern_report_layer *layers;
 	size_t nlayers, cap;

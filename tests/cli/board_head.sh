@@ -72,6 +72,26 @@ then pass "run --wfmt base3: fewer decode cycles than 2bit on kv260"
 else fail "run --wfmt base3: fewer decode cycles than 2bit on kv260" "$(tail -2 "$TMP/py") $(head -c 200 "$TMP/err")"; fi
 expect_usage_error "run: bad --wfmt" "$TERN" run --model zoo:tiny --wfmt 3bit
 
+# prefill overlap (--prefill-chunks): one chunk is the plain TTFT; four chunks hide most
+# host work, but never beat the array's or the host's own total
+for c in 1 4; do
+	"$TERN" run --model "$M" --timing-only --board kv260 --prompt-len 128 --tokens 1 --prefill-chunks $c \
+		--report "$TMP/pc$c" >/dev/null 2>"$TMP/err" || fail "prefill-chunks $c" "$(head -c 200 "$TMP/err")"
+done
+if python3 - "$TMP/pc1/report.json" "$TMP/pc4/report.json" <<'PY' 2>"$TMP/py"
+import json, sys
+one, four = (json.load(open(f)) for f in sys.argv[1:])
+t1, t4 = one["ttft_pipelined_seconds"], four["ttft_pipelined_seconds"]
+assert abs(t1 - one["ttft_seconds"]) <= 0.01 * one["ttft_seconds"], (t1, one["ttft_seconds"])
+p = four["prefill"]
+assert max(p["seconds"], p["host_seconds"]) <= t4 < t1, (t4, p["seconds"], p["host_seconds"], t1)
+assert t4 <= 0.45, t4
+PY
+then pass "prefill-chunks: 1 chunk = plain TTFT, 4 chunks overlap (<= 0.45 s on kv260)"
+else fail "prefill-chunks: 1 chunk = plain TTFT, 4 chunks overlap" "$(tail -2 "$TMP/py")"; fi
+expect_usage_error "run: --prefill-chunks without --timing-only" "$TERN" run --model zoo:tiny --prefill-chunks 2
+expect_usage_error "run: --prefill-chunks 0" "$TERN" run --model zoo:tiny --timing-only --prefill-chunks 0
+
 # the head setting is printed, and bad values are refused
 "$TERN" run --model zoo:tiny --tokens 2 --head t3 >"$TMP/o3" 2>&1 && grep -q 'head=t3' "$TMP/o3" &&
 	grep -q 'model passed' "$TMP/o3" && pass "run --head t3 checked" || fail "run --head t3 checked" "$(tail -2 "$TMP/o3")"
