@@ -9,6 +9,10 @@ Parts (all by default; --only picks some):
          decode token on the verilator backend (32x32, every BitLinear lockstep-checked).
   fast   fast cycle model vs RTL per-layer error (bench/fast_vs_rtl.py), and a 2B-4T
          prompt-128 + 128-token timing-only run (tern run --timing-only).
+  kv260  issue 17: 2B-4T on the kv260 preset (its own array, 128-byte port) with the
+         timing model: decode tokens/s and J/token per output head and weight format,
+         time to first token for 128 tokens, beside the board's roofline bound and the
+         published bitnet-kv260 and TeLLMe v2 figures (quoted, not reproduced).
   llama  side by side with llama.cpp (issue 13) on one seeded 2B-4T-shaped TQ2_0 GGUF
          (bench/bench_gguf.py): tern --backend ref with --check none, llama.cpp,
          tern with --check all, llama.cpp again, each right after the other, 2 threads:
@@ -152,6 +156,59 @@ def bench_fast(tmp):
     return res
 
 
+# Published decode figures for BitNet b1.58 2B-4T on the Kria KV260, quoted from the
+# papers (not reproduced here): tokens/s, watts, joules per token.
+PUBLISHED = [
+    {"name": "bitnet-kv260", "tokens_per_s": 16.8, "watts": 6.2, "joules_per_token": 0.38,
+     "source": "the bitnet-kv260 paper (BitNet b1.58 2B-4T on the Kria KV260), as quoted in tern issue 17"},
+    {"name": "TeLLMe v2", "tokens_per_s": 25.0, "watts": 5.0, "joules_per_token": 0.2,
+     "ttft_seconds": "0.45-0.96 for 64-128-token prompts",
+     "source": "TeLLMe v2 (a ternary LLM accelerator on the Kria KV260), as quoted in tern issue 17"},
+]
+
+
+def bench_kv260(tmp):
+    """Decode and prefill of 2B-4T on `--board kv260` (timing model), per head and
+    weight format, with the roofline bound of the same bytes at the board's DRAM."""
+    res = {"published": PUBLISHED, "runs": {}}
+    for head in ("float", "t2", "t3"):
+        for wfmt in ("2bit", "base3"):
+            for plen in (4, 128):
+                key = "%s_%s_prompt%d" % (head, wfmt, plen)
+                rep = os.path.join(tmp, "kv260-" + key)
+                d, wall, rc = run_json(["run", "--model", "zoo:bitnet-b1.58-2b-4t", "--timing-only",
+                                        "--board", "kv260", "--head", head, "--wfmt", wfmt,
+                                        "--prompt-len", str(plen), "--tokens", "64",
+                                        "--prefill-chunks", "4", "--report", rep])
+                path = os.path.join(rep, "report.json")
+                if rc != 0 or not os.path.exists(path):
+                    res["runs"][key] = {"ok": False}
+                    continue
+                with open(path) as f:
+                    r = json.load(f)
+                dec = r["decode"]
+                bytes_tok = sum(l["dram_bytes"] for l in r["layers"] if l["phase"] == "decode") / dec["tokens"]
+                host_bytes = dec["host_bytes"] / dec["tokens"]
+                bound = r["dram_gbps"] * 1e9 / (bytes_tok + host_bytes)
+                res["runs"][key] = {
+                    "ok": True, "array": r["array"], "head": r["head"], "wfmt": wfmt,
+                    "prompt": plen, "decode_tokens_per_s": dec["tokens_per_s"],
+                    "decode_joules_per_token": dec["joules_per_token"],
+                    "roofline_tokens_per_s": bound,
+                    "dram_bytes_per_token": bytes_tok + host_bytes,
+                    "ttft_seconds": r["ttft_seconds"],
+                    "ttft_pipelined_4_chunks_seconds": r.get("ttft_pipelined_seconds"),
+                    "per_token": dec["per_token"]}
+                print("  kv260 %-5s %-5s prompt %3d: decode %.1f tokens/s (roofline %.1f), %.0f mJ/token, "
+                      "TTFT %.3f s (%.3f s in 4 overlapped chunks)" % (
+                          head, wfmt, plen, dec["tokens_per_s"], bound, dec["joules_per_token"] * 1e3,
+                          r["ttft_seconds"], r.get("ttft_pipelined_seconds") or 0), flush=True)
+    for p in PUBLISHED:
+        print("  published (quoted): %-12s %.1f tokens/s, %.2f J/token" % (
+            p["name"], p["tokens_per_s"], p["joules_per_token"]))
+    return res
+
+
 LLAMA_PKG = "node-llama-cpp@3.22.1"
 NPM_PREFIX = os.path.join(ROOT, "build", "npm")
 
@@ -247,8 +304,8 @@ def bench_llama(tmp, threads=2, decode_steps=8):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--only", default="rtl,model,fast,llama",
-                    help="comma list of rtl,model,fast,llama")
+    ap.add_argument("--only", default="rtl,model,fast,kv260,llama",
+                    help="comma list of rtl,model,fast,kv260,llama")
     ap.add_argument("--arrays", default=",".join(ARRAYS))
     ap.add_argument("--dram-bw", type=int, default=16, help="DRAM bytes per cycle (default 16)")
     ap.add_argument("--dram-latency", type=int, default=40)
@@ -265,7 +322,7 @@ def main():
     if os.path.exists(a.out):  # keep parts not re-run this time
         with open(a.out) as f:
             old = json.load(f)
-        for k in ("rtl", "rtl_summary", "model", "fast", "llama"):
+        for k in ("rtl", "rtl_summary", "model", "fast", "kv260", "llama"):
             if k in old:
                 results[k] = old[k]
     if "rtl" in parts:
@@ -285,6 +342,9 @@ def main():
     if "fast" in parts:
         print("== fast cycle model")
         results["fast"] = bench_fast(tmp)
+    if "kv260" in parts:
+        print("== kv260: decode and prefill of 2B-4T beside published accelerators")
+        results["kv260"] = bench_kv260(tmp)
     if "llama" in parts:
         print("== side by side with llama.cpp (same GGUF, one after the other)")
         results["llama"] = bench_llama(tmp)

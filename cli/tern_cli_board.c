@@ -18,7 +18,9 @@
 const char tern_machine_help[] =
 	"report options:\n"
 	"  --report DIR         write report.json, layers.csv, summary.md and plots to DIR\n"
-	"  --board B            kv260 (default), pynq-z2, arty-a7, icebreaker: clock and DRAM\n"
+	"  --board B            kv260 (default), pynq-z2, arty-a7, icebreaker: clock and DRAM;\n"
+	"                       --board kv260 alone also runs kv260's array (64x64 with a\n"
+	"                       128-byte port) unless --array or --config is given\n"
 	"  --clock-mhz F        array clock in MHz (overrides the board's)\n"
 	"  --dram-gbps F        DRAM bandwidth in GB/s (overrides the board's); with --board,\n"
 	"                       --clock-mhz or --dram-gbps the simulated DRAM port (verilator,\n"
@@ -155,6 +157,7 @@ int tern_machine_opt(const char *cmd, struct tern_machine *m, int c, const char 
 	case TERN_O_BOARD:
 		m->board = tern_board_find(v);
 		m->machine_set = 1;
+		m->board_given = 1;
 		if (!m->board)
 			return tern_usage_err(cmd, "unknown board '%s' (choose %s)", v, tern_board_names()), -1;
 		return 1;
@@ -169,7 +172,8 @@ int tern_machine_opt(const char *cmd, struct tern_machine *m, int c, const char 
 	}
 }
 
-int tern_machine_resolve(const char *cmd, struct tern_machine *m, struct tern_dev_opts *o)
+int tern_machine_resolve(const char *cmd, struct tern_machine *m, struct tern_dev_opts *o,
+			 const char **array)
 {
 	double bpc;
 
@@ -183,6 +187,15 @@ int tern_machine_resolve(const char *cmd, struct tern_machine *m, struct tern_de
 	if (o->activity && strcmp(o->backend, "verilator"))
 		return tern_usage_err(cmd, "--activity needs --backend verilator (the %s backend "
 				      "simulates no RTL signals)", o->backend), -1;
+	/* --board B alone runs B's own config (its port sized for its DRAM); an explicit
+	 * --array or --config always wins. Without --board the default preset stays, so a
+	 * bare `tern gemm` keeps meaning the default array. */
+	if (m->board_given && !array_given && !config_given && m->board->array) {
+		o->cfg = m->board->cfg;
+		*array = m->board->array;
+		m->array_from_board = 1;
+	}
+
 	if (!m->clock_mhz)
 		m->clock_mhz = m->board->clock_mhz;
 	if (!m->dram_gbps)
@@ -224,6 +237,7 @@ void tern_machine_report(const struct tern_machine *m, const struct tern_dev_opt
 	r->clock_mhz = m->clock_mhz;
 	r->dram_gbps = m->dram_gbps;
 	r->tech = m->tech;
+	r->array_source = m->array_from_board ? m->board->array_why : NULL;
 	if (!strcmp(o->backend, "verilator") || !strcmp(o->backend, "fast") ||
 	    !strncmp(o->backend, "systemc", 7))
 		r->sim_dram_bpc = o->dram_bytes_per_cycle ? o->dram_bytes_per_cycle : SIM_BPC_DEFAULT;

@@ -73,6 +73,8 @@ struct tern_machine {
 	const struct tern_board *board; /* preset (default kv260) */
 	double clock_mhz, dram_gbps;    /* 0 until resolved: the board's */
 	int machine_set;                /* the user gave --board, --clock-mhz or --dram-gbps */
+	int board_given;                /* the user gave --board */
+	int array_from_board;           /* resolve chose the board's own array config */
 	struct tern_tech tech;          /* loaded by tern_machine_prepare when reporting */
 };
 
@@ -87,9 +89,12 @@ int tern_parse_pos(const char *cmd, const char *opt, const char *s, double max, 
 /*
  * Fill in the board's clock and bandwidth, and when the user chose a machine set the
  * simulated DRAM port (o->dram_bytes_per_cycle, unless --dram-bw gave it) to
- * GB/s x 1000 / MHz, so cycles and the stated bandwidth describe one machine.
+ * GB/s x 1000 / MHz, so cycles and the stated bandwidth describe one machine. With
+ * --board and neither --array nor --config, a board that names its own array config
+ * (isa/tern_isa.json boards[].array) sets o->cfg and *array to it.
  */
-int tern_machine_resolve(const char *cmd, struct tern_machine *m, struct tern_dev_opts *o);
+int tern_machine_resolve(const char *cmd, struct tern_machine *m, struct tern_dev_opts *o,
+			 const char **array);
 
 /* With --report: load the technology table and check the directory. 0 or -1 (printed). */
 int tern_machine_prepare(const char *cmd, struct tern_machine *m);

@@ -151,7 +151,7 @@ static int parse_args(struct gemm_args *a, int argc, char **argv)
 	a->l.m = (uint32_t)a->m;
 	a->l.k = (uint32_t)a->k;
 	a->l.n = (uint32_t)a->n;
-	return tern_machine_resolve(CMD, &a->mach, &a->o);
+	return tern_machine_resolve(CMD, &a->mach, &a->o, &a->array);
 }
 
 static int load_inputs(const struct gemm_args *a, int8_t **w, int8_t **x)

@@ -40,8 +40,8 @@
 
 static const char help[] =
 	"usage: tern perplexity --model MODEL.gguf --text FILE [--ctx N] [--chunks N]\n"
-	"                       [--quant a1.58|a4.8|float | --compare-quant] [--backend B]\n"
-	"                       [--array RxL] [--board B] [--tech T] [--quiet]\n"
+	"                       [--quant a1.58|a4.8|float | --compare-quant] [--head H]\n"
+	"                       [--backend B] [--array RxL] [--board B] [--tech T] [--quiet]\n"
 	"       tern perplexity --model MODEL.gguf --data TEXT [--quant Q] [--windows N]\n"
 	"\n"
 	"Perplexity through the inference forward pass (golden matmuls: every backend\n"
@@ -54,6 +54,7 @@ static const char help[] =
 	"  --chunks N       at most N chunks (default: all)\n"
 	"  --quant Q        activations: a1.58 (int8 per token, default), a4.8 (BitNet a4.8)\n"
 	"                   or float (no activation quantization)\n"
+	"  --head H         output head: float (default), t2 or t3 (digit planes, as tern run)\n"
 	"  --compare-quant  float, a1.58 and a4.8 together: perplexity of each and the mean\n"
 	"                   KL divergence of a1.58 and a4.8 from float\n"
 	"  --backend B      run the integer BitLinears on device B (ref, fast, verilator,\n"
@@ -72,6 +73,7 @@ static const char help[] =
 struct ppl_args {
 	const char *model, *text, *data, *array;
 	uint32_t quant, ctx, chunks, windows, compare, quiet, backend_given;
+	uint32_t head;  /* --head: 0 float, 2 or 3 digit planes (tern_head.c) */
 	struct tern_dev_opts o;
 	struct tern_machine mach;
 };
@@ -84,13 +86,14 @@ static const char *qname(uint32_t q)
 static int parse(struct ppl_args *a, int argc, char **argv)
 {
 	enum { O_MODEL = 256, O_TEXT, O_DATA, O_QUANT, O_CTX, O_CHUNKS, O_WINDOWS, O_CMP,
-	       O_HELP };
+	       O_HELP, O_HEAD };
 	static const struct option lo[] = {
 		{ "model", required_argument, 0, O_MODEL }, { "text", required_argument, 0, O_TEXT },
 		{ "data", required_argument, 0, O_DATA }, { "quant", required_argument, 0, O_QUANT },
 		{ "ctx", required_argument, 0, O_CTX }, { "chunks", required_argument, 0, O_CHUNKS },
 		{ "windows", required_argument, 0, O_WINDOWS },
 		{ "compare-quant", no_argument, 0, O_CMP }, { "help", no_argument, 0, O_HELP },
+		{ "head", required_argument, 0, O_HEAD },
 		TERN_DEVICE_LONGOPTS, TERN_MACHINE_LONGOPTS, { 0, 0, 0, 0 }
 	};
 	int c, rc = 0;
@@ -132,6 +135,10 @@ static int parse(struct ppl_args *a, int argc, char **argv)
 				rc = tern_usage_err(C, "--quant must be a1.58, a4.8 or float, got '%s'",
 						    optarg);
 			break;
+		case O_HEAD:
+			if (tern_head_parse(optarg, &a->head))
+				rc = tern_usage_err(C, "--head must be float, t2 or t3, got '%s'", optarg);
+			break;
 		case O_HELP: fputs(help, stdout); return 1;
 		default: return tern_bad_option(C, argv), -1;
 		}
@@ -149,7 +156,7 @@ static int parse(struct ppl_args *a, int argc, char **argv)
 		return tern_usage_err(C, "--quant float has no integer matmul to run on "
 				      "--backend %s", a->o.backend), -1;
 	a->quiet = (uint32_t)a->o.quiet;
-	if (tern_machine_resolve(C, &a->mach, &a->o) || tern_machine_prepare(C, &a->mach))
+	if (tern_machine_resolve(C, &a->mach, &a->o, &a->array) || tern_machine_prepare(C, &a->mach))
 		return -1;
 	return 0;
 }
@@ -456,8 +463,9 @@ static int heldout_ppl(const struct ppl_args *a, struct tern_model *m)
 		tern_usage_err(C, "%s: no held-out window of %u bytes", a->data, T + 1);
 		goto out;
 	}
-	printf("tern perplexity: %s quant=%s: %u windows, %llu bytes, %.4f nats/byte, "
-	       "perplexity %.3f (uniform 256)\n", a->model, qname(a->quant), nw,
+	printf("tern perplexity: %s quant=%s%s%s: %u windows, %llu bytes, %.4f nats/byte, "
+	       "perplexity %.3f (uniform 256)\n", a->model, qname(a->quant),
+	       a->head ? " head=" : "", a->head ? tern_head_name(a->head) : "", nw,
 	       (unsigned long long)nw * T, nll / ((double)nw * T), exp(nll / ((double)nw * T)));
 	rc = TERN_EXIT_OK;
 out:
@@ -479,6 +487,7 @@ int tern_cmd_perplexity(int argc, char **argv)
 		return rc > 0 ? TERN_EXIT_OK : TERN_EXIT_USAGE;
 	if (tern_model_open(a.model, &m, err, sizeof(err)))
 		return tern_usage_err(C, "%s", err);
+	m->cfg.head_planes = a.head;
 	rc = a.text ? text_ppl(&a, m) : heldout_ppl(&a, m);
 	tern_model_free(m);
 	return rc;

@@ -74,6 +74,14 @@ static const char help_mid[] =
 	"  --seed S             sampling seed (default 0); weights do not depend on it\n"
 	"  --top-k K            sample among the K most likely tokens (default 0: greedy)\n"
 	"  --quant Q            a1.58 (int8 per token, default) or a4.8 (BitNet a4.8)\n"
+	"  --head H             output head: float (on the host), t2 or t3 (2 or 3 balanced-\n"
+	"                       ternary digit planes with a per-row scale, on the array as\n"
+	"                       one BitLinear, combined with shifts and adds); default float,\n"
+	"                       or the board's (kv260: t2) when --board chose the array\n"
+	"  --wfmt F             weights in device DRAM: 2bit (default) or base3 (1.6 bits)\n"
+	"  --prefill-chunks C   with --timing-only: also estimate the time to first token\n"
+	"                       with the prompt in C chunks whose host work (attention,\n"
+	"                       norms) overlaps the array's work on the next chunk (1..64)\n"
 	"  --check C            all (default): layer and model checks; layer: no golden\n"
 	"                       pass; none: neither (lockstep still runs on verilator)\n"
 	"  --threads N          worker threads for the reference model, the golden matmul\n"
@@ -101,7 +109,7 @@ static const char help_tail[] =
 
 enum { O_MODEL = 256, O_PTOK, O_PROMPT, O_TOKENS, O_SEED, O_TOPK, O_QUANT, O_JSON, O_HELP,
        O_PLEN, O_HOSTG, O_TIMING, O_LOGITS, O_TOPLP, O_IGNEOS, O_THREADS, O_CHECK,
-       O_WARMUP };
+       O_WARMUP, O_HEAD, O_WFMT, O_CHUNKS };
 
 static const struct option longopts[] = {
 	{ "model", required_argument, 0, O_MODEL },     { "prompt-tokens", required_argument, 0, O_PTOK },
@@ -113,7 +121,9 @@ static const struct option longopts[] = {
 	{ "logits", required_argument, 0, O_LOGITS },   { "top-logprobs", required_argument, 0, O_TOPLP },
 	{ "ignore-eos", no_argument, 0, O_IGNEOS },
 	{ "threads", required_argument, 0, O_THREADS }, { "check", required_argument, 0, O_CHECK },
-	{ "warmup", no_argument, 0, O_WARMUP },
+	{ "warmup", no_argument, 0, O_WARMUP }, { "head", required_argument, 0, O_HEAD },
+	{ "wfmt", required_argument, 0, O_WFMT },
+	{ "prefill-chunks", required_argument, 0, O_CHUNKS },
 	TERN_DEVICE_LONGOPTS,
 	TERN_MACHINE_LONGOPTS,
 	{ 0, 0, 0, 0 }
@@ -157,6 +167,17 @@ static int parse_one(struct run_args *a, int c, const char *v, char **argv)
 		else
 			return tern_usage_err(CMD, "--check must be all, layer or none, got '%s'", v), -1;
 		return 0;
+	case O_HEAD:
+		if (tern_head_parse(v, &a->head_planes))
+			return tern_usage_err(CMD, "--head must be float, t2 or t3, got '%s'", v), -1;
+		a->head_given = 1;
+		return 0;
+	case O_WFMT:
+		if (strcmp(v, "2bit") && strcmp(v, "base3"))
+			return tern_usage_err(CMD, "--wfmt must be 2bit or base3, got '%s'", v), -1;
+		a->wfmt = strcmp(v, "2bit") ? TERN_WFMT_BASE3 : TERN_WFMT_2BIT;
+		return 0;
+	case O_CHUNKS: return tern_parse_u64(CMD, "--prefill-chunks", v, 1, 64, &a->prefill_chunks);
 	case O_JSON: a->json = 1; return 0;
 	case O_WARMUP: a->warmup = 1; return 0;
 	case O_TIMING: a->timing_only = 1; return 0;
@@ -199,11 +220,14 @@ int tern_run_parse(struct run_args *a, int argc, char **argv)
 	if (a->timing_only && (a->logits || a->top_logprobs))
 		return tern_usage_err(CMD, "--timing-only computes no logits: drop --logits and "
 				      "--top-logprobs"), -1;
+	if (a->prefill_chunks && !a->timing_only)
+		return tern_usage_err(CMD, "--prefill-chunks is a schedule estimate of --timing-only: "
+				      "add --timing-only"), -1;
 	if (a->top_logprobs && !a->json)
 		return tern_usage_err(CMD, "--top-logprobs goes into the JSON: add --json"), -1;
 	if (a->timing_only)
 		a->o.backend = "fast";
-	return tern_machine_resolve(CMD, &a->mach, &a->o);
+	return tern_machine_resolve(CMD, &a->mach, &a->o, &a->array);
 }
 
 /* "1,2,3": strict decimal ids, each below the vocabulary size. */
@@ -307,6 +331,18 @@ static int report_layer(struct run_state *st, const char *name, const struct ter
 	return s->has_toggles ? tern_report_add_toggles(&st->rep, ph, name, s->toggles, err, errlen) : 0;
 }
 
+/* Resident-layer id and golden planes of a BitLinear; the head comes after the blocks. */
+static uint32_t lin_id(const struct run_state *st, uint32_t layer, uint32_t which)
+{
+	return which == TERN_LIN_HEAD ? st->m->cfg.n_layer * TERN_LIN_COUNT
+				      : layer * TERN_LIN_COUNT + which;
+}
+
+static const uint64_t *lin_planes(const struct run_state *st, uint32_t layer, uint32_t which)
+{
+	return which == TERN_LIN_HEAD ? tern_head_planes(st->m) : tern_model_planes(st->m, layer, which);
+}
+
 /* Level 2 (and level 1 inside the backend) on every BitLinear of the device pass. */
 static int dev_mm(void *ctx, const struct tern_layer *l, const int8_t *w, const int8_t *x,
 		  int32_t *y, char *err, size_t errlen)
@@ -319,8 +355,8 @@ static int dev_mm(void *ctx, const struct tern_layer *l, const int8_t *w, const 
 	char name[64];
 
 	tern_run_current(st->runs[0], &layer, &which);
-	if (tern_gemm_run_resident(st->gc, layer * TERN_LIN_COUNT + which, l, w,
-				   st->check == CHECK_NONE ? NULL : tern_model_planes(st->m, layer, which),
+	if (tern_gemm_run_resident(st->gc, lin_id(st, layer, which), l, w,
+				   st->check == CHECK_NONE ? NULL : lin_planes(st, layer, which),
 				   x, y, &r, err, errlen))
 		return -1;
 	tern_run_current(st->runs[0], &layer, &which);
@@ -367,8 +403,7 @@ static int gold_mm(void *ctx, const struct tern_layer *l, const int8_t *w, const
 	(void)err;
 	(void)errlen;
 	tern_run_current(st->runs[1], &layer, &which);
-	tern_gemm_golden(st->gc, layer * TERN_LIN_COUNT + which, l,
-			 tern_model_planes(st->m, layer, which), x, y);
+	tern_gemm_golden(st->gc, lin_id(st, layer, which), l, lin_planes(st, layer, which), x, y);
 	st->t_golden += now_s() - t0;
 	return 0;
 }
@@ -394,7 +429,7 @@ static void progress(void *ctx, uint32_t layer, uint32_t n_layer)
 static uint64_t device_bytes(const struct run_args *a, const struct tern_model_config *c,
 			     uint32_t n, uint64_t *x_cap, uint64_t *y_cap)
 {
-	uint64_t need = 0, ins = 0;
+	uint64_t need = 0, ins = 0, head = 0;
 	uint32_t i, j;
 
 	*x_cap = *y_cap = 0;
@@ -402,7 +437,7 @@ static uint64_t device_bytes(const struct run_args *a, const struct tern_model_c
 		uint32_t ns[2] = { n, 1 };
 
 		for (j = 0; j < 2; j++) {
-			struct tern_layer l = { 0, 0, ns[j], TERN_WFMT_2BIT };
+			struct tern_layer l = { 0, 0, ns[j], c->wfmt };
 			struct tern_layout lo;
 			struct tern_traffic tr;
 
@@ -419,7 +454,22 @@ static uint64_t device_bytes(const struct run_args *a, const struct tern_model_c
 				*y_cap = lo.y_bytes;
 		}
 	}
-	return (need + ins) * c->n_layer + *x_cap + *y_cap + (1u << 20);
+	if (c->head_planes) {
+		/* the head: one layer of planes x vocabulary rows, N = 1, two programs */
+		struct tern_layer l = { c->head_planes * c->n_vocab, c->n_embd, 1, c->wfmt };
+		struct tern_layout lo;
+		struct tern_traffic tr;
+
+		if (!tern_layout_plan(&a->o.cfg, &l, &lo, NULL, 0)) {
+			tern_layout_traffic(&a->o.cfg, &l, &lo, &tr);
+			head = lo.w_bytes + 2 * (tr.insns * TERN_INSN_BYTES + 256) + 512;
+			if (lo.x_bytes > *x_cap)
+				*x_cap = lo.x_bytes;
+			if (lo.y_bytes > *y_cap)
+				*y_cap = lo.y_bytes;
+		}
+	}
+	return (need + ins) * c->n_layer + head + *x_cap + *y_cap + (1u << 20);
 }
 
 static int alloc_steps(const struct run_args *a, struct run_state *st, char *err, size_t errlen);
@@ -439,7 +489,7 @@ static int open_runs(const struct run_args *a, struct run_state *st, char *err, 
 	st->check = a->check;
 	st->nruns = a->check == CHECK_ALL ? 2 : 1;
 	if (tern_dev_open(&st->o, &st->dev, err, errlen) ||
-	    tern_gemm_cache_new(st->dev, c->n_layer * TERN_LIN_COUNT, x_cap, y_cap, &st->gc, err,
+	    tern_gemm_cache_new(st->dev, c->n_layer * TERN_LIN_COUNT + 1, x_cap, y_cap, &st->gc, err,
 				errlen))
 		return -1;
 	if (tern_run_new(c, n_ctx, st->n_prompt, a->quant, dm, &st->runs[0]) ||
@@ -647,9 +697,17 @@ static int generate_timing(const struct run_args *a, struct run_state *st)
 	for (st->step = 0; st->step <= st->n_gen && rc == TERN_FWD_OK; st->step++) {
 		if (tern_sig_pending())
 			return TERN_FWD_STOPPED;
-		if (st->step == 0)
+		if (st->step == 0) {
 			rc = fast_step(a, st, 0, st->n_prompt);
-		else
+			if (rc == TERN_FWD_OK && a->prefill_chunks &&
+			    tern_run_pipeline(a, st, (uint32_t)a->prefill_chunks, &st->ttft_pipelined,
+					      st->fail_msg, sizeof(st->fail_msg)))
+				rc = TERN_FWD_ERR;
+			if (st->reporting) {
+				st->rep.ttft_pipelined_seconds = st->ttft_pipelined;
+				st->rep.prefill_chunks = (unsigned)a->prefill_chunks;
+			}
+		} else
 			rc = fast_step(a, st, st->n_prompt + st->step - 1, 1);
 	}
 	return rc;
@@ -691,6 +749,12 @@ int tern_cmd_run(int argc, char **argv)
 		rc = TERN_EXIT_USAGE;
 		goto out;
 	}
+	/* A board's own array comes with its head (isa/tern_isa.json boards[].array.head);
+	 * --head always wins, and so does the float default with --array/--config. */
+	if (!a.head_given && a.mach.array_from_board && a.mach.board->head)
+		tern_head_parse(a.mach.board->head, &a.head_planes);
+	st.m->cfg.head_planes = a.head_planes;
+	st.m->cfg.wfmt = a.wfmt;
 	st.n_gen = (uint32_t)a.tokens;
 	rc = TERN_EXIT_USAGE;
 	if (build_prompt(&a, st.m, &st))
@@ -715,6 +779,7 @@ int tern_cmd_run(int argc, char **argv)
 		tern_report_init(&st.rep);
 		st.rep.model = st.m->cfg.name;
 		st.rep.mode = a.timing_only ? "timing-only" : "checked";
+		st.rep.head = tern_head_name(st.m->cfg.head_planes);
 		tern_machine_report(&a.mach, &a.o, a.array, &st.rep);
 		st.reporting = 1;
 	}

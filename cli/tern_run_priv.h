@@ -21,6 +21,10 @@ struct run_args {
 	uint64_t top_logprobs;       /* --top-logprobs K, 0 = off */
 	int ignore_eos;
 	uint32_t quant;
+	uint32_t head_planes;        /* --head: 0 float, 2 t2, 3 t3 */
+	int head_given;
+	uint32_t wfmt;               /* --wfmt: TERN_WFMT_2BIT or TERN_WFMT_BASE3 */
+	uint64_t prefill_chunks;     /* --prefill-chunks C (timing-only), 0 = not asked */
 	int json;
 	int timing_only;             /* --timing-only: no data, cycles from the fast model */
 	int backend_given;           /* --backend was on the command line */
@@ -64,6 +68,7 @@ struct run_state {
 	double t_start, t_setup, t_device, t_golden; /* t_setup: opening model and device */
 	double t_warmup;             /* --warmup: its pass (within t_setup) */
 	int reporting;               /* --report given: rep collects every BitLinear */
+	double ttft_pipelined;       /* --prefill-chunks: overlapped TTFT estimate, 0 = none */
 	struct tern_report rep;
 	char fail_msg[1024];
 	int stopped_eos;             /* generation ended at EOS / EOT */
@@ -83,7 +88,13 @@ void tern_run_keep_logprobs(const struct run_args *a, struct run_state *st, cons
 /* Write the .npy file; 0 or -1 (message printed). */
 int tern_run_write_logits(const struct run_args *a, const struct run_state *st);
 
-/* Host time of a cost at the run's host rate and DRAM bandwidth (roofline per op). */
+/* Host time of one op at the run's host rate and DRAM bandwidth (roofline per op). */
+double tern_run_op_seconds(const struct run_args *a, double flops, double bytes);
+
+/* --prefill-chunks (tern_run_pipe.c): time to first token with the prompt split into
+ * `chunks` chunks whose host work overlaps the array's; 0 or -1 with err. */
+int tern_run_pipeline(const struct run_args *a, struct run_state *st, uint32_t chunks,
+		      double *ttft, char *err, size_t errlen);
 
 /*
  * A BitLinear hook for `tern shard` (tern_cmd_shard*.c); unset for a plain run. layer:

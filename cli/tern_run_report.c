@@ -175,7 +175,7 @@ static double host_gflops(const struct run_args *a, const char **note)
 	return h->gflops;
 }
 
-static double op_seconds(const struct run_args *a, double flops, double bytes)
+double tern_run_op_seconds(const struct run_args *a, double flops, double bytes)
 {
 	const char *note;
 	double tf = flops / (host_gflops(a, &note) * 1e9);
@@ -232,6 +232,11 @@ static void print_json(const struct run_args *a, const struct run_state *st,
 	tern_json_str(&j, "mode", a->timing_only ? "timing-only" : "checked");
 	tern_json_str(&j, "array", a->array);
 	tern_json_str(&j, "quant", a->quant == TERN_QUANT_A48 ? "a4.8" : "a1.58");
+	tern_json_str(&j, "head", tern_head_name(st->m->cfg.head_planes));
+	if (st->ttft_pipelined > 0) {
+		tern_json_u64(&j, "prefill_chunks", a->prefill_chunks);
+		tern_json_f64(&j, "ttft_pipelined_seconds", st->ttft_pipelined);
+	}
 	tern_json_u64(&j, "seed", a->seed);
 	tern_json_u64(&j, "top_k", a->top_k);
 	json_ids(&j, "prompt_tokens", st->prompt, st->n_prompt);
@@ -326,9 +331,9 @@ static void print_summary(const struct run_args *a, const struct run_state *st,
 	char text[4096], shown[4 * 4096];
 
 	printf("tern run: %s (%s, d=%u, %u layers, %u/%u heads, ffn %u, vocab %u) backend=%s "
-	       "array=%s quant=%s\n", m->name, m->arch, m->n_embd, m->n_layer, m->n_head,
+	       "array=%s quant=%s head=%s\n", m->name, m->arch, m->n_embd, m->n_layer, m->n_head,
 	       m->n_head_kv, m->n_ff, m->n_vocab, a->o.backend, a->array,
-	       a->quant == TERN_QUANT_A48 ? "a4.8" : "a1.58");
+	       a->quant == TERN_QUANT_A48 ? "a4.8" : "a1.58", tern_head_name(m->head_planes));
 	print_ids("prompt", st->prompt, st->n_prompt);
 	if (a->timing_only)
 		printf("  generated n/a: timing only (fast cycle model), no data computed, %u decode "
@@ -370,7 +375,8 @@ static void phase_host(const struct run_state *st, enum tern_phase ph, struct te
 		tern_host_cost_add(c, &st->steps[i].host);
 }
 
-static void print_report_line(const struct run_args *a, const struct tern_report_eval *ev)
+static void print_report_line(const struct run_args *a, const struct run_state *st,
+			      const struct tern_report_eval *ev)
 {
 	const struct tern_phase_eval *p = &ev->ph[TERN_PHASE_PREFILL], *d = &ev->ph[TERN_PHASE_DECODE];
 	char b[6][48];
@@ -383,6 +389,10 @@ static void print_report_line(const struct run_args *a, const struct tern_report
 	       (unsigned long long)p->tokens, tern_fmt_time(b[0], 48, p->seconds),
 	       tern_fmt_time(b[1], 48, p->host_seconds), tern_fmt_time(b[2], 48, ev->ttft_seconds),
 	       tern_fmt_num(b[3], 48, p->tokens_per_s), tern_fmt_energy(b[4], 48, p->joules_per_token * 1e12));
+	if (st->ttft_pipelined > 0)
+		printf("  prefill   in %llu chunks, host work overlapping the array (schedule estimate): "
+		       "TTFT %s\n", (unsigned long long)a->prefill_chunks,
+		       tern_fmt_time(b[0], 48, st->ttft_pipelined));
 	if (d->tokens)
 		printf("  decode    %llu tokens: accelerator %s + host %s per token, %s tokens/s, "
 		       "%s/token\n", (unsigned long long)d->tokens,
@@ -406,7 +416,7 @@ static int report_host(const struct run_args *a, struct run_state *st, char *err
 		phase_host(st, ph, &c);
 		for (i = 0; i < TERN_HOP_COUNT; i++)
 			if (tern_report_host(r, ph, tern_hop_name(i), c.flops[i], c.bytes[i],
-					     op_seconds(a, c.flops[i], c.bytes[i]), err, errlen))
+					     tern_run_op_seconds(a, c.flops[i], c.bytes[i]), err, errlen))
 				return -1;
 	}
 	return 0;
@@ -426,7 +436,7 @@ static int write_report(const struct run_args *a, struct run_state *st)
 		return tern_sig_pending() ? -1 : (tern_usage_err(CMD, "--report: %s", err), -1);
 	tern_report_eval(r, &ev);
 	if (!a->json)
-		print_report_line(a, &ev);
+		print_report_line(a, st, &ev);
 	return 0;
 }
 

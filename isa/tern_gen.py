@@ -57,7 +57,29 @@ def check(d):
         preset(d, n)
     if d["boards"]["default"] not in [b["name"] for b in d["boards"]["list"]]:
         sys.exit("tern_gen: default board %s not in boards.list" % d["boards"]["default"])
+    for b in d["boards"]["list"]:
+        if "array" in b:
+            cfg = board_array(d, b)
+            why = config_why(d, cfg)
+            if why:
+                sys.exit("tern_gen: board %s array is invalid: %s" % (b["name"], why))
+            for k in ("name", "why"):
+                if not b["array"].get(k):
+                    sys.exit("tern_gen: board %s array.%s missing" % (b["name"], k))
+            if b["array"].get("head", "float") not in ("float", "t2", "t3"):
+                sys.exit("tern_gen: board %s array.head must be float, t2 or t3" % b["name"])
     check_fpga(d)
+
+
+def board_array(d, b):
+    """The hardware config a board runs with when the user names no --array/--config:
+    its "array" object, a preset ("base") with the parameters that differ."""
+    a = b["array"]
+    cfg = dict(preset(d, a["base"]))
+    for q in d["config"]["params"]:
+        if q["name"] in a:
+            cfg[q["name"]] = a[q["name"]]
+    return cfg
 
 
 FPGA_KEYS = {"ice40": ["device", "package", "top", "pcf", "buffers"], "xilinx": ["yosys_family"]}
@@ -294,6 +316,10 @@ def gen_c_header(d):
           "\tdouble clock_mhz;    /* array clock */",
           "\tdouble dram_gbps;    /* DRAM bandwidth, 1e9 bytes per second */",
           "\tconst char *note;    /* one line: where the numbers come from */",
+          "\tconst char *array;   /* its hardware config's name; NULL: none of its own */",
+          "\tstruct tern_hw_config cfg; /* used when the user names no --array/--config */",
+          "\tconst char *array_why; /* one line: why that config (the port vs the DRAM) */",
+          "\tconst char *head;    /* output head with that config: float, t2, t3 (tern run) */",
           "};",
           "struct tern_host {",
           "\tconst char *board;",
@@ -347,7 +373,13 @@ def gen_c_tables(d):
     for b in d["boards"]["list"]:
         o.append("\t/* %s */" % b["source"])
         o.append('\t{ "%s", %r, %r,' % (b["name"], b["clock_mhz"], b["dram_gbps"]))
-        o.append('\t  "%s" },' % b["note"])
+        if "array" in b:
+            cfg = board_array(d, b)
+            vals = ", ".join(str(cfg[q["name"]]) for q in d["config"]["params"])
+            o.append('\t  "%s", "%s", { %s },' % (b["note"], b["array"]["name"], vals))
+            o.append('\t  "%s", "%s" },' % (b["array"]["why"], b["array"].get("head", "float")))
+        else:
+            o.append('\t  "%s", NULL, { 0 }, NULL, NULL },' % b["note"])
     o += ["};", "", "const struct tern_host tern_hosts[TERN_BOARD_COUNT] = {"]
     for b in d["boards"]["list"]:
         o.append("\t/* %s */" % b["host_source"])
@@ -563,10 +595,15 @@ def gen_md(d):
           % (d["insn_bits"] + d["queue_word"]["index_bits"], d["insn_bits"] - 1,
              d["dram"]["latency_cycles"], d["dram"]["bytes_per_cycle"], d["dram"]["max_bursts"]),
           "", "### Boards (default %s)" % d["boards"]["default"], "",
-          "| board | clock MHz | DRAM GB/s | host GFLOP/s | note |", "|---|---|---|---|---|"]
+          "| board | clock MHz | DRAM GB/s | host GFLOP/s | array (without --array/--config) | note |",
+          "|---|---|---|---|---|---|"]
     for b in d["boards"]["list"]:
-        o.append("| %s | %g | %g | %g | %s; host: %s |" % (b["name"], b["clock_mhz"], b["dram_gbps"],
-                                                          b["host_gflops"], b["note"], b["host_note"]))
+        arr = "%s, head %s: %s" % (b["array"]["name"], b["array"].get("head", "float"),
+                                    b["array"]["why"]) if "array" in b else \
+            "the default preset %s" % d["config"]["default"]
+        o.append("| %s | %g | %g | %g | %s | %s; host: %s |" % (
+            b["name"], b["clock_mhz"], b["dram_gbps"], b["host_gflops"], arr, b["note"],
+            b["host_note"]))
     o.append("")
     return "\n".join(o)
 

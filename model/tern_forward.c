@@ -43,6 +43,7 @@ struct tern_run {
 	float *as;           /* act_scale per token */
 	int32_t *acc;        /* int32 BitLinear output, n_max x wide */
 	float *logits;       /* n_max x n_vocab */
+	int32_t *hacc, *hy;  /* head on the array: planes x n_vocab, n_vocab (lazy) */
 	int last_only;       /* logits of each step's last position only */
 	struct tern_host_cost host; /* host work of every successful step */
 	uint32_t cur_layer, cur_which; /* BitLinear being run (tern_run_current) */
@@ -144,6 +145,8 @@ void tern_run_free(struct tern_run *r)
 	free(r->as);
 	free(r->acc);
 	free(r->logits);
+	free(r->hacc);
+	free(r->hy);
 	free(r);
 }
 
@@ -271,7 +274,7 @@ static int bitlinear(struct fwd *f, uint32_t layer, uint32_t which)
 
 	tern_lin_shape(&f->m->cfg, which, &l.m, &l.k);
 	l.n = f->n;
-	l.wfmt = TERN_WFMT_2BIT;
+	l.wfmt = f->m->cfg.wfmt;
 	tern_lin_name(layer, which, name, sizeof(name));
 	for (i = 0; i < f->n; i++)
 		tern_cost_dequant(l.m, &f->cost);
@@ -455,6 +458,78 @@ out:
 	return rc;
 }
 
+/* logits of position i of run r from its head products r->hacc (int32, planes x V). */
+static void head_logits(struct tern_run *r, const float *scale, uint32_t i)
+{
+	const struct tern_model_config *c = &r->c;
+	float *dst = r->logits + (size_t)i * c->n_vocab;
+	uint32_t v;
+
+	tern_head_combine(r->hacc, c->head_planes, c->n_vocab, r->hy);
+	for (v = 0; v < c->n_vocab; v++)
+		dst[v] = (float)r->hy[v] * (scale[v] / r->as[i]);
+}
+
+/*
+ * The output head on the array (cfg.head_planes > 0, tern_head.c): the normed input
+ * quantized to int8 like a BitLinear's, the stacked digit planes as one BitLinear
+ * through the run's matmul for the last position (the one a deployment samples, so
+ * its cycles are what a timing-only walk counts), the other positions (kept for the
+ * model check and --logits) by the golden matmul of the same planes: the same
+ * integers. Then the shift-add combine and the per-row scale on the host.
+ */
+static int head_all(struct fwd *f)
+{
+	const struct tern_model_config *c = &f->m->cfg;
+	struct tern_layer l = { c->head_planes * c->n_vocab, c->n_embd, 1, c->wfmt };
+	const int8_t *w;
+	const float *scale;
+	const uint64_t *gold;
+	char why[400];
+	unsigned ri;
+	uint32_t i, d = c->n_embd;
+	int rc, fresh;
+
+	if ((rc = norm_all(f, 0, TERN_NORM_OUTPUT, 0)))
+		return rc;
+	tern_cost_output(c, &f->cost);
+	if (tern_head_get(f->m, &w, &scale, &gold, &fresh, f->err, f->errlen))
+		return TERN_FWD_ERR;
+	for (ri = 0; ri < f->nruns; ri++) {
+		struct tern_run *r = f->runs[ri];
+
+		if (!r->hacc)
+			r->hacc = malloc((size_t)l.m * sizeof(int32_t));
+		if (!r->hy)
+			r->hy = malloc((size_t)c->n_vocab * sizeof(int32_t));
+		if (!r->hacc || !r->hy) {
+			snprintf(f->err, f->errlen, "out of memory for the output head");
+			return TERN_FWD_ERR;
+		}
+		for (i = r->last_only ? f->n - 1 : 0; i < f->n; i++) {
+			int8_t *xq = r->xq + (size_t)i * d;
+
+			r->as[i] = tern_quant_a8(r->h + (size_t)i * d, d, xq);
+			if (i + 1 < f->n) {
+				tern_golden_matmul_planes(gold, xq, r->hacc, l.m, l.k, 1);
+				head_logits(r, scale, i);
+				continue;
+			}
+			why[0] = 0;
+			r->cur_layer = 0;
+			r->cur_which = TERN_LIN_HEAD;
+			rc = r->mm.fn(r->mm.ctx, &l, w, xq, r->hacc, why, sizeof(why));
+			if (rc) {
+				snprintf(f->err, f->errlen, "output head (M=%u K=%u N=1): %s", l.m,
+					 l.k, why);
+				return rc > 0 ? TERN_FWD_CHECK : TERN_FWD_ERR;
+			}
+			head_logits(r, scale, i);
+		}
+	}
+	return 0;
+}
+
 static int embed_all(struct fwd *f, const uint32_t *tok)
 {
 	uint32_t i, d = f->m->cfg.n_embd;
@@ -540,7 +615,7 @@ int tern_forward(struct tern_model *m, struct tern_run *const *runs, unsigned nr
 	}
 	if (h && h->progress)
 		h->progress(h->ctx, c->n_layer, c->n_layer);
-	if ((rc = output_all(&f)))
+	if ((rc = c->head_planes ? head_all(&f) : output_all(&f)))
 		goto out;
 	for (i = 0; i < nruns; i++) {
 		runs[i]->pos += n;

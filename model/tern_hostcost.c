@@ -162,6 +162,17 @@ void tern_cost_resid(const struct tern_model_config *m, struct tern_host_cost *c
 void tern_cost_output(const struct tern_model_config *m, struct tern_host_cost *c)
 {
 	tern_cost_norm(m->n_embd, c);
+	if (m->head_planes) {
+		/* Head on the array (tern_head.c): the input's int8 quantization (absmax:
+		 * a compare per element, a divide; a multiply and a round per element), the
+		 * shift-add combine ((planes - 1) x 2 integer ops per row, counted as FLOPs)
+		 * and one multiply and one divide per row for its scale; the array's int32
+		 * products (planes x 4 bytes per row) read back from DRAM. */
+		c->flops[TERN_HOP_OUTPUT] += 3.0 * m->n_embd + 1 +
+			2.0 * (m->head_planes - 1) * m->n_vocab + 2.0 * m->n_vocab;
+		c->bytes[TERN_HOP_OUTPUT] += 4.0 * m->head_planes * m->n_vocab;
+		return;
+	}
 	c->flops[TERN_HOP_OUTPUT] += 2.0 * m->n_embd * m->n_vocab;
 	c->bytes[TERN_HOP_OUTPUT] += EMBD_BYTES * m->n_embd * m->n_vocab;
 }
@@ -214,7 +225,7 @@ void tern_cost_step(const struct tern_model_config *m, uint32_t quant, uint32_t 
 
 int tern_walk_step(const struct tern_model_config *m, uint32_t n, tern_layer_fn fn, void *ctx)
 {
-	struct tern_layer l = { 0, 0, n, TERN_WFMT_2BIT };
+	struct tern_layer l = { 0, 0, n, m->wfmt };
 	uint32_t layer, which;
 	char name[64];
 	int rc;
@@ -226,5 +237,12 @@ int tern_walk_step(const struct tern_model_config *m, uint32_t n, tern_layer_fn 
 			if ((rc = fn(ctx, layer, which, name, &l)))
 				return rc;
 		}
+	if (m->head_planes) {
+		/* the head on the array: its sampled position only, as in the forward pass */
+		struct tern_layer h = { m->head_planes * m->n_vocab, m->n_embd, 1, m->wfmt };
+
+		if ((rc = fn(ctx, 0, TERN_LIN_HEAD, "output", &h)))
+			return rc;
+	}
 	return 0;
 }

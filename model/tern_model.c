@@ -44,7 +44,10 @@ uint32_t tern_norm_len(const struct tern_model_config *c, uint32_t which)
 
 const char *tern_lin_name(uint32_t layer, uint32_t which, char *buf, size_t len)
 {
-	snprintf(buf, len, "blk.%u.%s", layer, lin_names[which % TERN_LIN_COUNT]);
+	if (which == TERN_LIN_HEAD)
+		snprintf(buf, len, "output");
+	else
+		snprintf(buf, len, "blk.%u.%s", layer, lin_names[which % TERN_LIN_COUNT]);
 	return buf;
 }
 
@@ -108,6 +111,8 @@ void tern_model_free(struct tern_model *m)
 	tern_vocab_free(m->vocab);
 	tern_wcache_free(m->wc);
 	m->wc = NULL;
+	tern_head_free(m->head);
+	m->head = NULL;
 	if (m->ops && m->ops->free)
 		m->ops->free(m);
 }

@@ -513,6 +513,21 @@ static void json_phase(struct jw *j, const struct tern_report *r, const char *k,
 	jnum(j, "host_pj", p->e.host);
 	if (rp)
 		json_hostops(j, rp);
+	if (rp && ph != TERN_PHASE_COUNT) {
+		struct tern_token_line tl[TERN_TOKEN_LINES];
+		unsigned i, nl = tern_report_token_lines(r, (enum tern_phase)ph, tl);
+
+		jopen(j, "per_token", '[');
+		for (i = 0; i < nl; i++) {
+			jopen(j, NULL, '{');
+			jstr(j, "what", tl[i].what);
+			jstr(j, "where", tl[i].where);
+			jnum(j, "seconds", tl[i].seconds);
+			jnum(j, "bytes", tl[i].bytes);
+			jclose(j, '}');
+		}
+		jclose(j, ']');
+	}
 	jnum(j, "tokens_per_s", p->tokens_per_s);
 	ju64(j, "macs", p->macs);
 	ju64(j, "dram_bytes", p->dram_bytes);
@@ -692,6 +707,9 @@ static void write_json(FILE *f, const struct tern_report *r)
 	jstr(&j, "backend", r->backend);
 	jstr(&j, "mode", r->mode);
 	jstr(&j, "array", r->array);
+	jstr(&j, "head", r->head ? r->head : "");
+	jstr(&j, "array_source", r->array_source ? "board" : "user or default");
+	jstr(&j, "array_why", r->array_source ? r->array_source : "");
 	ju64(&j, "rows", r->cfg.rows);
 	ju64(&j, "lanes", r->cfg.lanes);
 	jopen(&j, "buffers", '{');
@@ -714,6 +732,10 @@ static void write_json(FILE *f, const struct tern_report *r)
 	jstr(&j, "host_note", r->host_gflops > 0 ? r->host_note : "no host work modelled");
 	jstr(&j, "host_time_rule", r->host_rule);
 	jnum(&j, "ttft_seconds", ev.ttft_seconds);
+	if (r->ttft_pipelined_seconds > 0) {
+		ju64(&j, "prefill_chunks", r->prefill_chunks);
+		jnum(&j, "ttft_pipelined_seconds", r->ttft_pipelined_seconds);
+	}
 	json_phase(&j, r, "prefill", TERN_PHASE_PREFILL, &ev.ph[TERN_PHASE_PREFILL],
 		   &r->phase[TERN_PHASE_PREFILL]);
 	json_phase(&j, r, "decode", TERN_PHASE_DECODE, &ev.ph[TERN_PHASE_DECODE],

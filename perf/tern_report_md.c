@@ -42,6 +42,10 @@ static void md_machine(FILE *f, const struct tern_report *r, const struct tern_r
 	fprintf(f, "| backend | %s |\n", r->backend);
 	fprintf(f, "| array | %s: %u x %u PEs; WBUF %u, ABUF %u, ACC %u entries; bus %u B |\n",
 		r->array, c->rows, c->lanes, c->wbuf_depth, c->abuf_depth, c->acc_depth, c->bus_bytes);
+	if (r->head)
+		fprintf(f, "| output head | %s |\n", r->head);
+	fprintf(f, "| array chosen by | %s%s |\n", r->array_source ? "the board: " : "--array / --config or the default preset",
+		r->array_source ? r->array_source : "");
 	fprintf(f, "| board | %s: %s, DRAM %s = %s B/cycle |\n", r->board,
 		F_SI(&b, 0, r->clock_mhz * 1e6, "Hz"), F_SI(&b, 1, r->dram_gbps * 1e9, "B/s"),
 		F_N(&b, 2, tern_gbps_to_bpc(r->dram_gbps, r->clock_mhz)));
@@ -77,7 +81,7 @@ static void md_phase_row(FILE *f, const char *name, const struct tern_phase_eval
 		F_E(&b, 4, p->tokens ? p->base.total / (double)p->tokens : 0));
 }
 
-static void md_time(FILE *f, const struct tern_report_eval *ev)
+static void md_time(FILE *f, const struct tern_report *r, const struct tern_report_eval *ev)
 {
 	fprintf(f, "## Time and energy per token\n\n");
 	struct fb b;
@@ -93,6 +97,11 @@ static void md_time(FILE *f, const struct tern_report_eval *ev)
 		fprintf(f, "Time to first token: **%s** (prefill accelerator %s + host %s).\n",
 			F_T(&b, 0, ev->ttft_seconds), F_T(&b, 1, ev->ph[TERN_PHASE_PREFILL].seconds),
 			F_T(&b, 2, ev->ph[TERN_PHASE_PREFILL].host_seconds));
+	if (r->ttft_pipelined_seconds > 0)
+		fprintf(f, "With the prompt in %u chunks and the host's work overlapping the array's "
+			   "on another chunk (`--prefill-chunks`, a schedule estimate from the same "
+			   "per-layer cycles and host-op times): **%s**.\n", r->prefill_chunks,
+			F_T(&b, 0, r->ttft_pipelined_seconds));
 	fprintf(f, "\n");
 }
 
@@ -315,6 +324,37 @@ static void md_units(FILE *f, const struct tern_report *r, const struct tern_rep
 		   "`units`, layers.csv, units.png.\n\n");
 }
 
+/* Per token of each phase with host work: one line per part (tern_report_tok.c). */
+static void md_per_token(FILE *f, const struct tern_report *r)
+{
+	struct tern_token_line tl[TERN_TOKEN_LINES];
+	static const char *const names[] = { "prefill", "decode" };
+	enum tern_phase ph;
+	unsigned i, n;
+	struct fb b;
+
+	if (!(r->host_gflops > 0))
+		return;
+	fprintf(f, "## Per token%s\n\n", r->head ? "" : " (no model: no head)");
+	if (r->head)
+		fprintf(f, "Output head: **%s** (%s).\n\n", r->head,
+			strcmp(r->head, "float") ? "balanced-ternary digit planes on the array, "
+			"combined on the host with shifts and adds" : "float on the host");
+	fprintf(f, "| phase | part | runs on | time per token | DRAM bytes per token |\n"
+		   "|---|---|---|---:|---:|\n");
+	for (ph = TERN_PHASE_PREFILL; ph <= TERN_PHASE_DECODE; ph++) {
+		if (!r->phase[ph].tokens)
+			continue;
+		n = tern_report_token_lines(r, ph, tl);
+		for (i = 0; i < n; i++)
+			fprintf(f, "| %s | %s | %s | %s | %s |\n", names[ph], tl[i].what, tl[i].where,
+				F_T(&b, 0, tl[i].seconds), F_SI(&b, 1, tl[i].bytes, "B"));
+	}
+	fprintf(f, "\nPer token of the phase (prefill: per prompt token). The KV cache line is "
+		   "the attention op, whose DRAM bytes are the cache's reads and writes; other "
+		   "host work is norms, RoPE, activations, quantization, residuals and sampling.\n\n");
+}
+
 void tern_report_summary(FILE *f, const struct tern_report *r)
 {
 	struct tern_report_eval ev;
@@ -322,7 +362,8 @@ void tern_report_summary(FILE *f, const struct tern_report *r)
 	tern_report_eval(r, &ev);
 	fprintf(f, "# tern report: %s\n\n", r->model);
 	md_machine(f, r, &ev);
-	md_time(f, &ev);
+	md_time(f, r, &ev);
+	md_per_token(f, r);
 	md_host(f, r, &ev);
 	md_energy(f, r, &ev);
 	md_units(f, r, &ev);

@@ -663,7 +663,11 @@ static int sim_init(struct sim *s, const struct tern_hw_config *c, const struct 
 	s->bus = c->bus_bytes;
 	s->lat = d->latency;
 	s->bw = d->bytes_per_cycle;
-	s->cap = s->bw > s->bus ? s->bw : s->bus;
+	/* B >= BUS: B. B < BUS: one beat plus what one more cycle brings, less a byte, so a
+	 * rate that does not divide the bus (96 B/cycle on 128 B) keeps its remainder; for a
+	 * B that divides BUS this is BUS exactly (credits are multiples of B). Same rule as
+	 * the harness (tern_vl_harness.cpp) and the SystemC platform. */
+	s->cap = s->bw >= s->bus ? s->bw : s->bus + s->bw - 1;
 	s->cnt = cnt;
 	s->credit = s->cap;  /* the CSR writes before START let it saturate */
 	s->in_arready = s->in_awready = 1;

@@ -545,7 +545,10 @@ TERN_VL_API struct tern_vl *tern_vl_open(const struct tern_vl_opts *o)
 	std::unique_ptr<tern_vl> v(new tern_vl());
 	v->o = *o;
 	v->max_bursts = o->max_bursts ? o->max_bursts : TERN_DRAM_MAX_BURSTS;
-	v->credit_cap = o->bytes_per_cycle > BB ? o->bytes_per_cycle : BB;
+	// B >= BUS: B; B < BUS: BUS + B - 1, so a rate that does not divide the bus (96 B per
+	// cycle on a 128 B bus) keeps its remainder instead of losing it at the cap; for a B
+	// that divides BUS nothing changes (credits stay multiples of B, at most BUS).
+	v->credit_cap = o->bytes_per_cycle >= BB ? o->bytes_per_cycle : BB + o->bytes_per_cycle - 1;
 	v->ctx.reset(new VerilatedContext);
 	v->ctx->fatalOnError(false);  // an RTL $stop or assertion must not kill the host
 	if (o->fst_path) {

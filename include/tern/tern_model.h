@@ -33,6 +33,9 @@ enum tern_lin {
 	TERN_LIN_GATE, TERN_LIN_UP, TERN_LIN_DOWN,
 	TERN_LIN_COUNT
 };
+/* The output head on the array (cfg.head_planes > 0), as a tern_mm sees it: layer 0,
+ * which TERN_LIN_HEAD, named "output"; not one of a block's BitLinears. */
+#define TERN_LIN_HEAD TERN_LIN_COUNT
 
 /* Norm vectors of a block; TERN_NORM_OUTPUT is the final norm (layer ignored). */
 enum tern_norm {
@@ -55,6 +58,11 @@ struct tern_model_config {
 	float rope_theta;
 	float norm_eps;
 	uint32_t act;        /* enum tern_act */
+	uint32_t head_planes; /* output head: 0 float on the host (default of a model as
+			       * opened), 2 or 3 balanced-ternary digit planes on the array
+			       * (tern_head.c); set by the caller before the first step */
+	uint32_t wfmt;        /* weight format of every BitLinear (and the head) on the
+			       * device: TERN_WFMT_2BIT (0, default) or TERN_WFMT_BASE3 */
 };
 
 struct tern_model;
@@ -84,7 +92,33 @@ struct tern_model {
 	void *priv;               /* the source's own state */
 	struct tern_vocab *vocab; /* NULL: no vocabulary, tokens print as ids only */
 	struct tern_wcache *wc;   /* resident weights (tern_wcache.c), NULL until used */
+	struct tern_head *head;   /* digit planes of the output head (tern_head.c), NULL
+				   * until a step with cfg.head_planes > 0 builds them */
 };
+
+/* ---- output head on the array (tern_head.c): balanced-ternary digit planes */
+struct tern_head;
+
+/* Q = (3^planes - 1) / 2: the largest |q| of a row quantized to `planes` digits. */
+int32_t tern_head_levels(uint32_t planes);
+/* Row w (k floats) to integers q in [-Q, Q]; returns the row's scale s (w ~ s q). */
+float tern_head_quant_row(const float *w, uint32_t k, uint32_t planes, int32_t *q);
+/* q (k values) to balanced-ternary digits: t[p * stride + i] in {-1, 0, 1}, plane p of
+ * weight 3^p, q[i] = sum_p 3^p t[p * stride + i]. */
+void tern_head_digits(const int32_t *q, uint32_t k, uint32_t planes, int8_t *t, size_t stride);
+/* y[v] = sum_p 3^p acc[p * n_vocab + v] with shifts and adds (Horner). */
+void tern_head_combine(const int32_t *acc, uint32_t planes, uint32_t n_vocab, int32_t *y);
+/* The head's stacked digit planes ((planes * n_vocab) x n_embd), row scales and golden
+ * bit planes, built from the embedding on first use (*fresh = 1 then). 0 or -1. */
+int tern_head_get(struct tern_model *m, const int8_t **w, const float **scale,
+		  const uint64_t **gold, int *fresh, char *err, size_t errlen);
+/* Golden bit planes of the head once built, else NULL. */
+const uint64_t *tern_head_planes(const struct tern_model *m);
+void tern_head_free(struct tern_head *h);
+/* Name of a head setting: "float", "t2", "t3". */
+const char *tern_head_name(uint32_t planes);
+/* "float" -> 0, "t2" -> 2, "t3" -> 3; 0, or -1 for anything else. */
+int tern_head_parse(const char *s, uint32_t *planes);
 
 /* ---- resident weights (tern_wcache.c): each tensor is fetched from the source once */
 struct tern_wcache;

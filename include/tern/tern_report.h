@@ -92,6 +92,10 @@ struct tern_report {
 	const char *model;        /* "gemm" or the model's name */
 	const char *backend;      /* "ref", "verilator", ... */
 	const char *array;        /* "32x32" or a preset name */
+	const char *head;         /* output head: "float" (host), "t2", "t3" (array); NULL
+				   * when not a model run */
+	const char *array_source; /* why the board chose this array (--board alone), or
+				   * NULL: the user's --array/--config or the default preset */
 	const char *board;        /* board preset, or "custom" */
 	const char *cycles_source; /* what measured the cycles: "rtl" (default), "fast" */
 	const char *mode;         /* "checked" (default: data computed and checked) or
@@ -104,6 +108,8 @@ struct tern_report {
 	const char *host_rule;    /* how host time follows from FLOPs and bytes */
 	struct tern_tech tech;    /* tern_tech_load() */
 	struct tern_report_phase phase[TERN_PHASE_COUNT];
+	double ttft_pipelined_seconds; /* tern run --prefill-chunks: overlapped TTFT, 0 = none */
+	unsigned prefill_chunks;
 	/* filled by tern_report_add */
 	struct tern_report_layer *layers;
 	size_t nlayers, cap;
@@ -139,6 +145,18 @@ struct tern_report_eval {
 	struct tern_phase_eval total;
 	double ttft_seconds;      /* time to first token: prefill accelerator + host */
 };
+
+/* One per-token line of a phase (tern_report_tok.c): what, where it runs, seconds and
+ * DRAM bytes per token of the phase. */
+struct tern_token_line {
+	const char *what;         /* "ternary layers", "output head", "embedding", ... */
+	const char *where;        /* "array" or "host" */
+	double seconds, bytes;
+};
+#define TERN_TOKEN_LINES 8
+/* The lines of phase ph into out (TERN_TOKEN_LINES entries); returns how many. */
+unsigned tern_report_token_lines(const struct tern_report *r, enum tern_phase ph,
+				 struct tern_token_line *out);
 
 void tern_report_init(struct tern_report *r);
 void tern_report_free(struct tern_report *r);

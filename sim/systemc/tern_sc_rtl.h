@@ -341,7 +341,8 @@ private:
 	void on_fall()
 	{
 		uint64_t now = tick_now();
-		uint64_t cap = bytes_per_cycle > BB ? bytes_per_cycle : BB;
+		/* the harness's cap: B, or BUS + B - 1 below the bus width */
+		uint64_t cap = bytes_per_cycle >= BB ? bytes_per_cycle : BB + bytes_per_cycle - 1;
 
 		if (bytes_per_cycle) {
 			credit += bytes_per_cycle;

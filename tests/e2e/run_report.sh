@@ -76,7 +76,9 @@ sm = open(os.path.join(d, "summary.md")).read()
 for w in ("Time to first token", "Host work", "GFLOP/s", "attention"):
     assert w in sm, w
 L = r["layers"]
-assert len(L) == 2 * 7 * nblk, len(L)
+# the head on the array (--head t2/t3, or a board's own array) is one more layer per phase
+head = r.get("head", "float") not in ("float", "")
+assert len(L) == 2 * 7 * nblk + 2 * head, len(L)
 names = {(l["name"], l["phase"]) for l in L}
 assert ("blk.0.attn_q", "prefill") in names and ("blk.%d.ffn_down" % (nblk - 1), "decode") in names
 for l in L:
@@ -84,7 +86,7 @@ for l in L:
         assert k in l, k
     assert l["cycles"] > 0 and 0 < l["utilization"] <= 1 and l["dram_bytes"] > 0 and l["energy_pj"] > 0, l["name"]
     assert l["calls"] == (1 if l["phase"] == "prefill" else ndec), (l["name"], l["calls"])
-    assert l["shape"]["n"] == (npre if l["phase"] == "prefill" else 1), l["name"]
+    assert l["shape"]["n"] == (npre if l["phase"] == "prefill" and l["name"] != "output" else 1), l["name"]
 # layer energies (device only) plus host = total
 ls = sum(l["energy_pj"] for l in L)
 assert abs(ls + e["host_pj"] - e["total_pj"]) <= 1e-8 * e["total_pj"], (ls, e["total_pj"])
