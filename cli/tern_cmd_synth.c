@@ -119,6 +119,9 @@ static void print_report(const struct tern_synth_report *r, const struct tern_fp
 	if (f->uram)
 		row(r, "URAM", "uram", f->uram);
 	row(r, "DSP", "dsp", f->dsp);
+	if (f->counter_bits < 64) /* a feature narrowed to fit (fpga.rtl_params) */
+		printf("  %-22s %u-bit, wrap at 2^%u (HW_COUNTER_BITS reads %u)\n", "counters",
+		       f->counter_bits, f->counter_bits, f->counter_bits);
 	if (!tern_synth_num(r, "fmax_mhz", &v))
 		printf("  %-22s %9.1f MHz (target %g MHz, %s)\n", "Fmax", v, f->target_mhz,
 		       tern_synth_get(r, "timing"));

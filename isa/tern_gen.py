@@ -83,6 +83,9 @@ def board_array(d, b):
 
 
 FPGA_KEYS = {"ice40": ["device", "package", "top", "pcf", "buffers"], "xilinx": ["yosys_family"]}
+# tern_top options a board may narrow to fit (fpga.rtl_params): name -> allowed range. The
+# default of each is the full feature; HW_COUNTER_BITS tells the host what a build has.
+RTL_PARAMS = {"CounterBits": (17, 64)}
 
 
 def check_fpga(d):
@@ -98,6 +101,13 @@ def check_fpga(d):
                                    "target_mhz", "source"]:
             if k not in f:
                 sys.exit("tern_gen: board %s: fpga.%s missing" % (b["name"], k))
+        for k, v in f.get("rtl_params", {}).items():
+            lo, hi = RTL_PARAMS.get(k, (None, None))
+            if lo is None:
+                sys.exit("tern_gen: board %s: fpga.rtl_params.%s is not a tern_top option (%s)" % (
+                    b["name"], k, ", ".join(RTL_PARAMS)))
+            if not isinstance(v, int) or not lo <= v <= hi:
+                sys.exit("tern_gen: board %s: fpga.rtl_params.%s must be %d..%d" % (b["name"], k, lo, hi))
         for a in f["arrays"]:
             why = config_why(d, board_config(d, b["name"], a))
             if why:
@@ -342,6 +352,7 @@ def gen_c_header(d):
           "\tconst char *bram_kind;",
           "\tdouble target_mhz;    /* the clock the flow asks the placer for (ice40) */",
           "\tconst char *arrays;   /* the arrays `make synth` builds by default, space-separated */",
+          "\tunsigned counter_bits; /* performance counter width of the board build (64 = ISA) */",
           "};",
           "#define TERN_FPGA_COUNT %d" % len(fpgas),
           "#define TERN_FPGA_NAMES \"%s\"" % ", ".join(b["name"] for b in fpgas),
@@ -391,9 +402,10 @@ def gen_c_tables(d):
         if f is None:
             continue
         o.append("\t/* %s */" % f["source"])
-        o.append('\t{ "%s", "%s", "%s", "%s", %d, %d, %d, %d, %d, "%s", %r, "%s" },' % (
+        o.append('\t{ "%s", "%s", "%s", "%s", %d, %d, %d, %d, %d, "%s", %r, "%s", %d },' % (
             b["name"], f["family"], f["part"], f["lut_kind"], f["luts"], f["ffs"], f["bram"],
-            f["uram"], f["dsp"], f["bram_kind"], f["target_mhz"], " ".join(f["arrays"])))
+            f["uram"], f["dsp"], f["bram_kind"], f["target_mhz"], " ".join(f["arrays"]),
+            f.get("rtl_params", {}).get("CounterBits", 64)))
     o += ["};", "", "const char *tern_hw_config_why(const struct tern_hw_config *c)", "{",
           "\tif (!c)", '\t\treturn "config: missing";']
     for cond, msg in config_checks(d):

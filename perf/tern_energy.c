@@ -207,7 +207,8 @@ double tern_sram_pj_per_bit(const struct tern_tech *t, double bytes)
 }
 
 /*
- * The adders rtl/tern_pe_array.sv instantiates (docs/energy.md, "Adders of the array"):
+ * The adders rtl/tern_pe_array.sv instantiates (one rtl/tern_pe_row.sv per row; docs/energy.md,
+ * "Adders of the array"):
  * a row's tree pairs up the values left at level j-1 with adders of 8 + j bits, an odd
  * value passing up (LANES - 1 adders in all; negation rides on the carry-in, so the
  * leaves stay 8 bits), and each row has one 32-bit accumulator adder.

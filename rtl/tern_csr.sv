@@ -12,7 +12,8 @@
 module tern_csr #(
   parameter int unsigned Rows = 32,
   parameter int unsigned Lanes = 32,
-  parameter int unsigned NumCnt = 25
+  parameter int unsigned NumCnt = 25,
+  parameter int unsigned CounterBits = 64  // what HW_COUNTER_BITS reads (tern_perf's width)
 ) (
   input  logic                 clk_i,
   input  logic                 rst_ni,
@@ -166,6 +167,7 @@ module tern_csr #(
             TERN_CSR_IRQ_STATUS: s_rdata_o <= {31'd0, irq_q};
             TERN_CSR_HW_ROWS:    s_rdata_o <= 32'(Rows);
             TERN_CSR_HW_LANES:   s_rdata_o <= 32'(Lanes);
+            TERN_CSR_HW_COUNTER_BITS: s_rdata_o <= 32'(CounterBits);
             default:             s_rdata_o <= '0;
           endcase
         end

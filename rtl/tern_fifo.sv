@@ -10,7 +10,8 @@
 //    (block RAM on iCE40, LUT RAM on Xilinx). The read address is the head after this
 //    cycle's pop (rptr or rptr + 1), so the registered output already holds the next
 //    head; when that entry is the one being written in the same cycle, the written data is
-//    taken instead (the usual write-to-read bypass).
+//    taken instead (the usual write-to-read bypass, explicit here, so the memory carries
+//    yosys's no_rw_check and yosys adds no collision logic of its own).
 //  - shallower: a register array read combinationally (no RAM block for a few entries).
 // clear_i empties the FIFO synchronously (a new run starts with empty queues).
 module tern_fifo #(
@@ -35,7 +36,7 @@ module tern_fifo #(
   localparam logic [CntW-1:0] FullCnt = CntW'(Depth);
   localparam bit UseRam = (Depth >= TERN_QUEUE_RAM_MIN_DEPTH);
 
-  logic [Width-1:0] mem_q [Depth];
+  (* no_rw_check *) logic [Width-1:0] mem_q [Depth];
   logic [PtrW-1:0]  wptr_q, rptr_q, rptr_d;
   logic [CntW-1:0]  cnt_q;
   logic             do_push, do_pop;

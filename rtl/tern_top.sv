@@ -11,8 +11,9 @@
 module tern_top #(
   parameter int unsigned Rows = 32, Lanes = 32, WbufDepth = 512, AbufDepth = 8192,
   parameter int unsigned AccDepth = 512, BusBytes = 32, QueueDepth = 16,
-  // Performance counter width (17..64; CSRs stay 64-bit, bits above read 0): the ISA's 64
-  // by default; a small FPGA may count in fewer bits and wrap (40 bits: 3 h at 100 MHz).
+  // Performance counter width (17..64; CSRs stay 64-bit, bits above read 0, HW_COUNTER_BITS
+  // tells the host): the ISA's 64 by default; a small FPGA may count in fewer bits and wrap
+  // (its board's fpga.rtl_params in the definition; 32 bits: 179 s at 24 MHz).
   parameter int unsigned CounterBits = 64
 ) (
   input  logic clk_i, input logic rst_ni,
@@ -54,7 +55,7 @@ module tern_top #(
   logic [64*NumCnt-1:0] counters;
   logic [16*NumCnt-1:0] inc;
 
-  tern_csr #(.Rows(Rows), .Lanes(Lanes), .NumCnt(NumCnt)) u_csr (
+  tern_csr #(.Rows(Rows), .Lanes(Lanes), .NumCnt(NumCnt), .CounterBits(CounterBits)) u_csr (
     .clk_i, .rst_ni,
     .s_awvalid_i, .s_awready_o, .s_awaddr_i, .s_wvalid_i, .s_wready_o, .s_wdata_i,
     .s_wstrb_i, .s_bvalid_o, .s_bready_i, .s_bresp_o, .s_arvalid_i, .s_arready_o,

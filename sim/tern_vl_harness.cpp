@@ -576,9 +576,11 @@ TERN_VL_API struct tern_vl *tern_vl_open(const struct tern_vl_opts *o)
 	v->dma_base = 0;
 	v->dma_limit = 0;
 	reset(v.get());
-	// The build's parameters must be what the RTL reports.
+	// The build's parameters must be what the RTL reports; the driver's counters are the
+	// ISA's 64-bit ones (a narrowed CounterBits is for small FPGA builds only).
 	if (csr_rd(v.get(), TERN_CSR_HW_ROWS) != TERN_VL_ROWS ||
-	    csr_rd(v.get(), TERN_CSR_HW_LANES) != TERN_VL_LANES)
+	    csr_rd(v.get(), TERN_CSR_HW_LANES) != TERN_VL_LANES ||
+	    csr_rd(v.get(), TERN_CSR_HW_COUNTER_BITS) != 64)
 		return nullptr;
 	return v.release();
 }

@@ -268,6 +268,8 @@ def plan(a):
             cfg = dict(cfg, **{names[k]: int(v) for k, v in params if k in names})
     else:
         params = [(tern_gen.camel(q["name"]), cfg[q["name"]]) for q in d["config"]["params"]]
+        # board-only RTL options (a feature narrowed to fit: docs/fpga.md), e.g. CounterBits
+        params += sorted(fpga.get("rtl_params", {}).items())
         if fam == "ice40":
             # the board top and its parts: every .sv in the top's folder
             tdir = os.path.dirname(os.path.join(ROOT, fpga["top"]))

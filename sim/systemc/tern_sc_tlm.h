@@ -74,6 +74,7 @@ private:
 		case TERN_CSR_IRQ_STATUS: return irq.read();
 		case TERN_CSR_HW_ROWS: return rows;
 		case TERN_CSR_HW_LANES: return lanes;
+		case TERN_CSR_HW_COUNTER_BITS: return 64; /* the ISA's counters */
 		default: return 0;
 		}
 	}

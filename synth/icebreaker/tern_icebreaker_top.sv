@@ -11,7 +11,8 @@
 // enabled), red lights while the reset button is held.
 module tern_icebreaker_top #(
   parameter int unsigned Rows = 8, Lanes = 8, WbufDepth = 256, AbufDepth = 256,
-  parameter int unsigned AccDepth = 256, BusBytes = 16, QueueDepth = 4,
+  parameter int unsigned AccDepth = 256, BusBytes = 16, QueueDepth = 2,
+  parameter int unsigned CounterBits = 64,  // the board's fpga.rtl_params set 32 (the flow)
   parameter int unsigned UartDiv = 104   // clock / baud: 12 MHz / 115200 (a test runs it faster)
 ) (
   input  logic clk_i,       // 12 MHz
@@ -43,7 +44,8 @@ module tern_icebreaker_top #(
   assign wstrb = 4'hf;
   tern_top #(
     .Rows(Rows), .Lanes(Lanes), .WbufDepth(WbufDepth), .AbufDepth(AbufDepth),
-    .AccDepth(AccDepth), .BusBytes(BusBytes), .QueueDepth(QueueDepth)
+    .AccDepth(AccDepth), .BusBytes(BusBytes), .QueueDepth(QueueDepth),
+    .CounterBits(CounterBits)
   ) u_core (
     .clk_i, .rst_ni(rst_n),
     .s_awvalid_i(awv), .s_awready_o(awr), .s_awaddr_i(awa), .s_wvalid_i(wv),

@@ -8,10 +8,13 @@ cd "$ROOT" || exit 1
 VERILATOR=${VERILATOR:-verilator}
 make --no-print-directory gen >/dev/null || { fail "icebreaker_gen"; exit 1; }
 # the board's config, from the definition (the flow's own function)
-read -r R L WD AD CD BB QD < <(python3 -c 'import sys; sys.path.insert(0, "synth"); import tern_synth as t
+# and its fpga.rtl_params (CounterBits)
+read -r R L WD AD CD BB QD CB < <(python3 -c 'import sys; sys.path.insert(0, "synth"); import tern_synth as t
 d = t.tern_gen.load("isa/tern_isa.json"); c = t.tern_gen.board_config(d, "icebreaker", "8x8")
-print(*(c[k] for k in ("ROWS", "LANES", "WBUF_DEPTH", "ABUF_DEPTH", "ACC_DEPTH", "BUS_BYTES", "QUEUE_DEPTH")))')
-G="-GRows=$R -GLanes=$L -GWbufDepth=$WD -GAbufDepth=$AD -GAccDepth=$CD -GBusBytes=$BB -GQueueDepth=$QD"
+f = [b for b in d["boards"]["list"] if b["name"] == "icebreaker"][0]["fpga"]
+print(*(c[k] for k in ("ROWS", "LANES", "WBUF_DEPTH", "ABUF_DEPTH", "ACC_DEPTH", "BUS_BYTES", "QUEUE_DEPTH")),
+      f.get("rtl_params", {}).get("CounterBits", 64))')
+G="-GRows=$R -GLanes=$L -GWbufDepth=$WD -GAbufDepth=$AD -GAccDepth=$CD -GBusBytes=$BB -GQueueDepth=$QD -GCounterBits=$CB"
 
 if $VERILATOR --lint-only -Wall -Ibuild/gen --top-module tern_icebreaker_top $G rtl/*.sv synth/icebreaker/*.sv \
 	>"$TMP/lint" 2>&1; then pass "board top lint clean"; else fail "board top lint clean" "$(head -c 400 "$TMP/lint")"; fi
@@ -20,7 +23,7 @@ dir=build/rtl-tb/icebreaker
 mkdir -p "$dir"
 if nice $VERILATOR --cc --exe --build -j 2 -O2 --x-assign fast --x-initial fast -Wno-fatal \
 	-Ibuild/gen --top-module tern_icebreaker_top -Mdir "$dir" $G -GUartDiv=8 \
-	-CFLAGS "-O1 -I$ROOT/build/gen -DUART_DIV=8 -DROWS=$R" \
+	-CFLAGS "-O1 -I$ROOT/build/gen -DUART_DIV=8 -DROWS=$R -DCOUNTER_BITS=$CB" \
 	rtl/*.sv synth/icebreaker/*.sv "$ROOT/tests/rtl/tb_icebreaker.cpp" -o tb_icebreaker \
 	>"$dir/build.log" 2>&1; then
 	pass "board top builds"

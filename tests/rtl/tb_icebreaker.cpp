@@ -106,6 +106,8 @@ int main(int argc, char** argv) {
 	check(b.write('w', TERN_CSR_WATCHDOG, 0x12345) && b.read('r', TERN_CSR_WATCHDOG, &v) &&
 	      v == 0x12345, "csr write and read back", v, 0x12345);
 	check(b.read('r', TERN_CSR_HW_ROWS, &v) && v == ROWS, "csr HW_ROWS", v, ROWS);
+	check(b.read('r', TERN_CSR_HW_COUNTER_BITS, &v) && v == COUNTER_BITS, "csr HW_COUNTER_BITS",
+	      v, COUNTER_BITS);
 	std::vector<uint8_t> r;
 	check(b.cmd({'x'}, 1, &r) && r[0] == '?', "unknown command answered '?'");
 	check(b.write('w', TERN_CSR_WATCHDOG, 0), "watchdog off");

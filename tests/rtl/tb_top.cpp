@@ -487,7 +487,8 @@ static void run_misc_cases() {
   {
     Bench b(1);
     check(b.csr_read(TERN_CSR_HW_ROWS) == ROWS && b.csr_read(TERN_CSR_HW_LANES) == LANES &&
-          b.csr_read(TERN_CSR_STATUS) == 0, "csr_identity");
+          b.csr_read(TERN_CSR_HW_COUNTER_BITS) == 64 && b.csr_read(TERN_CSR_STATUS) == 0,
+          "csr_identity");
     b.csr_write(TERN_CSR_DMA_BASE, 0x12345678);
     check(b.csr_read(TERN_CSR_DMA_BASE) == 0x12345678, "csr_rw");
   }

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The energy model prices the adders the RTL builds (issue 10 part 3, docs/energy.md
-# "Adders of the array"): for two array sizes, yosys elaborates rtl/tern_pe_array.sv alone,
+# "Adders of the array"): for two array sizes, yosys elaborates rtl/tern_pe_array.sv alone
+# (with its rows, rtl/tern_pe_row.sv),
 # maps its arithmetic to $alu cells (alumacc, after wreduce so no width is overstated) and
 # `stat -width` lists them; the sum of $alu widths must equal the energy model's
 # tern_array_adder_bits (tests/rtl/tern_adder_bits.c), and the width histogram must equal
@@ -30,7 +31,7 @@ PY
 for size in 4x4 5x6; do
 	rows=${size%x*} lanes=${size#*x}
 	cat >"$TMP/a.ys" <<YS
-read_verilog -sv rtl/tern_pe_array.sv
+read_verilog -sv rtl/tern_pe_row.sv rtl/tern_pe_array.sv
 hierarchy -top tern_pe_array -chparam Rows $rows -chparam Lanes $lanes
 proc; flatten; opt; wreduce; alumacc; opt; stat -width
 YS
