@@ -250,7 +250,7 @@ static int text_ppl(const struct ppl_args *a, struct tern_model *m)
 	static const uint32_t modes[3] = { TERN_QUANT_FLOAT, TERN_QUANT_A158, TERN_QUANT_A48 };
 	uint32_t nr = a->compare ? 3 : 1, V = m->cfg.n_vocab, T, nchunk, ci, j, r;
 	struct tern_run *runs[3] = { NULL, NULL, NULL };
-	struct tern_ppl_cost *cost = calloc(3, sizeof(*cost));
+	struct tern_ppl_cost *cost = NULL;
 	struct tern_ppl_dev *dev = NULL;
 	double nll[3] = { 0 }, kl[3] = { 0 }, *ls[3] = { NULL, NULL, NULL }, t0 = now_s();
 	uint32_t *tok = NULL, *chunk = NULL;
@@ -267,6 +267,7 @@ static int text_ppl(const struct ppl_args *a, struct tern_model *m)
 		return tern_usage_err(C, "--ctx %u exceeds the model's context of %u", T, m->cfg.n_ctx);
 	if (read_file(a->text, &text, &len))
 		return TERN_EXIT_USAGE;
+	cost = calloc(3, sizeof(*cost));
 	tok = malloc((len + 2) * sizeof(uint32_t));
 	chunk = malloc(T * sizeof(uint32_t));
 	for (r = 0; r < nr; r++)
