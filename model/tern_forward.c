@@ -397,6 +397,20 @@ static int block(struct fwd *f, uint32_t layer)
 	return 0;
 }
 
+/* The first run before ri that computes position i from a byte-identical normed input,
+ * or ri when there is none. */
+static unsigned same_input_run(const struct fwd *f, unsigned ri, uint32_t i, uint32_t d)
+{
+	const float *hi = f->runs[ri]->h + (size_t)i * d;
+	unsigned rj;
+
+	for (rj = 0; rj < ri; rj++)
+		if ((!f->runs[rj]->last_only || i == f->n - 1) &&
+		    !memcmp(hi, f->runs[rj]->h + (size_t)i * d, d * sizeof(float)))
+			break;
+	return rj;
+}
+
 /*
  * logits[i][v] = E[v] . h[i] from the resident embedding. A run whose normed input is
  * byte-identical to an earlier run's at the same position copies that run's logits:
@@ -423,16 +437,9 @@ static int output_all(struct fwd *f)
 	tern_cost_output(c, &f->cost);
 	for (ri = 0; ri < f->nruns; ri++)
 		for (i = f->runs[ri]->last_only ? f->n - 1 : 0; i < f->n; i++) {
-			const float *hi = f->runs[ri]->h + (size_t)i * d;
-
-			/* an earlier run computing the same position with the same input */
-			for (rj = 0; rj < ri; rj++)
-				if ((!f->runs[rj]->last_only || i == f->n - 1) &&
-				    !memcmp(hi, f->runs[rj]->h + (size_t)i * d, d * sizeof(float)))
-					break;
-			if (rj < ri)
-				continue;
-			h[nh] = hi;
+			if (same_input_run(f, ri, i, d) < ri)
+				continue; /* an earlier run computes it; copied below */
+			h[nh] = f->runs[ri]->h + (size_t)i * d;
 			out[nh++] = f->runs[ri]->logits + (size_t)i * c->n_vocab;
 		}
 	rc = TERN_FWD_ERR;
@@ -440,12 +447,7 @@ static int output_all(struct fwd *f)
 		goto out;
 	for (ri = 1; ri < f->nruns; ri++)
 		for (i = f->runs[ri]->last_only ? f->n - 1 : 0; i < f->n; i++) {
-			const float *hi = f->runs[ri]->h + (size_t)i * d;
-
-			for (rj = 0; rj < ri; rj++)
-				if ((!f->runs[rj]->last_only || i == f->n - 1) &&
-				    !memcmp(hi, f->runs[rj]->h + (size_t)i * d, d * sizeof(float)))
-					break;
+			rj = same_input_run(f, ri, i, d);
 			if (rj < ri)
 				memcpy(f->runs[ri]->logits + (size_t)i * c->n_vocab,
 				       f->runs[rj]->logits + (size_t)i * c->n_vocab,
