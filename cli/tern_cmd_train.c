@@ -25,7 +25,7 @@ static const char train_help[] =
 	"(straight-through estimator), AdamW and a cosine schedule, then write it as GGUF\n"
 	"(TQ2_0) with its byte tokenizer. Every 20th block of 100 lines is held out.\n"
 	"The result depends on --seed only, not on --threads.\n"
-	"  --steps N        optimizer steps (default 600), --batch N sequences per step (8)\n"
+	"  --steps N        optimizer steps (default 2000), --batch N sequences per step (8)\n"
 	"  --ctx N          sequence length in bytes (default 128; the model's context)\n"
 	"  --lr X           peak learning rate (default 0.004); the cosine ends at X/10\n"
 	"  --curve FILE     'step train_loss heldout_ppl lr' lines every 40 steps\n"

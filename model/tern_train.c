@@ -46,7 +46,7 @@ void tern_train_defaults(struct tern_train_opts *o)
 	o->mc.norm_eps = 1e-5f;
 	o->mc.act = TERN_ACT_SILU;
 	o->batch = 8;
-	o->steps = 600;
+	o->steps = 2000;
 	o->warmup = 20;
 	o->threads = 2;
 	o->eval_every = 40;

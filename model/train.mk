@@ -26,7 +26,7 @@ $(TRAIN_TEXT):
 .PHONY: train train-data
 train-data: $(TRAIN_TEXT)
 
-train: deps ## retrain the model in the box (model/data/tern-kjv-byte.gguf, ~15 min on 2 cores)
+train: deps ## retrain the model in the box (model/data/tern-kjv-byte.gguf, ~9 min on an idle 2-core machine)
 	@$(MAKE) --no-print-directory all $(TRAIN_TEXT)
 	$(BUILD)/tern train --data $(TRAIN_TEXT) --out $(TRAIN_MODEL) --curve $(TRAIN_RUN).curve \
 	  --checkpoint $(TRAIN_RUN).ckpt $(TRAIN_ARGS)
