@@ -8,7 +8,8 @@ set title "tern train: byte-level BitNet b1.58 on the KJV (ternary weights, int8
 set xlabel "optimizer step (8 x 128 bytes each)"
 set ylabel "perplexity per byte"
 set logscale y
-set yrange [3:16]
+set ytics (3, 4, 5, 6, 8, 10, 12, 16)
+set yrange [2.5:16]
 set grid
 set key top right
 if (exists("in2")) {
