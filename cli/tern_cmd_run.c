@@ -743,6 +743,8 @@ int tern_cmd_run(int argc, char **argv)
 	st.threads = tern_pool_set_threads((unsigned)a.threads);
 	if (getenv("TERN_KERNEL") && !strcmp(getenv("TERN_KERNEL"), "plain"))
 		tern_kernel_set(TERN_KERNEL_PLAIN);
+	if (getenv("TERN_KERNEL") && !strcmp(getenv("TERN_KERNEL"), "avx2"))
+		tern_kernel_set(TERN_KERNEL_AVX2);
 	if (tern_model_open(a.model, &st.m, err, sizeof(err)) ||
 	    tern_config_check(&st.m->cfg, err, sizeof(err))) {
 		tern_usage_err(CMD, "%s", err);

@@ -10,8 +10,8 @@
  *
  * The output projection (tern_wcache_logits) is the largest host cost: vocab x d
  * multiply-adds per position. Each logit is one fixed-order sum (16 partial sums,
- * combined in a fixed order, no fused multiply-add), computed by one thread: an
- * AVX-512 version and the plain loop give the same bits, for any thread count.
+ * combined in a fixed order, no fused multiply-add), computed by one thread: the
+ * AVX-512, AVX2 (+F16C) and plain versions give the same bits, for any thread count.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -286,6 +286,70 @@ static void dot4_avx512(const float *const *h, const void *const *e, int type, u
 		*out[j] = combine(sv, t);
 	}
 }
+
+/*
+ * The AVX2 + F16C versions, for CPUs without AVX-512: the 16 partial sums of the plain
+ * loop are two 8-float vectors, each lane the same multiply then add (no FMA: the
+ * target does not enable it) in the same order, so the same bits again.
+ */
+__attribute__((target("avx2,f16c")))
+static inline __m256 elem8_avx2(const void *e, int type, uint32_t k)
+{
+	if (type == E_F32)
+		return _mm256_loadu_ps((const float *)e + k);
+	if (type == E_F16)
+		return _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)((const uint16_t *)e + k)));
+	return _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_cvtepu16_epi32(
+		_mm_loadu_si128((const __m128i *)((const uint16_t *)e + k))), 16));
+}
+
+__attribute__((target("avx2,f16c")))
+static float dot_avx2(const float *h, const void *e, int type, uint32_t d)
+{
+	__m256 s0 = _mm256_setzero_ps(), s1 = _mm256_setzero_ps();
+	float sv[LANES], t = 0.0f;
+	uint32_t k = 0;
+
+	for (; k + LANES <= d; k += LANES) {
+		s0 = _mm256_add_ps(s0, _mm256_mul_ps(_mm256_loadu_ps(h + k), elem8_avx2(e, type, k)));
+		s1 = _mm256_add_ps(s1, _mm256_mul_ps(_mm256_loadu_ps(h + k + 8),
+						     elem8_avx2(e, type, k + 8)));
+	}
+	for (; k < d; k++)
+		t = t + h[k] * elem(e, type, k);
+	_mm256_storeu_ps(sv, s0);
+	_mm256_storeu_ps(sv + 8, s1);
+	return combine(sv, t);
+}
+
+/* dot4_avx512's contract: four logits, eight add chains in flight. */
+__attribute__((target("avx2,f16c")))
+static void dot4_avx2(const float *const *h, const void *const *e, int type, uint32_t d,
+		      float *const *out)
+{
+	__m256 s[4][2];
+	float sv[LANES];
+	uint32_t k, j;
+
+	for (j = 0; j < 4; j++)
+		s[j][0] = s[j][1] = _mm256_setzero_ps();
+	for (k = 0; k + LANES <= d; k += LANES)
+		for (j = 0; j < 4; j++) {
+			s[j][0] = _mm256_add_ps(s[j][0], _mm256_mul_ps(_mm256_loadu_ps(h[j] + k),
+								       elem8_avx2(e[j], type, k)));
+			s[j][1] = _mm256_add_ps(s[j][1], _mm256_mul_ps(_mm256_loadu_ps(h[j] + k + 8),
+								       elem8_avx2(e[j], type, k + 8)));
+		}
+	for (j = 0; j < 4; j++) {
+		float t = 0.0f;
+
+		for (k = d / LANES * LANES; k < d; k++)
+			t = t + h[j][k] * elem(e[j], type, k);
+		_mm256_storeu_ps(sv, s[j][0]);
+		_mm256_storeu_ps(sv + 8, s[j][1]);
+		*out[j] = combine(sv, t);
+	}
+}
 #endif
 
 struct logit_job {
@@ -293,7 +357,7 @@ struct logit_job {
 	const float *const *h;  /* nh input vectors */
 	float *const *out;      /* nh logit rows */
 	uint32_t nh, d, V;
-	int vec;
+	int vec; /* 0 plain, 1 AVX2, 2 AVX-512 */
 };
 
 static void logit_part(void *ctx, unsigned part, unsigned parts)
@@ -318,7 +382,10 @@ static void logit_part(void *ctx, unsigned part, unsigned parts)
 				pe[np] = e;
 				po[np] = &p->out[i][v];
 				if (++np == 4) {
-					dot4_avx512(ph, pe, p->wc->etype, p->d, po);
+					if (p->vec == 2)
+						dot4_avx512(ph, pe, p->wc->etype, p->d, po);
+					else
+						dot4_avx2(ph, pe, p->wc->etype, p->d, po);
 					np = 0;
 				}
 				continue;
@@ -329,7 +396,8 @@ static void logit_part(void *ctx, unsigned part, unsigned parts)
 	}
 #ifdef WC_X86
 	for (i = 0; i < np; i++) /* the last pairs of the part */
-		*po[i] = dot_avx512(ph[i], pe[i], p->wc->etype, p->d);
+		*po[i] = p->vec == 2 ? dot_avx512(ph[i], pe[i], p->wc->etype, p->d)
+				     : dot_avx2(ph[i], pe[i], p->wc->etype, p->d);
 #endif
 }
 
@@ -351,7 +419,7 @@ int tern_wcache_logits(struct tern_model *m, const float *const *h, float *const
 	p.nh = nh;
 	p.d = m->cfg.n_embd;
 	p.V = m->cfg.n_vocab;
-	p.vec = tern_kernel_avx512();
+	p.vec = tern_kernel_avx512() ? 2 : tern_kernel_avx2() ? 1 : 0;
 	tern_pool_run(logit_part, &p, parts);
 	return 0;
 }
