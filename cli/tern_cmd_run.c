@@ -488,6 +488,9 @@ static int open_runs(const struct run_args *a, struct run_state *st, char *err, 
 	st->o.mem_bytes = device_bytes(a, c, st->n_prompt, &x_cap, &y_cap);
 	st->check = a->check;
 	st->nruns = a->check == CHECK_ALL ? 2 : 1;
+	/* No check reads golden planes: do not build them (0.52 GB for 2B-4T). */
+	if (a->check == CHECK_NONE && dm.resident)
+		tern_model_keep_planes(st->m, 0);
 	if (tern_dev_open(&st->o, &st->dev, err, errlen) ||
 	    tern_gemm_cache_new(st->dev, c->n_layer * TERN_LIN_COUNT + 1, x_cap, y_cap, &st->gc, err,
 				errlen))

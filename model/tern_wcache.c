@@ -3,7 +3,8 @@
  * for the zoo, decoded from the GGUF) once, on first use, and kept as golden bit
  * planes (ref/tern_ref.h: 2 bits per weight, 0.52 GB for 2B-4T) with its scale; the
  * device keeps its own packed copy (driver/tern_gemm.c, resident layers), so the two
- * sides of the layer check never share a weight representation. The tied embedding is
+ * sides of the layer check never share a weight representation. Without a layer or
+ * model check (tern_model_keep_planes(m, 0)) no planes are built at all. The tied embedding is
  * kept whole for the output projection, in the narrowest type that holds every value
  * exactly (BF16, else F16, else F32), so caching changes no logit: 0.66 GB for 2B-4T
  * from a 16-bit GGUF, 1.3 GB if the values need F32 (the zoo's do).
@@ -32,6 +33,8 @@ enum { E_BF16, E_F16, E_F32 };
 struct tern_wcache {
 	uint32_t n;            /* n_layer * TERN_LIN_COUNT */
 	uint64_t **planes;
+	uint8_t *fetched;      /* 1 once a BitLinear was fetched (planes or not) */
+	int no_planes;         /* tern_model_keep_planes(m, 0) */
 	float *scale;
 	int etype;             /* E_* once embd is set */
 	void *embd;            /* n_vocab x n_embd */
@@ -47,6 +50,7 @@ void tern_wcache_free(struct tern_wcache *wc)
 	for (i = 0; wc->planes && i < wc->n; i++)
 		free(wc->planes[i]);
 	free(wc->planes);
+	free(wc->fetched);
 	free(wc->scale);
 	free(wc->embd);
 	free(wc);
@@ -62,7 +66,8 @@ static struct tern_wcache *get(struct tern_model *m)
 		wc->n = m->cfg.n_layer * TERN_LIN_COUNT;
 		wc->planes = calloc(wc->n, sizeof(*wc->planes));
 		wc->scale = calloc(wc->n, sizeof(*wc->scale));
-		if (!wc->planes || !wc->scale) {
+		wc->fetched = calloc(wc->n, 1);
+		if (!wc->planes || !wc->scale || !wc->fetched) {
 			tern_wcache_free(wc);
 			return NULL;
 		}
@@ -78,6 +83,14 @@ const uint64_t *tern_model_planes(const struct tern_model *m, uint32_t layer, ui
 	return m->wc && id < m->wc->n ? m->wc->planes[id] : NULL;
 }
 
+void tern_model_keep_planes(struct tern_model *m, int keep)
+{
+	struct tern_wcache *wc = get(m);
+
+	if (wc)
+		wc->no_planes = !keep;
+}
+
 uint64_t tern_model_resident_bytes(const struct tern_model *m)
 {
 	return m->wc ? m->wc->bytes : 0;
@@ -85,8 +98,8 @@ uint64_t tern_model_resident_bytes(const struct tern_model *m)
 
 /*
  * Weights of BitLinear (layer, which) into w (int8, when want_w) and its scale; the
- * first call fetches from the source and keeps the planes. *fresh = 1 when w was
- * filled by the fetch itself.
+ * first call fetches from the source and keeps the planes (unless no_planes). *fresh = 1
+ * when w was filled by the first fetch.
  */
 int tern_wcache_linear(struct tern_model *m, uint32_t layer, uint32_t which, int8_t *w,
 		       int want_w, float *scale, int *fresh, char *err, size_t errlen)
@@ -101,7 +114,13 @@ int tern_wcache_linear(struct tern_model *m, uint32_t layer, uint32_t which, int
 		return snprintf(err, errlen, "out of memory for the resident weights"), -1;
 	tern_lin_shape(&m->cfg, which, &mm, &kk);
 	words = (kk + 63) / 64;
-	if (!wc->planes[id]) {
+	if (wc->no_planes && (!wc->fetched[id] || want_w)) {
+		/* No planes to rebuild w from: the source again (a non-resident caller). */
+		if (m->ops->linear(m, layer, which, w, &wc->scale[id], err, errlen))
+			return -1;
+		*fresh = !wc->fetched[id];
+		wc->fetched[id] = 1;
+	} else if (!wc->planes[id] && !wc->no_planes) {
 		if (m->ops->linear(m, layer, which, w, &wc->scale[id], err, errlen))
 			return -1;
 		p = malloc(tern_golden_plane_words(mm, kk) * sizeof(uint64_t));
@@ -110,6 +129,7 @@ int tern_wcache_linear(struct tern_model *m, uint32_t layer, uint32_t which, int
 		tern_golden_planes(w, mm, kk, p);
 		wc->planes[id] = p;
 		wc->bytes += tern_golden_plane_words(mm, kk) * sizeof(uint64_t);
+		wc->fetched[id] = 1;
 		*fresh = 1;
 	} else if (want_w) {
 		p = wc->planes[id];

@@ -126,6 +126,11 @@ struct tern_wcache;
 /* The golden bit planes (ref/tern_ref.h) of a BitLinear, once the forward pass has
  * fetched it, else NULL. */
 const uint64_t *tern_model_planes(const struct tern_model *m, uint32_t layer, uint32_t which);
+/* keep = 0: build no golden planes (0.52 GB for 2B-4T) because nothing will check a
+ * layer (tern run --check none); each BitLinear is then fetched from the source on
+ * first use only for the device's own packed copy, and fetched again whenever a caller
+ * wants its weights later. Default 1. Set before the first forward pass. */
+void tern_model_keep_planes(struct tern_model *m, int keep);
 /* Host bytes held by the resident weights and embedding so far. */
 uint64_t tern_model_resident_bytes(const struct tern_model *m);
 void tern_wcache_free(struct tern_wcache *wc);
