@@ -242,9 +242,9 @@ static void rows8x4_avx512(const uint8_t *const *wp, uint32_t k, size_t off,
  * and on the high nibbles of the codes looks up each lane's code with code 3 already
  * turned into 1 (t_lo, t_hi), and the zero weights (codes 1 and 3) in the same way
  * (t_z). vpmaddubsw multiplies the unsigned codes by the signed activations and adds
- * pairs into int16: |2 * 2 * -128| = 512, so nothing saturates and the four lanes'
- * int16 sums (<= 2048) are exact; vpmaddwd by ones widens them to int32, which wraps
- * modulo 2^32 like the plain loop.
+ * pairs into int16: |2 * 2 * -128| = 512, so nothing saturates and the int16 sums stay
+ * exact (dot16_avx2); vpmaddwd by ones widens them to int32, which wraps modulo 2^32
+ * like the plain loop.
  */
 #define FIX3(c) ((c) == 3 ? 1 : (c))
 #define NIB(f) f(0), f(1), f(2), f(3), f(4), f(5), f(6), f(7), f(8), f(9), f(10), f(11), \
@@ -272,16 +272,29 @@ static inline void split_avx2(__m256i v, struct split2 *o)
 	o->z = _mm256_add_epi8(_mm256_shuffle_epi8(t_z, lo), _mm256_shuffle_epi8(t_z, hi));
 }
 
-/* sum over the four lanes of codes x activations, as int32 per 4 bytes. */
+/*
+ * sum over the four lanes of codes x activations, as int16 per byte pair: each of the
+ * four vpmaddubsw terms lies in [-512, 508], so a chunk adds [-2048, 2032] and 16 chunks
+ * still fit int16 exactly ([-32768, 32512]); the callers widen to int32 (vpmaddwd by
+ * ones) every DOT16_CHUNKS chunks instead of every chunk.
+ */
+#define DOT16_CHUNKS 16u
+
 __attribute__((target("avx2")))
-static inline __m256i dot_avx2(const struct split2 *s, const __m256i *xb)
+static inline __m256i dot16_avx2(const struct split2 *s, const __m256i *xb)
 {
 	__m256i a = _mm256_add_epi16(_mm256_maddubs_epi16(s->c[0], xb[0]),
 				     _mm256_maddubs_epi16(s->c[1], xb[1]));
 	__m256i b = _mm256_add_epi16(_mm256_maddubs_epi16(s->c[2], xb[2]),
 				     _mm256_maddubs_epi16(s->c[3], xb[3]));
 
-	return _mm256_madd_epi16(_mm256_add_epi16(a, b), _mm256_set1_epi16(1));
+	return _mm256_add_epi16(a, b);
+}
+
+__attribute__((target("avx2")))
+static inline __m256i widen_avx2(__m256i acc32, __m256i acc16)
+{
+	return _mm256_add_epi32(acc32, _mm256_madd_epi16(acc16, _mm256_set1_epi16(1)));
 }
 
 /* Rows i (acc0: 0..3, acc1: 4..7) each own one 64-bit lane: add its two dwords. */
@@ -301,22 +314,28 @@ __attribute__((target("avx2")))
 static uint64_t rows8_avx2(const uint8_t *const *wp, uint32_t k, size_t off,
 			   const int8_t *xp, uint32_t asum, uint32_t *out)
 {
-	__m256i acc0 = _mm256_setzero_si256(), acc1 = acc0, zacc = acc0, xb[4];
+	__m256i acc0 = _mm256_setzero_si256(), acc1 = acc0, zacc = acc0, xb[4], a0, a1;
 	struct split2 s0, s1;
 	uint64_t z[4];
-	uint32_t c, j;
+	uint32_t c, j, c1;
 	int64_t x[4];
 
-	for (c = 0; c < k; c++, xp += 32) {
-		memcpy(x, xp, sizeof(x));
-		for (j = 0; j < 4; j++)
-			xb[j] = _mm256_set1_epi64x(x[j]);
-		split_avx2(_mm256_loadu_si256((const __m256i *)(wp[c] + off)), &s0);
-		split_avx2(_mm256_loadu_si256((const __m256i *)(wp[c] + off + 32)), &s1);
-		acc0 = _mm256_add_epi32(acc0, dot_avx2(&s0, xb));
-		acc1 = _mm256_add_epi32(acc1, dot_avx2(&s1, xb));
-		zacc = _mm256_add_epi64(zacc, _mm256_sad_epu8(_mm256_add_epi8(s0.z, s1.z),
-							      _mm256_setzero_si256()));
+	for (c = 0; c < k; c = c1) {
+		c1 = k - c > DOT16_CHUNKS ? c + DOT16_CHUNKS : k;
+		a0 = a1 = _mm256_setzero_si256();
+		for (; c < c1; c++, xp += 32) {
+			memcpy(x, xp, sizeof(x));
+			for (j = 0; j < 4; j++)
+				xb[j] = _mm256_set1_epi64x(x[j]);
+			split_avx2(_mm256_loadu_si256((const __m256i *)(wp[c] + off)), &s0);
+			split_avx2(_mm256_loadu_si256((const __m256i *)(wp[c] + off + 32)), &s1);
+			a0 = _mm256_add_epi16(a0, dot16_avx2(&s0, xb));
+			a1 = _mm256_add_epi16(a1, dot16_avx2(&s1, xb));
+			zacc = _mm256_add_epi64(zacc, _mm256_sad_epu8(_mm256_add_epi8(s0.z, s1.z),
+								      _mm256_setzero_si256()));
+		}
+		acc0 = widen_avx2(acc0, a0);
+		acc1 = widen_avx2(acc1, a1);
 	}
 	rows_out_avx2(acc0, acc1, asum, out);
 	_mm256_storeu_si256((__m256i *)z, zacc);
@@ -328,23 +347,31 @@ __attribute__((target("avx2")))
 static void rows8x4_avx2(const uint8_t *const *wp, uint32_t k, size_t off,
 			 const int8_t *const *xp, const uint32_t *asum, uint32_t (*out)[8])
 {
-	__m256i acc[4][2], xb[4];
+	__m256i acc[4][2], a16[4][2], xb[4];
 	struct split2 s[2];
-	uint32_t c, j, t, h;
+	uint32_t c, c1, j, t, h;
 	int64_t x[4];
 
 	for (t = 0; t < 4; t++)
 		acc[t][0] = acc[t][1] = _mm256_setzero_si256();
-	for (c = 0; c < k; c++) {
-		split_avx2(_mm256_loadu_si256((const __m256i *)(wp[c] + off)), &s[0]);
-		split_avx2(_mm256_loadu_si256((const __m256i *)(wp[c] + off + 32)), &s[1]);
-		for (t = 0; t < 4; t++) {
-			memcpy(x, xp[t] + 32 * (size_t)c, sizeof(x));
-			for (j = 0; j < 4; j++)
-				xb[j] = _mm256_set1_epi64x(x[j]);
-			for (h = 0; h < 2; h++)
-				acc[t][h] = _mm256_add_epi32(acc[t][h], dot_avx2(&s[h], xb));
+	for (c = 0; c < k; c = c1) {
+		c1 = k - c > DOT16_CHUNKS ? c + DOT16_CHUNKS : k;
+		for (t = 0; t < 4; t++)
+			a16[t][0] = a16[t][1] = _mm256_setzero_si256();
+		for (; c < c1; c++) {
+			split_avx2(_mm256_loadu_si256((const __m256i *)(wp[c] + off)), &s[0]);
+			split_avx2(_mm256_loadu_si256((const __m256i *)(wp[c] + off + 32)), &s[1]);
+			for (t = 0; t < 4; t++) {
+				memcpy(x, xp[t] + 32 * (size_t)c, sizeof(x));
+				for (j = 0; j < 4; j++)
+					xb[j] = _mm256_set1_epi64x(x[j]);
+				for (h = 0; h < 2; h++)
+					a16[t][h] = _mm256_add_epi16(a16[t][h], dot16_avx2(&s[h], xb));
+			}
 		}
+		for (t = 0; t < 4; t++)
+			for (h = 0; h < 2; h++)
+				acc[t][h] = widen_avx2(acc[t][h], a16[t][h]);
 	}
 	for (t = 0; t < 4; t++)
 		rows_out_avx2(acc[t][0], acc[t][1], asum[t], out[t]);
