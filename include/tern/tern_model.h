@@ -306,6 +306,10 @@ int tern_run_new(const struct tern_model_config *c, uint32_t n_ctx, uint32_t n_m
 void tern_run_free(struct tern_run *r);
 /* Logits of position i (0-based) of the last step; n_vocab floats. */
 const float *tern_run_logits(const struct tern_run *r, uint32_t i);
+/* The output-normed hidden state of position i of the last step (n_embd floats): the
+ * whole input of the output projection, so two runs with byte-identical states here
+ * have identical logits (the model check compares these where no logits were made). */
+const float *tern_run_normed(const struct tern_run *r, uint32_t i);
 /* on = 1: later steps compute the logits of their last position only (all a generator
  * samples from; a 128-token prefill then projects once instead of 128 times), and the
  * other positions' rows are left as they were. Default 0: every position. */

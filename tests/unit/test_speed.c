@@ -273,6 +273,28 @@ Test(speed, last_position_logits_only)
 		cr_assert(tern_run_logits(r[1], 0)[i] == 0.0f, "position 0 was computed");
 	}
 	cr_assert(nz > V / 2);
+	/* tern_run_normed is the projection's input (what the model check compares where no
+	 * logits were made): both runs have the same states, and E[v] . state = logit. */
+	{
+		uint32_t d = m->cfg.n_embd, v, k;
+		float *row = malloc(d * sizeof(float));
+
+		for (i = 0; i < NPROMPT; i++)
+			cr_assert(!memcmp(tern_run_normed(r[0], i), tern_run_normed(r[1], i),
+					  d * sizeof(float)), "normed states differ at %u", i);
+		for (v = 0; v < V; v += 37) {
+			const float *h = tern_run_normed(r[0], 1);
+			double dot = 0.0, lg = tern_run_logits(r[0], 1)[v];
+
+			cr_assert_eq(m->ops->embd_row(m, v, row, err, sizeof(err)), 0, "%s", err);
+			for (k = 0; k < d; k++)
+				dot += (double)row[k] * h[k];
+			cr_expect(dot - lg < 1e-3 * (1.0 + (lg < 0 ? -lg : lg)) &&
+				  lg - dot < 1e-3 * (1.0 + (lg < 0 ? -lg : lg)),
+				  "logit %u: %g, E . normed state %g", v, lg, dot);
+		}
+		free(row);
+	}
 	tern_run_free(r[0]);
 	tern_run_free(r[1]);
 	tern_model_free(m);
