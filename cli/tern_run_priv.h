@@ -54,6 +54,7 @@ struct run_state {
 	unsigned nruns;              /* 2 with the model check, else 1 */
 	unsigned threads;            /* worker threads in effect */
 	int check;                   /* a copy of run_args.check */
+	int last_only;               /* runs make the last position's logits only */
 	struct tern_dev_opts o;
 	struct tern_dev *dev;
 	struct tern_run *runs[2];    /* [0] device pass, [1] golden pass */

@@ -155,6 +155,11 @@ const float *tern_run_logits(const struct tern_run *r, uint32_t i)
 	return r->logits + (size_t)i * r->c.n_vocab;
 }
 
+const float *tern_run_normed(const struct tern_run *r, uint32_t i)
+{
+	return r->h + (size_t)i * r->c.n_embd; /* the output norm is the step's last writer */
+}
+
 void tern_run_logits_last_only(struct tern_run *r, int on)
 {
 	r->last_only = on;

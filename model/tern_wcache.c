@@ -3,15 +3,16 @@
  * for the zoo, decoded from the GGUF) once, on first use, and kept as golden bit
  * planes (ref/tern_ref.h: 2 bits per weight, 0.52 GB for 2B-4T) with its scale; the
  * device keeps its own packed copy (driver/tern_gemm.c, resident layers), so the two
- * sides of the layer check never share a weight representation. The tied embedding is
+ * sides of the layer check never share a weight representation. Without a layer or
+ * model check (tern_model_keep_planes(m, 0)) no planes are built at all. The tied embedding is
  * kept whole for the output projection, in the narrowest type that holds every value
  * exactly (BF16, else F16, else F32), so caching changes no logit: 0.66 GB for 2B-4T
  * from a 16-bit GGUF, 1.3 GB if the values need F32 (the zoo's do).
  *
  * The output projection (tern_wcache_logits) is the largest host cost: vocab x d
  * multiply-adds per position. Each logit is one fixed-order sum (16 partial sums,
- * combined in a fixed order, no fused multiply-add), computed by one thread: an
- * AVX-512 version and the plain loop give the same bits, for any thread count.
+ * combined in a fixed order, no fused multiply-add), computed by one thread: the
+ * AVX-512, AVX2 (+F16C) and plain versions give the same bits, for any thread count.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,6 +33,8 @@ enum { E_BF16, E_F16, E_F32 };
 struct tern_wcache {
 	uint32_t n;            /* n_layer * TERN_LIN_COUNT */
 	uint64_t **planes;
+	uint8_t *fetched;      /* 1 once a BitLinear was fetched (planes or not) */
+	int no_planes;         /* tern_model_keep_planes(m, 0) */
 	float *scale;
 	int etype;             /* E_* once embd is set */
 	void *embd;            /* n_vocab x n_embd */
@@ -47,6 +50,7 @@ void tern_wcache_free(struct tern_wcache *wc)
 	for (i = 0; wc->planes && i < wc->n; i++)
 		free(wc->planes[i]);
 	free(wc->planes);
+	free(wc->fetched);
 	free(wc->scale);
 	free(wc->embd);
 	free(wc);
@@ -62,7 +66,8 @@ static struct tern_wcache *get(struct tern_model *m)
 		wc->n = m->cfg.n_layer * TERN_LIN_COUNT;
 		wc->planes = calloc(wc->n, sizeof(*wc->planes));
 		wc->scale = calloc(wc->n, sizeof(*wc->scale));
-		if (!wc->planes || !wc->scale) {
+		wc->fetched = calloc(wc->n, 1);
+		if (!wc->planes || !wc->scale || !wc->fetched) {
 			tern_wcache_free(wc);
 			return NULL;
 		}
@@ -78,6 +83,14 @@ const uint64_t *tern_model_planes(const struct tern_model *m, uint32_t layer, ui
 	return m->wc && id < m->wc->n ? m->wc->planes[id] : NULL;
 }
 
+void tern_model_keep_planes(struct tern_model *m, int keep)
+{
+	struct tern_wcache *wc = get(m);
+
+	if (wc)
+		wc->no_planes = !keep;
+}
+
 uint64_t tern_model_resident_bytes(const struct tern_model *m)
 {
 	return m->wc ? m->wc->bytes : 0;
@@ -85,8 +98,8 @@ uint64_t tern_model_resident_bytes(const struct tern_model *m)
 
 /*
  * Weights of BitLinear (layer, which) into w (int8, when want_w) and its scale; the
- * first call fetches from the source and keeps the planes. *fresh = 1 when w was
- * filled by the fetch itself.
+ * first call fetches from the source and keeps the planes (unless no_planes). *fresh = 1
+ * when w was filled by the first fetch.
  */
 int tern_wcache_linear(struct tern_model *m, uint32_t layer, uint32_t which, int8_t *w,
 		       int want_w, float *scale, int *fresh, char *err, size_t errlen)
@@ -101,7 +114,13 @@ int tern_wcache_linear(struct tern_model *m, uint32_t layer, uint32_t which, int
 		return snprintf(err, errlen, "out of memory for the resident weights"), -1;
 	tern_lin_shape(&m->cfg, which, &mm, &kk);
 	words = (kk + 63) / 64;
-	if (!wc->planes[id]) {
+	if (wc->no_planes && (!wc->fetched[id] || want_w)) {
+		/* No planes to rebuild w from: the source again (a non-resident caller). */
+		if (m->ops->linear(m, layer, which, w, &wc->scale[id], err, errlen))
+			return -1;
+		*fresh = !wc->fetched[id];
+		wc->fetched[id] = 1;
+	} else if (!wc->planes[id] && !wc->no_planes) {
 		if (m->ops->linear(m, layer, which, w, &wc->scale[id], err, errlen))
 			return -1;
 		p = malloc(tern_golden_plane_words(mm, kk) * sizeof(uint64_t));
@@ -110,6 +129,7 @@ int tern_wcache_linear(struct tern_model *m, uint32_t layer, uint32_t which, int
 		tern_golden_planes(w, mm, kk, p);
 		wc->planes[id] = p;
 		wc->bytes += tern_golden_plane_words(mm, kk) * sizeof(uint64_t);
+		wc->fetched[id] = 1;
 		*fresh = 1;
 	} else if (want_w) {
 		p = wc->planes[id];
@@ -286,6 +306,70 @@ static void dot4_avx512(const float *const *h, const void *const *e, int type, u
 		*out[j] = combine(sv, t);
 	}
 }
+
+/*
+ * The AVX2 + F16C versions, for CPUs without AVX-512: the 16 partial sums of the plain
+ * loop are two 8-float vectors, each lane the same multiply then add (no FMA: the
+ * target does not enable it) in the same order, so the same bits again.
+ */
+__attribute__((target("avx2,f16c")))
+static inline __m256 elem8_avx2(const void *e, int type, uint32_t k)
+{
+	if (type == E_F32)
+		return _mm256_loadu_ps((const float *)e + k);
+	if (type == E_F16)
+		return _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)((const uint16_t *)e + k)));
+	return _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_cvtepu16_epi32(
+		_mm_loadu_si128((const __m128i *)((const uint16_t *)e + k))), 16));
+}
+
+__attribute__((target("avx2,f16c")))
+static float dot_avx2(const float *h, const void *e, int type, uint32_t d)
+{
+	__m256 s0 = _mm256_setzero_ps(), s1 = _mm256_setzero_ps();
+	float sv[LANES], t = 0.0f;
+	uint32_t k = 0;
+
+	for (; k + LANES <= d; k += LANES) {
+		s0 = _mm256_add_ps(s0, _mm256_mul_ps(_mm256_loadu_ps(h + k), elem8_avx2(e, type, k)));
+		s1 = _mm256_add_ps(s1, _mm256_mul_ps(_mm256_loadu_ps(h + k + 8),
+						     elem8_avx2(e, type, k + 8)));
+	}
+	for (; k < d; k++)
+		t = t + h[k] * elem(e, type, k);
+	_mm256_storeu_ps(sv, s0);
+	_mm256_storeu_ps(sv + 8, s1);
+	return combine(sv, t);
+}
+
+/* dot4_avx512's contract: four logits, eight add chains in flight. */
+__attribute__((target("avx2,f16c")))
+static void dot4_avx2(const float *const *h, const void *const *e, int type, uint32_t d,
+		      float *const *out)
+{
+	__m256 s[4][2];
+	float sv[LANES];
+	uint32_t k, j;
+
+	for (j = 0; j < 4; j++)
+		s[j][0] = s[j][1] = _mm256_setzero_ps();
+	for (k = 0; k + LANES <= d; k += LANES)
+		for (j = 0; j < 4; j++) {
+			s[j][0] = _mm256_add_ps(s[j][0], _mm256_mul_ps(_mm256_loadu_ps(h[j] + k),
+								       elem8_avx2(e[j], type, k)));
+			s[j][1] = _mm256_add_ps(s[j][1], _mm256_mul_ps(_mm256_loadu_ps(h[j] + k + 8),
+								       elem8_avx2(e[j], type, k + 8)));
+		}
+	for (j = 0; j < 4; j++) {
+		float t = 0.0f;
+
+		for (k = d / LANES * LANES; k < d; k++)
+			t = t + h[j][k] * elem(e[j], type, k);
+		_mm256_storeu_ps(sv, s[j][0]);
+		_mm256_storeu_ps(sv + 8, s[j][1]);
+		*out[j] = combine(sv, t);
+	}
+}
 #endif
 
 struct logit_job {
@@ -293,7 +377,7 @@ struct logit_job {
 	const float *const *h;  /* nh input vectors */
 	float *const *out;      /* nh logit rows */
 	uint32_t nh, d, V;
-	int vec;
+	int vec; /* 0 plain, 1 AVX2, 2 AVX-512 */
 };
 
 static void logit_part(void *ctx, unsigned part, unsigned parts)
@@ -318,7 +402,10 @@ static void logit_part(void *ctx, unsigned part, unsigned parts)
 				pe[np] = e;
 				po[np] = &p->out[i][v];
 				if (++np == 4) {
-					dot4_avx512(ph, pe, p->wc->etype, p->d, po);
+					if (p->vec == 2)
+						dot4_avx512(ph, pe, p->wc->etype, p->d, po);
+					else
+						dot4_avx2(ph, pe, p->wc->etype, p->d, po);
 					np = 0;
 				}
 				continue;
@@ -329,7 +416,8 @@ static void logit_part(void *ctx, unsigned part, unsigned parts)
 	}
 #ifdef WC_X86
 	for (i = 0; i < np; i++) /* the last pairs of the part */
-		*po[i] = dot_avx512(ph[i], pe[i], p->wc->etype, p->d);
+		*po[i] = p->vec == 2 ? dot_avx512(ph[i], pe[i], p->wc->etype, p->d)
+				     : dot_avx2(ph[i], pe[i], p->wc->etype, p->d);
 #endif
 }
 
@@ -351,7 +439,7 @@ int tern_wcache_logits(struct tern_model *m, const float *const *h, float *const
 	p.nh = nh;
 	p.d = m->cfg.n_embd;
 	p.V = m->cfg.n_vocab;
-	p.vec = tern_kernel_avx512();
+	p.vec = tern_kernel_avx512() ? 2 : tern_kernel_avx2() ? 1 : 0;
 	tern_pool_run(logit_part, &p, parts);
 	return 0;
 }

@@ -137,6 +137,82 @@ static void planes_dot4_avx512(const uint64_t *plus, const uint64_t *minus,
 	for (j = 0; j < nx; j++)
 		out[j] = (uint32_t)_mm512_reduce_add_epi32(_mm512_sub_epi32(sp[j], sm[j]));
 }
+
+/*
+ * The same sums on AVX2 (no mask registers): each 64-bit plane word is spread into
+ * 0/1 bytes (broadcast, vpshufb so byte i holds the word's byte i / 8, keep bit i % 8,
+ * vpminub with 1), once for up to four inputs; then vpmaddubsw of those 0/1 bytes with
+ * the activations adds the selected ones in pairs into int16 (|x + x| <= 256, the plus
+ * minus minus difference of both halves <= 1024 per word, so GOLDEN16_WORDS = 16 words
+ * stay exact in int16 before vpmaddwd widens them). A tail of k % 64 activations is
+ * summed bit by bit.
+ */
+#define GOLDEN16_WORDS 16u
+
+__attribute__((target("avx2")))
+static inline __m256i planes_bits_avx2(__m256i bc, __m256i idx, __m256i sel)
+{
+	return _mm256_min_epu8(_mm256_and_si256(_mm256_shuffle_epi8(bc, idx), sel),
+			       _mm256_set1_epi8(1));
+}
+
+__attribute__((target("avx2")))
+static void planes_dot4_avx2(const uint64_t *plus, const uint64_t *minus,
+			     const int8_t *const *x, unsigned nx, uint32_t k, uint32_t *out)
+{
+	const __m256i idx0 = _mm256_setr_epi8(0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1,
+					      2, 2, 2, 2, 2, 2, 2, 2, 3, 3, 3, 3, 3, 3, 3, 3);
+	const __m256i idx1 = _mm256_add_epi8(idx0, _mm256_set1_epi8(4));
+	const __m256i sel = _mm256_set1_epi64x((int64_t)0x8040201008040201ull);
+	const __m256i ones16 = _mm256_set1_epi16(1);
+	__m256i acc[4], a16[4], p0, p1, m0, m1, v0, v1, d;
+	uint32_t w, w1, full = k / 64, r[8], i;
+	unsigned j;
+
+	for (j = 0; j < 4; j++)
+		acc[j] = _mm256_setzero_si256();
+	for (w = 0; w < full; w = w1) {
+		w1 = full - w > GOLDEN16_WORDS ? w + GOLDEN16_WORDS : full;
+		for (j = 0; j < 4; j++)
+			a16[j] = _mm256_setzero_si256();
+		for (; w < w1; w++) {
+			__m256i bp = _mm256_set1_epi64x((int64_t)plus[w]);
+			__m256i bm = _mm256_set1_epi64x((int64_t)minus[w]);
+
+			p0 = planes_bits_avx2(bp, idx0, sel);
+			p1 = planes_bits_avx2(bp, idx1, sel);
+			m0 = planes_bits_avx2(bm, idx0, sel);
+			m1 = planes_bits_avx2(bm, idx1, sel);
+			for (j = 0; j < nx; j++) {
+				v0 = _mm256_loadu_si256((const __m256i *)(x[j] + 64 * (size_t)w));
+				v1 = _mm256_loadu_si256((const __m256i *)(x[j] + 64 * (size_t)w + 32));
+				d = _mm256_sub_epi16(_mm256_maddubs_epi16(p0, v0),
+						     _mm256_maddubs_epi16(m0, v0));
+				d = _mm256_add_epi16(d, _mm256_sub_epi16(_mm256_maddubs_epi16(p1, v1),
+									 _mm256_maddubs_epi16(m1, v1)));
+				a16[j] = _mm256_add_epi16(a16[j], d);
+			}
+		}
+		for (j = 0; j < nx; j++)
+			acc[j] = _mm256_add_epi32(acc[j], _mm256_madd_epi16(a16[j], ones16));
+	}
+	for (j = 0; j < nx; j++) {
+		uint32_t t = 0;
+
+		_mm256_storeu_si256((__m256i *)r, acc[j]);
+		for (i = 0; i < 8; i++)
+			t += r[i];
+		for (i = 64 * full; i < k; i++) {
+			uint64_t bit = 1ull << (i % 64);
+
+			if (plus[i / 64] & bit)
+				t += (uint32_t)x[j][i];
+			if (minus[i / 64] & bit)
+				t -= (uint32_t)x[j][i];
+		}
+		out[j] = t;
+	}
+}
 #endif
 
 struct planes_job {
@@ -144,7 +220,7 @@ struct planes_job {
 	const int8_t *x;
 	int32_t *y;
 	uint32_t m, k, n;
-	int vec;
+	int vec; /* 0 plain, 1 AVX2, 2 AVX-512 */
 };
 
 static void planes_part(void *ctx, unsigned part, unsigned parts)
@@ -166,7 +242,10 @@ static void planes_part(void *ctx, unsigned part, unsigned parts)
 
 				for (t = 0; t < nx; t++)
 					xr[t] = p->x + (size_t)(j + t) * p->k;
-				planes_dot4_avx512(plus, minus, xr, nx, p->k, s);
+				if (p->vec == 2)
+					planes_dot4_avx512(plus, minus, xr, nx, p->k, s);
+				else
+					planes_dot4_avx2(plus, minus, xr, nx, p->k, s);
 				for (t = 0; t < nx; t++)
 					p->y[(size_t)(j + t) * p->m + i] = (int32_t)s[t];
 				j += nx - 1;
@@ -182,7 +261,8 @@ static void planes_part(void *ctx, unsigned part, unsigned parts)
 void tern_golden_matmul_planes(const uint64_t *planes, const int8_t *x, int32_t *y,
 			       uint32_t m, uint32_t k, uint32_t n)
 {
-	struct planes_job p = { planes, x, y, m, k, n, tern_kernel_avx512() };
+	struct planes_job p = { planes, x, y, m, k, n,
+				tern_kernel_avx512() ? 2 : tern_kernel_avx2() ? 1 : 0 };
 	unsigned parts = tern_pool_threads();
 
 	if (parts > m)

@@ -73,6 +73,22 @@ int tern_kernel_avx512(void)
 #endif
 }
 
+int tern_kernel_avx2(void)
+{
+#if defined(__x86_64__) && defined(__GNUC__)
+	static int have = -1;
+
+	if (have < 0) {
+		__builtin_cpu_init();
+		have = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("f16c") &&
+		       __builtin_cpu_supports("popcnt");
+	}
+	return have && (kernel_choice == TERN_KERNEL_AUTO || kernel_choice == TERN_KERNEL_AVX2);
+#else
+	return 0;
+#endif
+}
+
 /* Claim and run parts until none is left; called with pool.mu held, returns with it. */
 static void drain(void)
 {

@@ -10,7 +10,8 @@
  * Why the GEMM is fast: code = weight + 1 for codes 0..2, so sum(w * a) =
  * sum(code * a) - sum(a), and code * a is an unsigned-by-signed byte product, which
  * one AVX-512 VNNI instruction (vpdpbusd) sums 64 at a time into int32. Code 3 is
- * reserved and reads as weight 0, so it is first turned into code 1. The activations
+ * reserved and reads as weight 0, so it is first turned into code 1. Without AVX-512
+ * the AVX2 kernels below do the same with vpmaddubsw (x86 CPUs since 2013). The activations
  * of an ABUF entry are permuted once, when it is loaded, so that the j-th code of each
  * byte (bits 2j..2j+1) meets its own lane, and the entry's sum is kept beside it: a
  * GEMM reuses both for every row group (computing them per GEMM cost more than the
@@ -234,6 +235,164 @@ static void rows8x4_avx512(const uint8_t *const *wp, uint32_t k, size_t off,
 			out[j][i] = r8[i] - asum[j];
 	}
 }
+
+/*
+ * The AVX2 kernels, for CPUs without AVX-512 VNNI: the same sums, 32 codes per byte
+ * quadruple lane. Each nibble holds two codes, so a byte shuffle (vpshufb) on the low
+ * and on the high nibbles of the codes looks up each lane's code with code 3 already
+ * turned into 1 (t_lo, t_hi), and the zero weights (codes 1 and 3) in the same way
+ * (t_z). vpmaddubsw multiplies the unsigned codes by the signed activations and adds
+ * pairs into int16: |2 * 2 * -128| = 512, so nothing saturates and the int16 sums stay
+ * exact (dot16_avx2); vpmaddwd by ones widens them to int32, which wraps modulo 2^32
+ * like the plain loop.
+ */
+#define FIX3(c) ((c) == 3 ? 1 : (c))
+#define NIB(f) f(0), f(1), f(2), f(3), f(4), f(5), f(6), f(7), f(8), f(9), f(10), f(11), \
+	f(12), f(13), f(14), f(15)
+#define LO(n) FIX3((n) & 3)
+#define HI(n) FIX3((n) >> 2)
+#define ZC(n) (((n) & 1) + ((n) >> 2 & 1))
+
+struct split2 {
+	__m256i c[4]; /* lane j's code for each byte: bits 2j..2j+1, code 3 read as 1 */
+	__m256i z;    /* zero weights per byte (0..4) */
+};
+
+__attribute__((target("avx2")))
+static inline void split_avx2(__m256i v, struct split2 *o)
+{
+	const __m256i t_lo = _mm256_setr_epi8(NIB(LO), NIB(LO)), t_hi = _mm256_setr_epi8(NIB(HI), NIB(HI));
+	const __m256i t_z = _mm256_setr_epi8(NIB(ZC), NIB(ZC)), m0f = _mm256_set1_epi8(0x0f);
+	__m256i lo = _mm256_and_si256(v, m0f), hi = _mm256_and_si256(_mm256_srli_epi16(v, 4), m0f);
+
+	o->c[0] = _mm256_shuffle_epi8(t_lo, lo);
+	o->c[1] = _mm256_shuffle_epi8(t_hi, lo);
+	o->c[2] = _mm256_shuffle_epi8(t_lo, hi);
+	o->c[3] = _mm256_shuffle_epi8(t_hi, hi);
+	o->z = _mm256_add_epi8(_mm256_shuffle_epi8(t_z, lo), _mm256_shuffle_epi8(t_z, hi));
+}
+
+/*
+ * sum over the four lanes of codes x activations, as int16 per byte pair: each of the
+ * four vpmaddubsw terms lies in [-512, 508], so a chunk adds [-2048, 2032] and 16 chunks
+ * still fit int16 exactly ([-32768, 32512]); the callers widen to int32 (vpmaddwd by
+ * ones) every DOT16_CHUNKS chunks instead of every chunk.
+ */
+#define DOT16_CHUNKS 16u
+
+__attribute__((target("avx2")))
+static inline __m256i dot16_avx2(const struct split2 *s, const __m256i *xb)
+{
+	__m256i a = _mm256_add_epi16(_mm256_maddubs_epi16(s->c[0], xb[0]),
+				     _mm256_maddubs_epi16(s->c[1], xb[1]));
+	__m256i b = _mm256_add_epi16(_mm256_maddubs_epi16(s->c[2], xb[2]),
+				     _mm256_maddubs_epi16(s->c[3], xb[3]));
+
+	return _mm256_add_epi16(a, b);
+}
+
+__attribute__((target("avx2")))
+static inline __m256i widen_avx2(__m256i acc32, __m256i acc16)
+{
+	return _mm256_add_epi32(acc32, _mm256_madd_epi16(acc16, _mm256_set1_epi16(1)));
+}
+
+/* Rows i (acc0: 0..3, acc1: 4..7) each own one 64-bit lane: add its two dwords. */
+__attribute__((target("avx2")))
+static inline void rows_out_avx2(__m256i acc0, __m256i acc1, uint32_t asum, uint32_t *out)
+{
+	uint32_t r[16], i;
+
+	_mm256_storeu_si256((__m256i *)r, acc0);
+	_mm256_storeu_si256((__m256i *)(r + 8), acc1);
+	for (i = 0; i < 8; i++)
+		out[i] = r[2 * i] + r[2 * i + 1] - asum;
+}
+
+/* rows8_avx512's contract on AVX2: eight rows (two vectors of four) for one token. */
+__attribute__((target("avx2")))
+static uint64_t rows8_avx2(const uint8_t *const *wp, uint32_t k, size_t off,
+			   const int8_t *xp, uint32_t asum, uint32_t *out)
+{
+	__m256i acc0 = _mm256_setzero_si256(), acc1 = acc0, zacc = acc0, xb[4], a0, a1;
+	struct split2 s0, s1;
+	uint64_t z[4];
+	uint32_t c, j, c1;
+	int64_t x[4];
+
+	for (c = 0; c < k; c = c1) {
+		c1 = k - c > DOT16_CHUNKS ? c + DOT16_CHUNKS : k;
+		a0 = a1 = _mm256_setzero_si256();
+		for (; c < c1; c++, xp += 32) {
+			memcpy(x, xp, sizeof(x));
+			for (j = 0; j < 4; j++)
+				xb[j] = _mm256_set1_epi64x(x[j]);
+			split_avx2(_mm256_loadu_si256((const __m256i *)(wp[c] + off)), &s0);
+			split_avx2(_mm256_loadu_si256((const __m256i *)(wp[c] + off + 32)), &s1);
+			a0 = _mm256_add_epi16(a0, dot16_avx2(&s0, xb));
+			a1 = _mm256_add_epi16(a1, dot16_avx2(&s1, xb));
+			zacc = _mm256_add_epi64(zacc, _mm256_sad_epu8(_mm256_add_epi8(s0.z, s1.z),
+								      _mm256_setzero_si256()));
+		}
+		acc0 = widen_avx2(acc0, a0);
+		acc1 = widen_avx2(acc1, a1);
+	}
+	rows_out_avx2(acc0, acc1, asum, out);
+	_mm256_storeu_si256((__m256i *)z, zacc);
+	return z[0] + z[1] + z[2] + z[3];
+}
+
+/* rows8x4_avx512's contract on AVX2: the codes split once for four tokens. */
+__attribute__((target("avx2")))
+static void rows8x4_avx2(const uint8_t *const *wp, uint32_t k, size_t off,
+			 const int8_t *const *xp, const uint32_t *asum, uint32_t (*out)[8])
+{
+	__m256i acc[4][2], a16[4][2], xb[4];
+	struct split2 s[2];
+	uint32_t c, c1, j, t, h;
+	int64_t x[4];
+
+	for (t = 0; t < 4; t++)
+		acc[t][0] = acc[t][1] = _mm256_setzero_si256();
+	for (c = 0; c < k; c = c1) {
+		c1 = k - c > DOT16_CHUNKS ? c + DOT16_CHUNKS : k;
+		for (t = 0; t < 4; t++)
+			a16[t][0] = a16[t][1] = _mm256_setzero_si256();
+		for (; c < c1; c++) {
+			split_avx2(_mm256_loadu_si256((const __m256i *)(wp[c] + off)), &s[0]);
+			split_avx2(_mm256_loadu_si256((const __m256i *)(wp[c] + off + 32)), &s[1]);
+			for (t = 0; t < 4; t++) {
+				memcpy(x, xp[t] + 32 * (size_t)c, sizeof(x));
+				for (j = 0; j < 4; j++)
+					xb[j] = _mm256_set1_epi64x(x[j]);
+				for (h = 0; h < 2; h++)
+					a16[t][h] = _mm256_add_epi16(a16[t][h], dot16_avx2(&s[h], xb));
+			}
+		}
+		for (t = 0; t < 4; t++)
+			for (h = 0; h < 2; h++)
+				acc[t][h] = widen_avx2(acc[t][h], a16[t][h]);
+	}
+	for (t = 0; t < 4; t++)
+		rows_out_avx2(acc[t][0], acc[t][1], asum[t], out[t]);
+}
+
+/* Kernel levels for tern_ref_fast_gemm: 0 plain, 1 AVX2, 2 AVX-512. */
+static uint64_t rows8(int vec, const uint8_t *const *wp, uint32_t k, size_t off,
+		      const int8_t *xp, uint32_t asum, uint32_t *out)
+{
+	return vec == 2 ? rows8_avx512(wp, k, off, xp, asum, out)
+			: rows8_avx2(wp, k, off, xp, asum, out);
+}
+
+static void rows8x4(int vec, const uint8_t *const *wp, uint32_t k, size_t off,
+		    const int8_t *const *xp, const uint32_t *asum, uint32_t (*out)[8])
+{
+	if (vec == 2)
+		rows8x4_avx512(wp, k, off, xp, asum, out);
+	else
+		rows8x4_avx2(wp, k, off, xp, asum, out);
+}
 #endif
 
 void tern_ref_fast_gemm(struct tern_ref_state *s, const struct tern_insn *in)
@@ -249,7 +408,7 @@ void tern_ref_fast_gemm(struct tern_ref_state *s, const struct tern_insn *in)
 	int vec = 0;
 
 #ifdef HAVE_X86
-	vec = cfg->lanes == 32 && tern_kernel_avx512();
+	vec = cfg->lanes != 32 ? 0 : tern_kernel_avx512() ? 2 : tern_kernel_avx2() ? 1 : 0;
 	/* Blocks of four tokens over the 8-row groups; the rest as one token at a time
 	 * below, which also counts the zero weights (token 0 only). */
 	for (n = 0; vec && n + 4 <= nt && s->r0 + 8 <= s->r1; n += 4) {
@@ -264,7 +423,7 @@ void tern_ref_fast_gemm(struct tern_ref_state *s, const struct tern_insn *in)
 				as[t] += s->asum[e0 + c];
 		}
 		for (r = s->r0; r + 8 <= s->r1; r += 8) {
-			rows8x4_avx512(wp, k, (size_t)r * 8, xp, as, sum4);
+			rows8x4(vec, wp, k, (size_t)r * 8, xp, as, sum4);
 			for (t = 0; t < 4; t++) {
 				uint32_t *acc = s->acc + ((size_t)accb + n + t) * cfg->rows;
 
@@ -305,7 +464,7 @@ void tern_ref_fast_gemm(struct tern_ref_state *s, const struct tern_insn *in)
 				asum += s->asum[e0 + c];
 #ifdef HAVE_X86
 			for (; r + 8 <= s->r1; r += 8) {
-				uint64_t z = rows8_avx512(wp, k, (size_t)r * 8, xp, asum, sum);
+				uint64_t z = rows8(vec, wp, k, (size_t)r * 8, xp, asum, sum);
 
 				zero += n ? 0 : z; /* the same codes for every token */
 				for (j = 0; j < 8; j++)

@@ -126,6 +126,11 @@ struct tern_wcache;
 /* The golden bit planes (ref/tern_ref.h) of a BitLinear, once the forward pass has
  * fetched it, else NULL. */
 const uint64_t *tern_model_planes(const struct tern_model *m, uint32_t layer, uint32_t which);
+/* keep = 0: build no golden planes (0.52 GB for 2B-4T) because nothing will check a
+ * layer (tern run --check none); each BitLinear is then fetched from the source on
+ * first use only for the device's own packed copy, and fetched again whenever a caller
+ * wants its weights later. Default 1. Set before the first forward pass. */
+void tern_model_keep_planes(struct tern_model *m, int keep);
 /* Host bytes held by the resident weights and embedding so far. */
 uint64_t tern_model_resident_bytes(const struct tern_model *m);
 void tern_wcache_free(struct tern_wcache *wc);
@@ -301,6 +306,10 @@ int tern_run_new(const struct tern_model_config *c, uint32_t n_ctx, uint32_t n_m
 void tern_run_free(struct tern_run *r);
 /* Logits of position i (0-based) of the last step; n_vocab floats. */
 const float *tern_run_logits(const struct tern_run *r, uint32_t i);
+/* The output-normed hidden state of position i of the last step (n_embd floats): the
+ * whole input of the output projection, so two runs with byte-identical states here
+ * have identical logits (the model check compares these where no logits were made). */
+const float *tern_run_normed(const struct tern_run *r, uint32_t i);
 /* on = 1: later steps compute the logits of their last position only (all a generator
  * samples from; a 128-token prefill then projects once instead of 128 times), and the
  * other positions' rows are left as they were. Default 0: every position. */

@@ -23,6 +23,14 @@ run_json "$TMP/b.json" --model zoo:tiny --backend ref --tokens 8
 if [ "$(json_get "$TMP/a.json" 'j["tokens"]')" = "$(json_get "$TMP/b.json" 'j["tokens"]')" ]; then pass "deterministic tokens"
 else fail "deterministic tokens"; fi
 
+# --check none builds no golden planes (only the embedding stays resident) and gives
+# the same tokens; --check layer keeps the planes its check reads.
+run_json "$TMP/n.json" --model zoo:tiny --backend ref --tokens 8 --check none
+run_json "$TMP/l.json" --model zoo:tiny --backend ref --tokens 8 --check layer
+got=$(python3 -c "import json,sys; a,n,l=(json.load(open(f)) for f in sys.argv[1:]); print((a['tokens']==n['tokens']==l['tokens'], 0 < n['resident_host_bytes'] < l['resident_host_bytes'], l['resident_host_bytes']==a['resident_host_bytes']))" "$TMP/a.json" "$TMP/n.json" "$TMP/l.json")
+if [ "$got" = "(True, True, True)" ]; then pass "check none: same tokens, no planes kept"
+else fail "check none: same tokens, no planes kept" "$got"; fi
+
 run_json "$TMP/k1.json" --prompt-tokens 7,99,5 --top-k 8 --seed 11 --tokens 12
 run_json "$TMP/k2.json" --prompt-tokens 7,99,5 --top-k 8 --seed 11 --tokens 12
 run_json "$TMP/k3.json" --prompt-tokens 7,99,5 --top-k 8 --seed 12 --tokens 12

@@ -2,7 +2,7 @@
  * The fast paths give the same bits whatever the thread count and kernel: a whole
  * zoo:tiny generation (prefill + decode, resident layers on the ref backend with the
  * layer check, plus a golden pass) has identical logits and tokens for 1 and 2
- * threads and for the AVX-512 and plain C kernels; the reference model's fast mode
+ * threads and for the AVX-512, AVX2 and plain C kernels; the reference model's fast mode
  * (row slices, WBUF as pointers) writes the same DRAM and counts the same events as
  * its one-pass mode; and the golden matmul from bit planes equals the int8 one.
  */
@@ -88,15 +88,16 @@ static float *generate(unsigned threads, enum tern_kernel k, uint32_t *toks, siz
 
 Test(speed, threads_and_kernels_give_identical_logits)
 {
-	static const unsigned th[4] = { 1, 2, 1, 2 };
-	static const enum tern_kernel kr[4] = { TERN_KERNEL_PLAIN, TERN_KERNEL_PLAIN,
-						TERN_KERNEL_AUTO, TERN_KERNEL_AUTO };
-	uint32_t toks[4][STEPS];
-	float *lg[4];
+	static const unsigned th[6] = { 1, 2, 1, 2, 1, 2 };
+	static const enum tern_kernel kr[6] = { TERN_KERNEL_PLAIN, TERN_KERNEL_PLAIN,
+						TERN_KERNEL_AUTO, TERN_KERNEL_AUTO,
+						TERN_KERNEL_AVX2, TERN_KERNEL_AVX2 };
+	uint32_t toks[6][STEPS];
+	float *lg[6];
 	size_t nf = 0, i, spread = 0;
 	int c;
 
-	for (c = 0; c < 4; c++)
+	for (c = 0; c < 6; c++)
 		lg[c] = generate(th[c], kr[c], toks[c], &nf);
 	/* Not trivially equal: finite logits that vary. */
 	for (i = 1; i < nf; i++) {
@@ -104,12 +105,12 @@ Test(speed, threads_and_kernels_give_identical_logits)
 		spread += lg[0][i] != lg[0][0];
 	}
 	cr_assert(spread > nf / 2);
-	for (c = 1; c < 4; c++) {
+	for (c = 1; c < 6; c++) {
 		cr_expect(!memcmp(lg[0], lg[c], nf * sizeof(float)),
 			  "logits of config %d (threads %u, kernel %d) differ", c, th[c], kr[c]);
 		cr_expect(!memcmp(toks[0], toks[c], sizeof(toks[0])));
 	}
-	for (c = 0; c < 4; c++)
+	for (c = 0; c < 6; c++)
 		free(lg[c]);
 }
 
@@ -124,8 +125,12 @@ static int count_writes(void *ctx, uint32_t insn, uint64_t addr, const uint8_t *
 	return 0;
 }
 
-static void fast_equals_slow(const char *array, uint32_t m, uint32_t k, uint32_t n, unsigned threads,
-			     enum tern_kernel kern)
+/*
+ * junk: the packed weights are overwritten with random bytes, reserved code 3 included
+ * (weight 0 in the ISA, which no packer writes), so only fast vs one-pass is compared.
+ */
+static void fast_equals_slow_w(const char *array, uint32_t m, uint32_t k, uint32_t n,
+			       unsigned threads, enum tern_kernel kern, int junk)
 {
 	struct tern_hw_config cfg;
 	struct tern_layer l = { m, k, n, TERN_WFMT_2BIT };
@@ -166,6 +171,10 @@ static void fast_equals_slow(const char *array, uint32_t m, uint32_t k, uint32_t
 	img = calloc(1, size);
 	tern_pack_weights(&cfg, &l, &lo, w, img + a.w);
 	tern_pack_acts(&cfg, &l, &lo, x, img + a.x);
+	for (i = 0; junk && i < lo.w_bytes; i++) {
+		s = s * 6364136223846793005ull + 1442695040888963407ull;
+		img[a.w + i] = (uint8_t)(s >> 40);
+	}
 	memcpy(img + args.insn_base, p.insns, (size_t)p.count * TERN_INSN_BYTES);
 	img2 = malloc(size);
 	memcpy(img2, img, size);
@@ -175,6 +184,11 @@ static void fast_equals_slow(const char *array, uint32_t m, uint32_t k, uint32_t
 	cr_assert_eq(rf.err, 0);
 	cr_expect(!memcmp(img, img2, size), "%s %ux%ux%u: images differ", array, m, k, n);
 	cr_expect(!memcmp(rf.counters, rs.counters, sizeof(rf.counters)), "counters differ");
+	if (junk) {
+		cr_expect(rf.counters[TERN_CNT_MACS_ZERO] > rf.counters[TERN_CNT_MACS] / 3,
+			  "junk codes: too few zero weights counted");
+		goto out;
+	}
 	tern_unpack_outputs(&cfg, &l, &lo, img + a.y, yf);
 	tern_golden_matmul(w, x, yg, m, k, n);
 	cr_expect(!memcmp(yf, yg, (size_t)n * m * 4), "fast mode differs from the golden matmul");
@@ -187,6 +201,7 @@ static void fast_equals_slow(const char *array, uint32_t m, uint32_t k, uint32_t
 		cr_expect(!memcmp(yf, yg, (size_t)n * m * 4), "planes golden differs");
 		free(pl);
 	}
+out:
 	tern_program_free(&p);
 	free(img);
 	free(img2);
@@ -194,6 +209,12 @@ static void fast_equals_slow(const char *array, uint32_t m, uint32_t k, uint32_t
 	free(x);
 	free(yf);
 	free(yg);
+}
+
+static void fast_equals_slow(const char *array, uint32_t m, uint32_t k, uint32_t n, unsigned threads,
+			     enum tern_kernel kern)
+{
+	fast_equals_slow_w(array, m, k, n, threads, kern, 0);
 }
 
 Test(speed, ref_fast_mode_equals_one_pass)
@@ -208,6 +229,23 @@ Test(speed, ref_fast_mode_equals_one_pass)
 	fast_equals_slow("32x32", 200, 300, 9, 2, TERN_KERNEL_AUTO);
 	fast_equals_slow("32x32", 70, 1000, 6, 1, TERN_KERNEL_AUTO);
 	fast_equals_slow("32x32", 40, 260, 5, 2, TERN_KERNEL_PLAIN);
+	/* The AVX2 kernels, also on CPUs where AUTO picks AVX-512. */
+	fast_equals_slow("32x32", 200, 300, 3, 2, TERN_KERNEL_AVX2);
+	fast_equals_slow("32x32", 200, 300, 9, 2, TERN_KERNEL_AVX2);
+	fast_equals_slow("32x32", 70, 1000, 6, 1, TERN_KERNEL_AVX2);
+}
+
+/* Any byte in the weight region, code 3 included, reads the same in every mode. */
+Test(speed, ref_fast_mode_reserved_codes)
+{
+	static const enum tern_kernel kr[3] = { TERN_KERNEL_PLAIN, TERN_KERNEL_AUTO,
+						TERN_KERNEL_AVX2 };
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		fast_equals_slow_w("32x32", 200, 300, 1, 2, kr[i], 1);
+		fast_equals_slow_w("32x32", 200, 300, 9, 2, kr[i], 1);
+	}
 }
 
 /* A run told to compute only the last position's logits gets exactly those. */
@@ -235,6 +273,28 @@ Test(speed, last_position_logits_only)
 		cr_assert(tern_run_logits(r[1], 0)[i] == 0.0f, "position 0 was computed");
 	}
 	cr_assert(nz > V / 2);
+	/* tern_run_normed is the projection's input (what the model check compares where no
+	 * logits were made): both runs have the same states, and E[v] . state = logit. */
+	{
+		uint32_t d = m->cfg.n_embd, v, k;
+		float *row = malloc(d * sizeof(float));
+
+		for (i = 0; i < NPROMPT; i++)
+			cr_assert(!memcmp(tern_run_normed(r[0], i), tern_run_normed(r[1], i),
+					  d * sizeof(float)), "normed states differ at %u", i);
+		for (v = 0; v < V; v += 37) {
+			const float *h = tern_run_normed(r[0], 1);
+			double dot = 0.0, lg = tern_run_logits(r[0], 1)[v];
+
+			cr_assert_eq(m->ops->embd_row(m, v, row, err, sizeof(err)), 0, "%s", err);
+			for (k = 0; k < d; k++)
+				dot += (double)row[k] * h[k];
+			cr_expect(dot - lg < 1e-3 * (1.0 + (lg < 0 ? -lg : lg)) &&
+				  lg - dot < 1e-3 * (1.0 + (lg < 0 ? -lg : lg)),
+				  "logit %u: %g, E . normed state %g", v, lg, dot);
+		}
+		free(row);
+	}
 	tern_run_free(r[0]);
 	tern_run_free(r[1]);
 	tern_model_free(m);
