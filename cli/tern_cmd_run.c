@@ -498,8 +498,9 @@ static int open_runs(const struct run_args *a, struct run_state *st, char *err, 
 		snprintf(err, errlen, "out of memory for the KV caches (%u positions)", n_ctx);
 		return -1;
 	}
-	/* Without the model check nothing reads the logits of earlier prompt positions. */
-	if (st->nruns == 1)
+	/* Without the model check and --logits nothing reads the logits of earlier prompt
+	 * positions (--logits writes every position's). */
+	if (st->nruns == 1 && !a->logits)
 		tern_run_logits_last_only(st->runs[0], 1);
 	return alloc_steps(a, st, err, errlen);
 }
