@@ -5,7 +5,11 @@
  * every position (level 3). Inside, tern_gemm_run checks each layer against the
  * golden matmul (level 2) and the verilator backend checks every DRAM write in
  * lockstep with the reference model (level 1). Prefill runs the whole prompt as one
- * N-token step; then one decode step per generated token.
+ * N-token step, or with --prefill-chunks C as C consecutive steps of about N / C
+ * tokens (the KV cache fills chunk by chunk; the logits are the same bits, which the
+ * model check and the tests confirm), each chunk's BitLinears run and checked on the
+ * device like any step; then one decode step per generated token. A chunked run also
+ * schedules its executed per-stage cycles with the host-op times (tern_run_pipe.c).
  *
  * `--backend fast` is a checked run like ref (the driver's fast backend: reference
  * results, cycles from the fast cycle model). `--timing-only` computes nothing: no
@@ -79,9 +83,11 @@ static const char help_mid[] =
 	"                       one BitLinear, combined with shifts and adds); default float,\n"
 	"                       or the board's (kv260: t2) when --board chose the array\n"
 	"  --wfmt F             weights in device DRAM: 2bit (default) or base3 (1.6 bits)\n"
-	"  --prefill-chunks C   with --timing-only: also estimate the time to first token\n"
-	"                       with the prompt in C chunks whose host work (attention,\n"
-	"                       norms) overlaps the array's work on the next chunk (1..64)\n"
+	"  --prefill-chunks C   run the prompt as C chunks (1..64, at most the prompt's\n"
+	"                       length; same tokens and logits as one step) and report the\n"
+	"                       time to first token with each chunk's host work (attention,\n"
+	"                       norms) scheduled to overlap the array's work on the next\n"
+	"                       (executed per-stage cycles; --timing-only: fast model)\n"
 	"  --check C            all (default): layer and model checks; layer: no golden\n"
 	"                       pass; none: neither (lockstep still runs on verilator)\n"
 	"  --threads N          worker threads for the reference model, the golden matmul\n"
@@ -220,9 +226,6 @@ int tern_run_parse(struct run_args *a, int argc, char **argv)
 	if (a->timing_only && (a->logits || a->top_logprobs))
 		return tern_usage_err(CMD, "--timing-only computes no logits: drop --logits and "
 				      "--top-logprobs"), -1;
-	if (a->prefill_chunks && !a->timing_only)
-		return tern_usage_err(CMD, "--prefill-chunks is a schedule estimate of --timing-only: "
-				      "add --timing-only"), -1;
 	if (a->top_logprobs && !a->json)
 		return tern_usage_err(CMD, "--top-logprobs goes into the JSON: add --json"), -1;
 	if (a->timing_only)
@@ -343,6 +346,22 @@ static const uint64_t *lin_planes(const struct run_state *st, uint32_t layer, ui
 	return which == TERN_LIN_HEAD ? tern_head_planes(st->m) : tern_model_planes(st->m, layer, which);
 }
 
+/* A prefill BitLinear's executed cycles into its chunk's stage of the schedule. */
+static void stage_add(struct run_state *st, uint32_t layer, uint32_t which, uint64_t cycles)
+{
+	static const uint8_t stage[TERN_LIN_COUNT] = {
+		[TERN_LIN_Q] = TERN_PIPE_QKV, [TERN_LIN_K] = TERN_PIPE_QKV, [TERN_LIN_V] = TERN_PIPE_QKV,
+		[TERN_LIN_O] = TERN_PIPE_O, [TERN_LIN_GATE] = TERN_PIPE_GATE_UP,
+		[TERN_LIN_UP] = TERN_PIPE_GATE_UP, [TERN_LIN_DOWN] = TERN_PIPE_DOWN
+	};
+
+	if (which == TERN_LIN_HEAD)
+		st->head_cycles += cycles; /* only the sampled (last) chunk runs it */
+	else
+		st->stage_cycles[((size_t)st->chunk * st->m->cfg.n_layer + layer) * 4 + stage[which]] +=
+			cycles;
+}
+
 /* Level 2 (and level 1 inside the backend) on every BitLinear of the device pass. */
 static int dev_mm(void *ctx, const struct tern_layer *l, const int8_t *w, const int8_t *x,
 		  int32_t *y, char *err, size_t errlen)
@@ -364,6 +383,8 @@ static int dev_mm(void *ctx, const struct tern_layer *l, const int8_t *w, const 
 						       l, w, x, y, &r, err, errlen))
 		return -1;
 	st->t_device += now_s() - t0;
+	if (st->step == 0 && st->stage_cycles)
+		stage_add(st, layer, which, r.st.counters[TERN_CNT_CYCLES]);
 	st->step_cycles += r.st.counters[TERN_CNT_CYCLES];
 	st->step_macs += r.st.counters[TERN_CNT_MACS];
 	st->has_cycles = r.st.has_cycles;
@@ -412,7 +433,10 @@ static void progress(void *ctx, uint32_t layer, uint32_t n_layer)
 {
 	struct run_state *st = ctx;
 
-	if (st->step == 0)
+	if (st->step == 0 && st->chunks > 1)
+		fprintf(stderr, "\rtern run: prefill %u tokens, chunk %u/%u, layer %u/%u ",
+			st->n_prompt, st->chunk + 1, st->chunks, layer, n_layer);
+	else if (st->step == 0)
 		fprintf(stderr, "\rtern run: prefill %u tokens, layer %u/%u ", st->n_prompt,
 			layer, n_layer);
 	else
@@ -423,24 +447,25 @@ static void progress(void *ctx, uint32_t layer, uint32_t n_layer)
 
 /*
  * Device memory for resident layers: every layer's packed weights, the activation and
- * output regions of the largest layer at the largest step (prefill N = prompt), and
- * two programs per layer (prefill and decode).
+ * output regions of the largest layer at the largest step (the largest prefill chunk),
+ * and a program per layer and token count: the prefill chunks' (n_lo and n_hi tokens,
+ * equal without chunks) and decode's (1); tern_gemm keeps up to three.
  */
 static uint64_t device_bytes(const struct run_args *a, const struct tern_model_config *c,
-			     uint32_t n, uint64_t *x_cap, uint64_t *y_cap)
+			     uint32_t n_hi, uint32_t n_lo, uint64_t *x_cap, uint64_t *y_cap)
 {
 	uint64_t need = 0, ins = 0, head = 0;
-	uint32_t i, j;
+	uint32_t i, j, ns[3] = { n_hi, n_lo, 1 };
 
 	*x_cap = *y_cap = 0;
 	for (i = 0; i < TERN_LIN_COUNT; i++) {
-		uint32_t ns[2] = { n, 1 };
-
-		for (j = 0; j < 2; j++) {
+		for (j = 0; j < 3; j++) {
 			struct tern_layer l = { 0, 0, ns[j], c->wfmt };
 			struct tern_layout lo;
 			struct tern_traffic tr;
 
+			if (j && ns[j] == ns[j - 1])
+				continue; /* the same program */
 			tern_lin_shape(c, i, &l.m, &l.k);
 			if (tern_layout_plan(&a->o.cfg, &l, &lo, NULL, 0))
 				continue; /* reported when the layer runs */
@@ -478,6 +503,8 @@ static int open_runs(const struct run_args *a, struct run_state *st, char *err, 
 {
 	const struct tern_model_config *c = &st->m->cfg;
 	uint32_t n_ctx = st->n_prompt + st->n_gen + 1;
+	/* Chunk sizes: the prompt over C, rounded up and down (tern_run_pipe.c's split). */
+	uint32_t n_hi = (st->n_prompt + st->chunks - 1) / st->chunks, n_lo = st->n_prompt / st->chunks;
 	/* A recording hook (tern shard) sees every call's weights: no resident shortcut. */
 	struct tern_mm dm = { dev_mm, st, !tern_run_hook.layer }, gm = { gold_mm, st, 1 };
 	uint64_t x_cap, y_cap;
@@ -486,7 +513,7 @@ static int open_runs(const struct run_args *a, struct run_state *st, char *err, 
 	st->o = a->o;
 	if (tern_run_hook.device)
 		st->o.backend = tern_run_hook.device;
-	st->o.mem_bytes = device_bytes(a, c, st->n_prompt, &x_cap, &y_cap);
+	st->o.mem_bytes = device_bytes(a, c, n_hi, n_lo, &x_cap, &y_cap);
 	st->check = a->check;
 	st->nruns = a->check == CHECK_ALL ? 2 : 1;
 	/* No check reads golden planes: do not build them (0.52 GB for 2B-4T). */
@@ -496,10 +523,14 @@ static int open_runs(const struct run_args *a, struct run_state *st, char *err, 
 	    tern_gemm_cache_new(st->dev, c->n_layer * TERN_LIN_COUNT + 1, x_cap, y_cap, &st->gc, err,
 				errlen))
 		return -1;
-	if (tern_run_new(c, n_ctx, st->n_prompt, a->quant, dm, &st->runs[0]) ||
-	    (st->nruns > 1 &&
-	     tern_run_new(c, n_ctx, st->n_prompt, a->quant, gm, &st->runs[1]))) {
+	if (tern_run_new(c, n_ctx, n_hi, a->quant, dm, &st->runs[0]) ||
+	    (st->nruns > 1 && tern_run_new(c, n_ctx, n_hi, a->quant, gm, &st->runs[1]))) {
 		snprintf(err, errlen, "out of memory for the KV caches (%u positions)", n_ctx);
+		return -1;
+	}
+	if (a->prefill_chunks &&
+	    !(st->stage_cycles = calloc((size_t)st->chunks * c->n_layer * 4, sizeof(uint64_t)))) {
+		snprintf(err, errlen, "out of memory for the prefill schedule");
 		return -1;
 	}
 	/* Nothing reads the logits of earlier prompt positions unless they are written out:
@@ -522,7 +553,7 @@ static int warmup(const struct run_args *a, struct run_state *st, char *err, siz
 	struct tern_run *keep[2] = { st->runs[0], st->runs[1] }, *w[2] = { NULL, NULL };
 	/* A recording hook (tern shard) sees every call's weights: no resident shortcut. */
 	struct tern_mm dm = { dev_mm, st, !tern_run_hook.layer }, gm = { gold_mm, st, 1 };
-	struct tern_fwd_hooks h = { tern_sig_flag(), NULL, st };
+	struct tern_fwd_hooks h = { tern_sig_flag(), NULL, st, 0 };
 	double t0 = now_s();
 	int rc = -1;
 
@@ -543,6 +574,9 @@ out:
 	tern_run_free(w[1]);
 	st->t_device = st->t_golden = 0;
 	st->step_cycles = st->step_macs = st->layers_run = 0;
+	if (st->stage_cycles)
+		memset(st->stage_cycles, 0, (size_t)st->chunks * c->n_layer * 4 * sizeof(uint64_t));
+	st->head_cycles = 0;
 	st->t_warmup = now_s() - t0;
 	return rc;
 }
@@ -569,12 +603,13 @@ static int alloc_steps(const struct run_args *a, struct run_state *st, char *err
  * might happen to agree. This saves a full projection per prompt position (the 656 MB
  * embedding, 127 times for a 128-token prompt) and the logits' memory.
  */
-static int model_check(struct run_state *st, uint32_t n)
+static int model_check(struct run_state *st, uint32_t n, int part)
 {
 	uint32_t V = st->m->cfg.n_vocab, d = st->m->cfg.n_embd, i, v;
 
 	for (i = 0; i < n; i++) {
-		int hidden = st->last_only && i + 1 < n;
+		/* A prompt chunk that is not sampled has no logits at all when last-only. */
+		int hidden = st->last_only && (part || i + 1 < n);
 		const float *a = hidden ? tern_run_normed(st->runs[0], i) : tern_run_logits(st->runs[0], i);
 		const float *b = hidden ? tern_run_normed(st->runs[1], i) : tern_run_logits(st->runs[1], i);
 		uint32_t len = hidden ? d : V;
@@ -592,18 +627,36 @@ static int model_check(struct run_state *st, uint32_t n)
 	return 0;
 }
 
-/* One step: forward both passes, check, record costs. Returns a TERN_FWD_* value. */
+/*
+ * One step: forward both passes, check, record costs. Returns a TERN_FWD_* value. The
+ * prefill (step 0) runs as st->chunks consecutive forward calls, chunk c holding the
+ * prompt's tokens n * c / C .. n * (c + 1) / C - 1; each chunk is checked as it
+ * finishes and its logits kept, and only the last one is sampled.
+ */
 static int step(const struct run_args *a, struct run_state *st, const uint32_t *tok, uint32_t n)
 {
-	struct tern_fwd_hooks h = { tern_sig_flag(), st->show_progress ? progress : NULL, st };
+	struct tern_fwd_hooks h = { tern_sig_flag(), st->show_progress ? progress : NULL, st, 0 };
 	struct run_step *s = &st->steps[st->step];
 	struct tern_host_cost before = *tern_run_host_cost(st->runs[0]);
+	uint32_t parts = st->step ? 1 : st->chunks, c, p0 = 0, p1 = 0;
 	double t0 = now_s(), c0 = cpu_s();
-	int rc;
+	int rc = TERN_FWD_OK;
 
 	st->step_cycles = 0;
 	st->step_macs = 0;
-	rc = tern_forward(st->m, st->runs, st->nruns, tok, n, &h, st->fail_msg, sizeof(st->fail_msg));
+	for (c = 0; c < parts && rc == TERN_FWD_OK; c++) {
+		p0 = (uint32_t)((uint64_t)n * c / parts);
+		p1 = (uint32_t)((uint64_t)n * (c + 1) / parts);
+		st->chunk = c;
+		h.prompt_part = c + 1 < parts;
+		rc = tern_forward(st->m, st->runs, st->nruns, tok + p0, p1 - p0, &h, st->fail_msg,
+				  sizeof(st->fail_msg));
+		if (rc == TERN_FWD_OK && st->nruns > 1 && model_check(st, p1 - p0, h.prompt_part))
+			rc = TERN_FWD_CHECK;
+		if (rc == TERN_FWD_OK && h.prompt_part)
+			tern_run_keep_logits(a, st, p1 - p0);
+	}
+	st->last_n = p1 - p0;
 	s->seconds = now_s() - t0;
 	s->cpu_seconds = cpu_s() - c0;
 	s->cycles = st->step_cycles;
@@ -613,9 +666,21 @@ static int step(const struct run_args *a, struct run_state *st, const uint32_t *
 	s->host = *tern_run_host_cost(st->runs[0]);
 	tern_host_cost_sub(&s->host, &before);
 	tern_cost_sample(&st->m->cfg, (uint32_t)a->top_k, &s->host);
-	if (rc == TERN_FWD_OK && st->nruns > 1 && model_check(st, n))
-		rc = TERN_FWD_CHECK;
 	return rc;
+}
+
+/* --prefill-chunks on a backend with cycles: the executed prefill's schedule. */
+static int schedule_prefill(const struct run_args *a, struct run_state *st)
+{
+	if (!a->prefill_chunks || !st->has_cycles)
+		return TERN_FWD_OK;
+	if (tern_run_pipeline_executed(a, st, &st->pipe, st->fail_msg, sizeof(st->fail_msg)))
+		return TERN_FWD_ERR;
+	if (st->reporting) {
+		st->rep.ttft_pipelined_seconds = st->pipe.ttft;
+		st->rep.prefill_chunks = st->chunks;
+	}
+	return TERN_FWD_OK;
 }
 
 static int generate(const struct run_args *a, struct run_state *st)
@@ -625,8 +690,10 @@ static int generate(const struct run_args *a, struct run_state *st)
 	int rc;
 
 	rc = step(a, st, st->prompt, st->n_prompt);
+	if (rc == TERN_FWD_OK)
+		rc = schedule_prefill(a, st);
 	while (rc == TERN_FWD_OK) {
-		n = st->steps[st->step].n;
+		n = st->last_n;
 		last = n - 1;
 		tern_run_keep_logits(a, st, n);
 		if (st->step < st->n_gen) {
@@ -717,12 +784,12 @@ static int generate_timing(const struct run_args *a, struct run_state *st)
 		if (st->step == 0) {
 			rc = fast_step(a, st, 0, st->n_prompt);
 			if (rc == TERN_FWD_OK && a->prefill_chunks &&
-			    tern_run_pipeline(a, st, (uint32_t)a->prefill_chunks, &st->ttft_pipelined,
-					      st->fail_msg, sizeof(st->fail_msg)))
+			    tern_run_pipeline(a, st, st->chunks, &st->pipe, st->fail_msg,
+					      sizeof(st->fail_msg)))
 				rc = TERN_FWD_ERR;
 			if (st->reporting) {
-				st->rep.ttft_pipelined_seconds = st->ttft_pipelined;
-				st->rep.prefill_chunks = (unsigned)a->prefill_chunks;
+				st->rep.ttft_pipelined_seconds = st->pipe.ttft;
+				st->rep.prefill_chunks = st->chunks;
 			}
 		} else
 			rc = fast_step(a, st, st->n_prompt + st->step - 1, 1);
@@ -740,6 +807,7 @@ static void free_state(struct run_state *st)
 	tern_report_free(&st->rep);
 	free(st->prompt);
 	free(st->gen);
+	free(st->stage_cycles);
 	free(st->steps);
 	free(st->idx);
 	free(st->logits);
@@ -778,6 +846,12 @@ int tern_cmd_run(int argc, char **argv)
 	rc = TERN_EXIT_USAGE;
 	if (build_prompt(&a, st.m, &st))
 		goto out;
+	if (a.prefill_chunks > st.n_prompt) {
+		tern_usage_err(CMD, "--prefill-chunks %llu is more chunks than the prompt's %u tokens",
+			       (unsigned long long)a.prefill_chunks, st.n_prompt);
+		goto out;
+	}
+	st.chunks = a.prefill_chunks ? (uint32_t)a.prefill_chunks : 1;
 	if ((uint64_t)st.n_prompt + st.n_gen + 1 > st.m->cfg.n_ctx) {
 		tern_usage_err(CMD, "%u prompt + %u generated tokens exceed the context of %u",
 			       st.n_prompt, st.n_gen, st.m->cfg.n_ctx);

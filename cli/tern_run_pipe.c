@@ -1,19 +1,25 @@
 /*
- * `tern run --timing-only --prefill-chunks C`: time to first token when the prompt is
- * split into C chunks whose host work overlaps the array's work on another chunk.
+ * `tern run --prefill-chunks C`: time to first token when the prompt is split into C
+ * chunks whose host work overlaps the array's work on another chunk.
  *
  * Unpipelined, a prefill alternates: the array runs a layer's BitLinears, then the
  * host runs RoPE, attention, norms and quantization, then the array again; the two add
  * up (docs/model.md: TTFT = accelerator + host). With chunks, the host can do chunk c's
  * attention while the array runs chunk c + 1's projections: a chunk's stages keep
  * their order, and chunk c's attention at layer l waits for chunk c - 1's (its keys and
- * values are in the cache by then). This file lists every stage (array: the fast cycle
- * model's seconds for the chunk's BitLinears at N = chunk tokens; host: the host-op
- * formulas of tern_hostcost.c for the chunk's tokens, each op at max(FLOPs / rate,
- * bytes / bandwidth)) and schedules them greedily on two resources, the array and the
- * host, the earliest-startable stage first (ties to the earlier chunk). The result is
- * a schedule estimate from exact per-stage times, not a simulation of a pipelined
- * program (docs/performance.md says so where it quotes it).
+ * values are in the cache by then). tern_run_schedule lists every stage and schedules
+ * them greedily on two resources, the array and the host, the earliest-startable stage
+ * first (ties to the earlier chunk). Host stages are the host-op formulas of
+ * tern_hostcost.c for the chunk's tokens (each op at max(FLOPs / rate, bytes /
+ * bandwidth)); array stages come from one of two sources, through the same scheduler:
+ *   - timing-only (tern_run_pipeline): the fast cycle model's seconds for the chunk's
+ *     BitLinears at N = chunk tokens, the same for every layer;
+ *   - executed (tern_run_pipeline_executed): the cycles the backend reported for each
+ *     chunk's BitLinear programs as they ran (the chunked prefill of tern_cmd_run.c).
+ * Either way the times are per stage and the overlap is scheduled, not simulated: the
+ * driver runs one program per BitLinear and the host between them, so the overlap needs
+ * a runtime that issues chunk c + 1's layer while the host works on chunk c
+ * (docs/performance.md says so where it quotes it).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +29,7 @@
 
 #define FAST_ZERO_FRACTION (1.0 / 3.0)
 #define STAGES 9 /* per layer: host, array qkv, host, array o, host, array gate/up, host, array down, host */
+#define ASTAGES 4 /* array stages per layer: TERN_PIPE_QKV .. TERN_PIPE_DOWN */
 
 struct stage_ctx {
 	const struct run_args *a;
@@ -106,40 +113,28 @@ static double host_stage(const struct run_args *a, const struct tern_model_confi
 	return host_s(a, &c);
 }
 
-int tern_run_pipeline(const struct run_args *a, struct run_state *st, uint32_t chunks,
-		      double *ttft, char *err, size_t errlen)
+/* First token of chunk c of an n-token prompt in `chunks` even chunks. */
+static uint32_t chunk_start(uint32_t n, uint32_t chunks, uint32_t c)
 {
-	static const uint32_t qkv[] = { TERN_LIN_Q, TERN_LIN_K, TERN_LIN_V }, o[] = { TERN_LIN_O },
-			      gu[] = { TERN_LIN_GATE, TERN_LIN_UP }, dn[] = { TERN_LIN_DOWN };
-	const struct tern_model_config *m = &st->m->cfg;
-	struct stage_ctx x = { a, st, { st->o.dram_latency ? st->o.dram_latency : TERN_DRAM_LATENCY,
-				       st->o.dram_bytes_per_cycle ? st->o.dram_bytes_per_cycle
-								  : TERN_DRAM_BYTES_PER_CYCLE },
-			       a->mach.clock_mhz * 1e6 };
-	uint32_t n = st->n_prompt, L = m->n_layer, c, total = L * STAGES;
-	double *dur = NULL, *done = NULL, res_free[2] = { 0, 0 }, end = 0, tail;
+	return (uint32_t)((uint64_t)n * c / chunks);
+}
+
+int tern_run_schedule(const struct run_args *a, const struct tern_model_config *m,
+		      struct tern_pipe *p, char *err, size_t errlen)
+{
+	uint32_t chunks = p->chunks, n = p->n, L = m->n_layer, c, total = L * STAGES;
+	double *done = NULL, res_free[2] = { 0, 0 }, end = 0;
 	uint32_t *next = NULL;
-	int rc = -1;
+	struct tern_host_cost hc;
 
-	if (chunks > n)
-		chunks = n;
-	dur = calloc((size_t)chunks * STAGES, sizeof(double));   /* per chunk, one layer */
-	done = calloc((size_t)chunks * total, sizeof(double));    /* finish time per stage */
+	p->array_s = p->host_s = p->ttft = 0;
+	done = calloc((size_t)chunks * total, sizeof(double)); /* finish time per stage */
 	next = calloc(chunks, sizeof(uint32_t));
-	if (!dur || !done || !next) {
+	if (!done || !next) {
+		free(done);
+		free(next);
 		snprintf(err, errlen, "out of memory for the prefill schedule");
-		goto out;
-	}
-	/* Array stages depend on the chunk's size only; host stages on its positions too
-	 * (attention), computed per layer below through host_stage. */
-	for (c = 0; c < chunks; c++) {
-		uint32_t p0 = (uint32_t)((uint64_t)n * c / chunks), p1 = (uint32_t)((uint64_t)n * (c + 1) / chunks);
-
-		if (array_s(&x, qkv, 3, p1 - p0, &dur[c * STAGES + 1], err, errlen) ||
-		    array_s(&x, o, 1, p1 - p0, &dur[c * STAGES + 3], err, errlen) ||
-		    array_s(&x, gu, 2, p1 - p0, &dur[c * STAGES + 5], err, errlen) ||
-		    array_s(&x, dn, 1, p1 - p0, &dur[c * STAGES + 7], err, errlen))
-			goto out;
+		return -1;
 	}
 	for (;;) {
 		double best = -1, start = 0;
@@ -170,10 +165,14 @@ int tern_run_pipeline(const struct run_args *a, struct run_state *st, uint32_t c
 			break;
 		{
 			uint32_t s = next[bc], k = s % STAGES, layer = s / STAGES;
-			uint32_t p0 = (uint32_t)((uint64_t)n * bc / chunks);
-			uint32_t p1 = (uint32_t)((uint64_t)n * (bc + 1) / chunks);
-			double d = k & 1 ? dur[bc * STAGES + k] : host_stage(a, m, k, layer, p0, p1);
+			double d = k & 1 ? p->stage_s[((size_t)bc * L + layer) * ASTAGES + k / 2]
+					 : host_stage(a, m, k, layer, chunk_start(n, chunks, bc),
+						      chunk_start(n, chunks, bc + 1));
 
+			if (k & 1)
+				p->array_s += d;
+			else
+				p->host_s += d;
 			done[(size_t)bc * total + s] = start + d;
 			res_free[k & 1] = start + d;
 			if (start + d > end)
@@ -181,29 +180,98 @@ int tern_run_pipeline(const struct run_args *a, struct run_state *st, uint32_t c
 			next[bc]++;
 		}
 	}
-	/* After the last chunk: the output norm and head of the sampled position (host op
-	 * "output", and the head's layer on the array when it runs there), and sampling. */
-	{
-		struct tern_host_cost hc;
-		uint64_t cnt[TERN_CNT_COUNT];
-
-		memset(&hc, 0, sizeof(hc));
-		tern_cost_output(m, &hc);
-		tern_cost_sample(m, (uint32_t)a->top_k, &hc);
-		tail = host_s(a, &hc);
-		if (m->head_planes) {
-			struct tern_layer h = { m->head_planes * m->n_vocab, m->n_embd, 1, m->wfmt };
-
-			if (tern_fast_layer(&st->o.cfg, &h, &x.dram, FAST_ZERO_FRACTION, cnt, err, errlen))
-				goto out;
-			tail += (double)cnt[TERN_CNT_CYCLES] / x.clock_hz;
-		}
-	}
-	*ttft = end + tail;
-	rc = 0;
-out:
-	free(dur);
 	free(done);
 	free(next);
+	/* After the last chunk: the output norm and head of the sampled position (host op
+	 * "output", and the head's layer on the array when it runs there), and sampling;
+	 * nothing overlaps them. */
+	memset(&hc, 0, sizeof(hc));
+	tern_cost_output(m, &hc);
+	tern_cost_sample(m, (uint32_t)a->top_k, &hc);
+	p->host_s += host_s(a, &hc);
+	p->array_s += p->head_s;
+	p->ttft = end + host_s(a, &hc) + p->head_s;
+	return 0;
+}
+
+static struct tern_fast_dram run_dram(const struct run_state *st)
+{
+	struct tern_fast_dram d = { st->o.dram_latency ? st->o.dram_latency : TERN_DRAM_LATENCY,
+				    st->o.dram_bytes_per_cycle ? st->o.dram_bytes_per_cycle
+							       : TERN_DRAM_BYTES_PER_CYCLE };
+
+	return d;
+}
+
+int tern_run_pipeline(const struct run_args *a, struct run_state *st, uint32_t chunks,
+		      struct tern_pipe *p, char *err, size_t errlen)
+{
+	static const uint32_t qkv[] = { TERN_LIN_Q, TERN_LIN_K, TERN_LIN_V }, o[] = { TERN_LIN_O },
+			      gu[] = { TERN_LIN_GATE, TERN_LIN_UP }, dn[] = { TERN_LIN_DOWN };
+	const struct tern_model_config *m = &st->m->cfg;
+	struct stage_ctx x = { a, st, run_dram(st), a->mach.clock_mhz * 1e6 };
+	uint32_t n = st->n_prompt, L = m->n_layer, c, l;
+	double *dur;
+	int rc = -1;
+
+	memset(p, 0, sizeof(*p));
+	p->chunks = chunks;
+	p->n = n;
+	dur = calloc((size_t)chunks * L * ASTAGES, sizeof(double));
+	if (!dur) {
+		snprintf(err, errlen, "out of memory for the prefill schedule");
+		return -1;
+	}
+	/* Array stages depend on the chunk's size only: the same in every layer. */
+	for (c = 0; c < chunks; c++) {
+		uint32_t t = chunk_start(n, chunks, c + 1) - chunk_start(n, chunks, c);
+		double *d = &dur[(size_t)c * L * ASTAGES];
+
+		if (array_s(&x, qkv, 3, t, &d[TERN_PIPE_QKV], err, errlen) ||
+		    array_s(&x, o, 1, t, &d[TERN_PIPE_O], err, errlen) ||
+		    array_s(&x, gu, 2, t, &d[TERN_PIPE_GATE_UP], err, errlen) ||
+		    array_s(&x, dn, 1, t, &d[TERN_PIPE_DOWN], err, errlen))
+			goto out;
+		for (l = 1; l < L; l++)
+			memcpy(&d[l * ASTAGES], d, ASTAGES * sizeof(double));
+	}
+	if (m->head_planes) {
+		struct tern_layer h = { m->head_planes * m->n_vocab, m->n_embd, 1, m->wfmt };
+		uint64_t cnt[TERN_CNT_COUNT];
+
+		if (tern_fast_layer(&st->o.cfg, &h, &x.dram, FAST_ZERO_FRACTION, cnt, err, errlen))
+			goto out;
+		p->head_s = (double)cnt[TERN_CNT_CYCLES] / x.clock_hz;
+	}
+	p->stage_s = dur;
+	rc = tern_run_schedule(a, m, p, err, errlen);
+out:
+	p->stage_s = NULL;
+	free(dur);
+	return rc;
+}
+
+int tern_run_pipeline_executed(const struct run_args *a, struct run_state *st,
+			       struct tern_pipe *p, char *err, size_t errlen)
+{
+	const struct tern_model_config *m = &st->m->cfg;
+	size_t i, cnt = (size_t)st->chunks * m->n_layer * ASTAGES;
+	double hz = a->mach.clock_mhz * 1e6, *dur = calloc(cnt, sizeof(double));
+	int rc;
+
+	memset(p, 0, sizeof(*p));
+	p->chunks = st->chunks;
+	p->n = st->n_prompt;
+	if (!dur) {
+		snprintf(err, errlen, "out of memory for the prefill schedule");
+		return -1;
+	}
+	for (i = 0; i < cnt; i++)
+		dur[i] = (double)st->stage_cycles[i] / hz;
+	p->head_s = (double)st->head_cycles / hz;
+	p->stage_s = dur;
+	rc = tern_run_schedule(a, m, p, err, errlen);
+	p->stage_s = NULL;
+	free(dur);
 	return rc;
 }

@@ -24,7 +24,7 @@ struct run_args {
 	uint32_t head_planes;        /* --head: 0 float, 2 t2, 3 t3 */
 	int head_given;
 	uint32_t wfmt;               /* --wfmt: TERN_WFMT_2BIT or TERN_WFMT_BASE3 */
-	uint64_t prefill_chunks;     /* --prefill-chunks C (timing-only), 0 = not asked */
+	uint64_t prefill_chunks;     /* --prefill-chunks C, 0 = not asked (one step) */
 	int json;
 	int timing_only;             /* --timing-only: no data, cycles from the fast model */
 	int backend_given;           /* --backend was on the command line */
@@ -48,6 +48,23 @@ struct run_step {
 
 enum { CHECK_ALL = 0, CHECK_LAYER = 1, CHECK_NONE = 2 };
 
+/* A layer's array stages in the prefill schedule: the BitLinears between host ops. */
+enum tern_pipe_stage { TERN_PIPE_QKV, TERN_PIPE_O, TERN_PIPE_GATE_UP, TERN_PIPE_DOWN };
+
+/*
+ * The two-resource prefill schedule (tern_run_pipe.c). In: an n-token prompt in
+ * `chunks` even chunks, the array's seconds per [chunk][block][stage] and for the head
+ * on the array (0: host head). Out: the time to first token with each chunk's host
+ * work overlapping the array's on another chunk, and the plain sums the same stages
+ * give one after the other (array_s + host_s, the unpipelined time to first token).
+ */
+struct tern_pipe {
+	uint32_t chunks, n;
+	const double *stage_s;
+	double head_s;
+	double ttft, array_s, host_s;
+};
+
 struct run_state {
 	struct tern_model *m;
 	struct tern_gemm_cache *gc;  /* resident layers on the device */
@@ -69,7 +86,13 @@ struct run_state {
 	double t_start, t_setup, t_device, t_golden; /* t_setup: opening model and device */
 	double t_warmup;             /* --warmup: its pass (within t_setup) */
 	int reporting;               /* --report given: rep collects every BitLinear */
-	double ttft_pipelined;       /* --prefill-chunks: overlapped TTFT estimate, 0 = none */
+	uint32_t chunks;             /* prompt chunks of the prefill (1 without the option) */
+	uint32_t chunk;              /* the chunk being run (during step 0) */
+	uint32_t last_n;             /* tokens of the last forward call (its logits are kept) */
+	/* Executed prefill cycles per [chunk][block][enum tern_pipe_stage] (device pass,
+	 * backends with cycles) and the sampled position's head on the array. */
+	uint64_t *stage_cycles, head_cycles;
+	struct tern_pipe pipe;       /* --prefill-chunks: the schedule, pipe.ttft 0 = none */
 	struct tern_report rep;
 	char fail_msg[1024];
 	int stopped_eos;             /* generation ended at EOS / EOT */
@@ -92,10 +115,15 @@ int tern_run_write_logits(const struct run_args *a, const struct run_state *st);
 /* Host time of one op at the run's host rate and DRAM bandwidth (roofline per op). */
 double tern_run_op_seconds(const struct run_args *a, double flops, double bytes);
 
-/* --prefill-chunks (tern_run_pipe.c): time to first token with the prompt split into
- * `chunks` chunks whose host work overlaps the array's; 0 or -1 with err. */
+/* --prefill-chunks (tern_run_pipe.c), each 0 or -1 with err. The scheduler itself: */
+int tern_run_schedule(const struct run_args *a, const struct tern_model_config *m,
+		      struct tern_pipe *p, char *err, size_t errlen);
+/* Timing-only: array stages from the fast cycle model at N = chunk tokens. */
 int tern_run_pipeline(const struct run_args *a, struct run_state *st, uint32_t chunks,
-		      double *ttft, char *err, size_t errlen);
+		      struct tern_pipe *p, char *err, size_t errlen);
+/* Executed: array stages from st->stage_cycles, the cycles the backend reported. */
+int tern_run_pipeline_executed(const struct run_args *a, struct run_state *st,
+			       struct tern_pipe *p, char *err, size_t errlen);
 
 /*
  * A BitLinear hook for `tern shard` (tern_cmd_shard*.c); unset for a plain run. layer:

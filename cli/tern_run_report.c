@@ -233,9 +233,15 @@ static void print_json(const struct run_args *a, const struct run_state *st,
 	tern_json_str(&j, "array", a->array);
 	tern_json_str(&j, "quant", a->quant == TERN_QUANT_A48 ? "a4.8" : "a1.58");
 	tern_json_str(&j, "head", tern_head_name(st->m->cfg.head_planes));
-	if (st->ttft_pipelined > 0) {
+	if (a->prefill_chunks) {
+		/* null without cycles (the ref backend): nothing to schedule */
+		double none = st->pipe.ttft > 0 ? 0 : NAN;
+
 		tern_json_u64(&j, "prefill_chunks", a->prefill_chunks);
-		tern_json_f64(&j, "ttft_pipelined_seconds", st->ttft_pipelined);
+		tern_json_f64(&j, "ttft_pipelined_seconds", st->pipe.ttft + none);
+		tern_json_f64(&j, "ttft_unpipelined_seconds", st->pipe.array_s + st->pipe.host_s + none);
+		tern_json_f64(&j, "prefill_array_seconds", st->pipe.array_s + none);
+		tern_json_f64(&j, "prefill_host_seconds", st->pipe.host_s + none);
 	}
 	tern_json_u64(&j, "seed", a->seed);
 	tern_json_u64(&j, "top_k", a->top_k);
@@ -293,6 +299,24 @@ static void print_ids(const char *what, const uint32_t *v, uint32_t n)
 	printf("%s\n", n > 64 ? " ..." : "");
 }
 
+/* --prefill-chunks: the schedule's sums and its overlapped time to first token. */
+static void print_chunks(const struct run_args *a, const struct run_state *st)
+{
+	const struct tern_pipe *p = &st->pipe;
+	char b[4][48];
+
+	if (p->ttft <= 0) {
+		printf("  prefill   in %u chunks: time to first token n/a (no cycles on this "
+		       "backend)\n", st->chunks);
+		return;
+	}
+	printf("  prefill   in %u chunks: array %s + host %s = TTFT %s unpipelined, %s with each "
+	       "chunk's host work overlapping the array (%s per-stage times, overlap scheduled)\n",
+	       st->chunks, tern_fmt_time(b[0], 48, p->array_s), tern_fmt_time(b[1], 48, p->host_s),
+	       tern_fmt_time(b[2], 48, p->array_s + p->host_s), tern_fmt_time(b[3], 48, p->ttft),
+	       a->timing_only ? "fast-model" : "executed");
+}
+
 static void print_costs(const struct run_args *a, const struct run_state *st)
 {
 	uint32_t i, n = steps_done(st);
@@ -306,6 +330,8 @@ static void print_costs(const struct run_args *a, const struct run_state *st)
 		for (i = 1; i < n && i <= 16; i++)
 			printf(" %llu", (unsigned long long)st->steps[i].cycles);
 		printf("%s\n", n > 17 ? " ..." : "");
+		if (a->prefill_chunks)
+			print_chunks(a, st);
 		return;
 	}
 	printf("  prefill   %u tokens: ", st->steps[0].n);
@@ -315,6 +341,8 @@ static void print_costs(const struct run_args *a, const struct run_state *st)
 	else
 		printf("cycles n/a (ref backend), ");
 	printf("%llu MACs, %.3f s\n", (unsigned long long)st->steps[0].macs, st->steps[0].seconds);
+	if (a->prefill_chunks)
+		print_chunks(a, st);
 	if (n < 2)
 		return;
 	printf("  decode    %s per token:", st->has_cycles ? "cycles" : "MACs (cycles n/a)");
@@ -389,10 +417,10 @@ static void print_report_line(const struct run_args *a, const struct run_state *
 	       (unsigned long long)p->tokens, tern_fmt_time(b[0], 48, p->seconds),
 	       tern_fmt_time(b[1], 48, p->host_seconds), tern_fmt_time(b[2], 48, ev->ttft_seconds),
 	       tern_fmt_num(b[3], 48, p->tokens_per_s), tern_fmt_energy(b[4], 48, p->joules_per_token * 1e12));
-	if (st->ttft_pipelined > 0)
-		printf("  prefill   in %llu chunks, host work overlapping the array (schedule estimate): "
-		       "TTFT %s\n", (unsigned long long)a->prefill_chunks,
-		       tern_fmt_time(b[0], 48, st->ttft_pipelined));
+	if (st->pipe.ttft > 0)
+		printf("  prefill   in %u chunks, host work overlapping the array (%s per-stage "
+		       "times, overlap scheduled): TTFT %s\n", st->chunks,
+		       a->timing_only ? "fast-model" : "executed", tern_fmt_time(b[0], 48, st->pipe.ttft));
 	if (d->tokens)
 		printf("  decode    %llu tokens: accelerator %s + host %s per token, %s tokens/s, "
 		       "%s/token\n", (unsigned long long)d->tokens,

@@ -133,7 +133,9 @@ int tern_gemm_ok(const struct tern_gemm_result *r)
 
 /* ---- resident layers (tern_gemm.h) */
 
-#define PROGS 2 /* programs kept per layer: prefill N and decode N = 1 */
+/* Programs kept per layer: the prefill's N (a chunked prefill has two, the prompt
+ * over C rounded down and up) and decode N = 1; none is ever recompiled. */
+#define PROGS 3
 
 struct slot {
 	int packed;

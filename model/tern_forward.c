@@ -10,6 +10,12 @@
  * layer's weights as the only large buffer. Each run owns its KV cache and scratch,
  * so the runs never share mutable state.
  *
+ * A prompt may also come as consecutive chunks (steps of n tokens at pos; chunked
+ * prefill): every op is per token (norms, activation quantization, RoPE, residuals)
+ * or causal (attention reads the cache rows up to its own position), so the chunks
+ * give the same bits as one step. Only the sampled chunk projects to logits when no
+ * caller asks for the others (tern_fwd_hooks.prompt_part).
+ *
  * Host work is counted op by op (tern_hostcost.c formulas) into the step's cost, once
  * per step whatever the number of runs, and added to every run when the step
  * succeeds: tern_run_host_cost() is what one deployment of the model would do.
@@ -60,6 +66,7 @@ struct fwd {
 	char *err;
 	size_t errlen;
 	struct tern_host_cost cost; /* host work of this step so far */
+	int part;      /* tern_fwd_hooks.prompt_part: nothing of this step is sampled */
 };
 
 static int golden_fn(void *ctx, const struct tern_layer *l, const int8_t *w, const int8_t *x,
@@ -402,6 +409,13 @@ static int block(struct fwd *f, uint32_t layer)
 	return 0;
 }
 
+/* The first position whose logits run r computes this step: every one, the last
+ * one, or none (a last-only run on a prompt chunk that is not sampled). */
+static uint32_t first_logit(const struct fwd *f, const struct tern_run *r)
+{
+	return !r->last_only ? 0 : f->part ? f->n : f->n - 1;
+}
+
 /* The first run before ri that computes position i from a byte-identical normed input,
  * or ri when there is none. */
 static unsigned same_input_run(const struct fwd *f, unsigned ri, uint32_t i, uint32_t d)
@@ -410,7 +424,7 @@ static unsigned same_input_run(const struct fwd *f, unsigned ri, uint32_t i, uin
 	unsigned rj;
 
 	for (rj = 0; rj < ri; rj++)
-		if ((!f->runs[rj]->last_only || i == f->n - 1) &&
+		if (i >= first_logit(f, f->runs[rj]) &&
 		    !memcmp(hi, f->runs[rj]->h + (size_t)i * d, d * sizeof(float)))
 			break;
 	return rj;
@@ -439,19 +453,20 @@ static int output_all(struct fwd *f)
 	}
 	if ((rc = norm_all(f, 0, TERN_NORM_OUTPUT, 0)))
 		goto out;
-	tern_cost_output(c, &f->cost);
+	if (!f->part)
+		tern_cost_output(c, &f->cost);
 	for (ri = 0; ri < f->nruns; ri++)
-		for (i = f->runs[ri]->last_only ? f->n - 1 : 0; i < f->n; i++) {
+		for (i = first_logit(f, f->runs[ri]); i < f->n; i++) {
 			if (same_input_run(f, ri, i, d) < ri)
 				continue; /* an earlier run computes it; copied below */
 			h[nh] = f->runs[ri]->h + (size_t)i * d;
 			out[nh++] = f->runs[ri]->logits + (size_t)i * c->n_vocab;
 		}
 	rc = TERN_FWD_ERR;
-	if (tern_wcache_logits(f->m, h, out, nh, f->err, f->errlen))
+	if (nh && tern_wcache_logits(f->m, h, out, nh, f->err, f->errlen))
 		goto out;
 	for (ri = 1; ri < f->nruns; ri++)
-		for (i = f->runs[ri]->last_only ? f->n - 1 : 0; i < f->n; i++) {
+		for (i = first_logit(f, f->runs[ri]); i < f->n; i++) {
 			rj = same_input_run(f, ri, i, d);
 			if (rj < ri)
 				memcpy(f->runs[ri]->logits + (size_t)i * c->n_vocab,
@@ -481,9 +496,9 @@ static void head_logits(struct tern_run *r, const float *scale, uint32_t i)
  * The output head on the array (cfg.head_planes > 0, tern_head.c): the normed input
  * quantized to int8 like a BitLinear's, the stacked digit planes as one BitLinear
  * through the run's matmul for the last position (the one a deployment samples, so
- * its cycles are what a timing-only walk counts), the other positions (kept for the
- * model check and --logits) by the golden matmul of the same planes: the same
- * integers. Then the shift-add combine and the per-row scale on the host.
+ * its cycles are what a timing-only walk counts; none on a prompt chunk that is not
+ * sampled), the other positions (kept for the model check and --logits) by the golden
+ * matmul of the same planes: the same integers. Then the shift-add combine and the per-row scale on the host.
  */
 static int head_all(struct fwd *f)
 {
@@ -499,7 +514,8 @@ static int head_all(struct fwd *f)
 
 	if ((rc = norm_all(f, 0, TERN_NORM_OUTPUT, 0)))
 		return rc;
-	tern_cost_output(c, &f->cost);
+	if (!f->part)
+		tern_cost_output(c, &f->cost);
 	if (tern_head_get(f->m, &w, &scale, &gold, &fresh, f->err, f->errlen))
 		return TERN_FWD_ERR;
 	for (ri = 0; ri < f->nruns; ri++) {
@@ -513,11 +529,11 @@ static int head_all(struct fwd *f)
 			snprintf(f->err, f->errlen, "out of memory for the output head");
 			return TERN_FWD_ERR;
 		}
-		for (i = r->last_only ? f->n - 1 : 0; i < f->n; i++) {
+		for (i = first_logit(f, r); i < f->n; i++) {
 			int8_t *xq = r->xq + (size_t)i * d;
 
 			r->as[i] = tern_quant_a8(r->h + (size_t)i * d, d, xq);
-			if (i + 1 < f->n) {
+			if (i + 1 < f->n || f->part) {
 				tern_golden_matmul_planes(gold, xq, r->hacc, l.m, l.k, 1);
 				head_logits(r, scale, i);
 				continue;
@@ -581,7 +597,7 @@ int tern_forward(struct tern_model *m, struct tern_run *const *runs, unsigned nr
 		 char *err, size_t errlen)
 {
 	const struct tern_model_config *c = &m->cfg;
-	struct fwd f = { m, runs, nruns, n, NULL, NULL, err, errlen, { { 0 }, { 0 } } };
+	struct fwd f = { m, runs, nruns, n, NULL, NULL, err, errlen, { { 0 }, { 0 } }, 0 };
 	uint32_t layer, mm, kk, i;
 	size_t wmax = 0;
 	int rc;
@@ -592,6 +608,7 @@ int tern_forward(struct tern_model *m, struct tern_run *const *runs, unsigned nr
 	}
 	if ((rc = check_step(&f, tok)))
 		return rc;
+	f.part = h && h->prompt_part;
 	for (i = 0; i < TERN_LIN_COUNT; i++) {
 		tern_lin_shape(c, i, &mm, &kk);
 		if ((size_t)mm * kk > wmax)

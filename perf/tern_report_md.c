@@ -99,8 +99,8 @@ static void md_time(FILE *f, const struct tern_report *r, const struct tern_repo
 			F_T(&b, 2, ev->ph[TERN_PHASE_PREFILL].host_seconds));
 	if (r->ttft_pipelined_seconds > 0)
 		fprintf(f, "With the prompt in %u chunks and the host's work overlapping the array's "
-			   "on another chunk (`--prefill-chunks`, a schedule estimate from the same "
-			   "per-layer cycles and host-op times): **%s**.\n", r->prefill_chunks,
+			   "on another chunk (`--prefill-chunks`: the chunks' per-stage array cycles "
+			   "and host-op times, the overlap scheduled): **%s**.\n", r->prefill_chunks,
 			F_T(&b, 0, r->ttft_pipelined_seconds));
 	fprintf(f, "\n");
 }

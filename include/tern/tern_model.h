@@ -322,6 +322,12 @@ struct tern_fwd_hooks {
 	volatile sig_atomic_t *stop;  /* non-zero: stop before the next layer */
 	void (*progress)(void *ctx, uint32_t layer, uint32_t n_layer);
 	void *ctx;
+	/* 1: the step is a prompt chunk with more prompt after it (chunked prefill), so no
+	 * position of it is sampled: runs with logits_last_only compute no logits, the
+	 * others compute theirs (the head on the array through the golden planes: the
+	 * same integers, no device call), and the output projection is not counted as
+	 * host work. 0: an ordinary step. */
+	int prompt_part;
 };
 
 /* The BitLinear the run is executing (block and enum tern_lin), valid inside its

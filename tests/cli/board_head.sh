@@ -89,7 +89,7 @@ assert t4 <= 0.45, t4
 PY
 then pass "prefill-chunks: 1 chunk = plain TTFT, 4 chunks overlap (<= 0.45 s on kv260)"
 else fail "prefill-chunks: 1 chunk = plain TTFT, 4 chunks overlap" "$(tail -2 "$TMP/py")"; fi
-expect_usage_error "run: --prefill-chunks without --timing-only" "$TERN" run --model zoo:tiny --prefill-chunks 2
+expect_usage_error "run: --prefill-chunks above the prompt length" "$TERN" run --model zoo:tiny --timing-only --prefill-chunks 5
 expect_usage_error "run: --prefill-chunks 0" "$TERN" run --model zoo:tiny --timing-only --prefill-chunks 0
 
 # the head setting is printed, and bad values are refused

@@ -152,7 +152,7 @@ Test(forward, bad_token_and_stop)
 	struct tern_model *m = zoo("tiny");
 	struct tern_run *r = new_run(m, TERN_QUANT_A158, tern_mm_golden);
 	volatile sig_atomic_t stop = 1;
-	struct tern_fwd_hooks h = { &stop, NULL, NULL };
+	struct tern_fwd_hooks h = { &stop, NULL, NULL, 0 };
 	const uint32_t bad = 512, ok = 3;
 	char err[256];
 
