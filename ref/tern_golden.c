@@ -58,6 +58,7 @@ void tern_golden_matmul(const int8_t *w, const int8_t *x, int32_t *y,
 
 /* ---- bit planes (tern_ref.h) */
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "tern_pool.h"
@@ -139,13 +140,16 @@ static void planes_dot4_avx512(const uint64_t *plus, const uint64_t *minus,
 }
 
 /*
- * The same sums on AVX2 (no mask registers): each 64-bit plane word is spread into
- * 0/1 bytes (broadcast, vpshufb so byte i holds the word's byte i / 8, keep bit i % 8,
- * vpminub with 1), once for up to four inputs; then vpmaddubsw of those 0/1 bytes with
- * the activations adds the selected ones in pairs into int16 (|x + x| <= 256, the plus
- * minus minus difference of both halves <= 1024 per word, so GOLDEN16_WORDS = 16 words
- * stay exact in int16 before vpmaddwd widens them). A tail of k % 64 activations is
- * summed bit by bit.
+ * The same sums on AVX2 (no mask registers, no VNNI). Each row's plane words are spread
+ * once into a buffer of -1/0/+1 bytes (broadcast, vpshufb so byte i holds the word's
+ * byte i / 8, keep bit i % 8, vpminub with 1: plus bytes minus minus bytes). The
+ * activations are biased once per product to unsigned bytes x + 128 (x ^ 0x80), so
+ * one vpmaddubsw multiplies 32 of them by 32 signed weights and adds pairs into int16;
+ * the row's sum(w) * 128 is taken off at the end (popcounts of the planes). A pair
+ * term is at most 2 * 255, a word adds at most 1020 per int16 lane, so GOLDEN16_WORDS
+ * = 16 words stay exact before vpmaddwd widens them to int32. Two rows by four inputs
+ * per pass: each activation vector loaded serves two rows, each weight vector four
+ * inputs. A tail of k % 64 activations is summed bit by bit.
  */
 #define GOLDEN16_WORDS 16u
 
@@ -156,62 +160,123 @@ static inline __m256i planes_bits_avx2(__m256i bc, __m256i idx, __m256i sel)
 			       _mm256_set1_epi8(1));
 }
 
+/* full words of one row's planes -> 64 * full bytes of -1/0/+1 */
 __attribute__((target("avx2")))
-static void planes_dot4_avx2(const uint64_t *plus, const uint64_t *minus,
-			     const int8_t *const *x, unsigned nx, uint32_t k, uint32_t *out)
+static void planes_spread_avx2(const uint64_t *plus, const uint64_t *minus, uint32_t full,
+			       int8_t *w)
 {
 	const __m256i idx0 = _mm256_setr_epi8(0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1,
 					      2, 2, 2, 2, 2, 2, 2, 2, 3, 3, 3, 3, 3, 3, 3, 3);
 	const __m256i idx1 = _mm256_add_epi8(idx0, _mm256_set1_epi8(4));
 	const __m256i sel = _mm256_set1_epi64x((int64_t)0x8040201008040201ull);
+	uint32_t i;
+
+	for (i = 0; i < full; i++) {
+		__m256i bp = _mm256_set1_epi64x((int64_t)plus[i]);
+		__m256i bm = _mm256_set1_epi64x((int64_t)minus[i]);
+
+		_mm256_storeu_si256((__m256i *)(w + 64 * (size_t)i),
+				    _mm256_sub_epi8(planes_bits_avx2(bp, idx0, sel),
+						    planes_bits_avx2(bm, idx0, sel)));
+		_mm256_storeu_si256((__m256i *)(w + 64 * (size_t)i + 32),
+				    _mm256_sub_epi8(planes_bits_avx2(bp, idx1, sel),
+						    planes_bits_avx2(bm, idx1, sel)));
+	}
+}
+
+/* Lane sums of the biased products, rows w[0..1] by inputs xb[0..T-1] over full words. */
+__attribute__((target("avx2"), always_inline))
+static inline void planes_rows_avx2(const int8_t *const *w, const uint8_t *const *xb,
+				    uint32_t full, const unsigned T, uint32_t (*out)[4])
+{
 	const __m256i ones16 = _mm256_set1_epi16(1);
-	__m256i acc[4], a16[4], p0, p1, m0, m1, v0, v1, d;
-	uint32_t w, w1, full = k / 64, r[8], i;
-	unsigned j;
+	__m256i acc[2][4], a16[2][4], v0, v1, w00, w01, w10, w11;
+	uint32_t i, i1, r8[8], l;
+	unsigned t, r;
 
-	for (j = 0; j < 4; j++)
-		acc[j] = _mm256_setzero_si256();
-	for (w = 0; w < full; w = w1) {
-		w1 = full - w > GOLDEN16_WORDS ? w + GOLDEN16_WORDS : full;
-		for (j = 0; j < 4; j++)
-			a16[j] = _mm256_setzero_si256();
-		for (; w < w1; w++) {
-			__m256i bp = _mm256_set1_epi64x((int64_t)plus[w]);
-			__m256i bm = _mm256_set1_epi64x((int64_t)minus[w]);
+	for (r = 0; r < 2; r++)
+		for (t = 0; t < T; t++)
+			acc[r][t] = _mm256_setzero_si256();
+	for (i = 0; i < full; i = i1) {
+		i1 = full - i > GOLDEN16_WORDS ? i + GOLDEN16_WORDS : full;
+		for (r = 0; r < 2; r++)
+			for (t = 0; t < T; t++)
+				a16[r][t] = _mm256_setzero_si256();
+		for (; i < i1; i++) {
+			size_t o = 64 * (size_t)i;
 
-			p0 = planes_bits_avx2(bp, idx0, sel);
-			p1 = planes_bits_avx2(bp, idx1, sel);
-			m0 = planes_bits_avx2(bm, idx0, sel);
-			m1 = planes_bits_avx2(bm, idx1, sel);
-			for (j = 0; j < nx; j++) {
-				v0 = _mm256_loadu_si256((const __m256i *)(x[j] + 64 * (size_t)w));
-				v1 = _mm256_loadu_si256((const __m256i *)(x[j] + 64 * (size_t)w + 32));
-				d = _mm256_sub_epi16(_mm256_maddubs_epi16(p0, v0),
-						     _mm256_maddubs_epi16(m0, v0));
-				d = _mm256_add_epi16(d, _mm256_sub_epi16(_mm256_maddubs_epi16(p1, v1),
-									 _mm256_maddubs_epi16(m1, v1)));
-				a16[j] = _mm256_add_epi16(a16[j], d);
+			w00 = _mm256_loadu_si256((const __m256i *)(w[0] + o));
+			w01 = _mm256_loadu_si256((const __m256i *)(w[0] + o + 32));
+			w10 = _mm256_loadu_si256((const __m256i *)(w[1] + o));
+			w11 = _mm256_loadu_si256((const __m256i *)(w[1] + o + 32));
+			for (t = 0; t < T; t++) {
+				v0 = _mm256_loadu_si256((const __m256i *)(xb[t] + o));
+				v1 = _mm256_loadu_si256((const __m256i *)(xb[t] + o + 32));
+				a16[0][t] = _mm256_add_epi16(a16[0][t], _mm256_add_epi16(
+					_mm256_maddubs_epi16(v0, w00), _mm256_maddubs_epi16(v1, w01)));
+				a16[1][t] = _mm256_add_epi16(a16[1][t], _mm256_add_epi16(
+					_mm256_maddubs_epi16(v0, w10), _mm256_maddubs_epi16(v1, w11)));
 			}
 		}
-		for (j = 0; j < nx; j++)
-			acc[j] = _mm256_add_epi32(acc[j], _mm256_madd_epi16(a16[j], ones16));
+		for (r = 0; r < 2; r++)
+			for (t = 0; t < T; t++)
+				acc[r][t] = _mm256_add_epi32(acc[r][t], _mm256_madd_epi16(a16[r][t], ones16));
 	}
-	for (j = 0; j < nx; j++) {
-		uint32_t t = 0;
-
-		_mm256_storeu_si256((__m256i *)r, acc[j]);
-		for (i = 0; i < 8; i++)
-			t += r[i];
-		for (i = 64 * full; i < k; i++) {
-			uint64_t bit = 1ull << (i % 64);
-
-			if (plus[i / 64] & bit)
-				t += (uint32_t)x[j][i];
-			if (minus[i / 64] & bit)
-				t -= (uint32_t)x[j][i];
+	for (r = 0; r < 2; r++)
+		for (t = 0; t < T; t++) {
+			out[r][t] = 0;
+			_mm256_storeu_si256((__m256i *)r8, acc[r][t]);
+			for (l = 0; l < 8; l++)
+				out[r][t] += r8[l];
 		}
-		out[j] = t;
+}
+
+__attribute__((target("avx2")))
+static void planes_rows2x4_avx2(const int8_t *const *w, const uint8_t *const *xb, uint32_t full,
+				uint32_t (*out)[4])
+{
+	planes_rows_avx2(w, xb, full, 4, out);
+}
+
+__attribute__((target("avx2")))
+static void planes_rows2x1_avx2(const int8_t *const *w, const uint8_t *const *xb, uint32_t full,
+				uint32_t (*out)[4])
+{
+	planes_rows_avx2(w, xb, full, 1, out);
+}
+
+/* One row by one input with the words spread in registers: fewer than four inputs
+ * (decode) do not pay for storing and reloading the spread row. Lane sums as above. */
+__attribute__((target("avx2")))
+static uint32_t planes_row1_avx2(const uint64_t *plus, const uint64_t *minus, const uint8_t *xb,
+				 uint32_t full)
+{
+	const __m256i idx0 = _mm256_setr_epi8(0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1,
+					      2, 2, 2, 2, 2, 2, 2, 2, 3, 3, 3, 3, 3, 3, 3, 3);
+	const __m256i idx1 = _mm256_add_epi8(idx0, _mm256_set1_epi8(4));
+	const __m256i sel = _mm256_set1_epi64x((int64_t)0x8040201008040201ull);
+	__m256i acc = _mm256_setzero_si256(), a16, w0, w1;
+	uint32_t i, i1, r8[8], l, out = 0;
+
+	for (i = 0; i < full; i = i1) {
+		i1 = full - i > GOLDEN16_WORDS ? i + GOLDEN16_WORDS : full;
+		a16 = _mm256_setzero_si256();
+		for (; i < i1; i++) {
+			__m256i bp = _mm256_set1_epi64x((int64_t)plus[i]);
+			__m256i bm = _mm256_set1_epi64x((int64_t)minus[i]);
+
+			w0 = _mm256_sub_epi8(planes_bits_avx2(bp, idx0, sel), planes_bits_avx2(bm, idx0, sel));
+			w1 = _mm256_sub_epi8(planes_bits_avx2(bp, idx1, sel), planes_bits_avx2(bm, idx1, sel));
+			a16 = _mm256_add_epi16(a16, _mm256_add_epi16(
+				_mm256_maddubs_epi16(_mm256_loadu_si256((const __m256i *)(xb + 64 * (size_t)i)), w0),
+				_mm256_maddubs_epi16(_mm256_loadu_si256((const __m256i *)(xb + 64 * (size_t)i + 32)), w1)));
+		}
+		acc = _mm256_add_epi32(acc, _mm256_madd_epi16(a16, _mm256_set1_epi16(1)));
 	}
+	_mm256_storeu_si256((__m256i *)r8, acc);
+	for (l = 0; l < 8; l++)
+		out += r8[l];
+	return out;
 }
 #endif
 
@@ -220,8 +285,86 @@ struct planes_job {
 	const int8_t *x;
 	int32_t *y;
 	uint32_t m, k, n;
-	int vec; /* 0 plain, 1 AVX2, 2 AVX-512 */
+	int vec;          /* 0 plain, 1 AVX2, 2 AVX-512 */
+	const uint8_t *xb; /* AVX2: x ^ 0x80, n x k */
+	int8_t *wbuf;      /* AVX2: two spread rows per part */
 };
+
+/* planes_dot_plain over activations from..k-1 only */
+static uint32_t planes_tail(const uint64_t *plus, const uint64_t *minus, const int8_t *x,
+			    uint32_t from, uint32_t k)
+{
+	uint32_t s = 0, j;
+
+	for (j = from; j < k; j++) {
+		uint64_t bit = 1ull << (j % 64);
+
+		if (plus[j / 64] & bit)
+			s += (uint32_t)x[j];
+		if (minus[j / 64] & bit)
+			s -= (uint32_t)x[j];
+	}
+	return s;
+}
+
+#ifdef GOLDEN_X86
+/* Rows i0..i1-1 in pairs, inputs in fours (then one at a time): see planes_rows_avx2;
+ * fewer than four inputs: planes_row1_avx2 per row and input. */
+__attribute__((target("avx2,popcnt"))) /* every AVX2 CPU has popcnt */
+static void planes_part_avx2(const struct planes_job *p, uint32_t i0, uint32_t i1, int8_t *wbuf)
+{
+	uint32_t full = p->k / 64, i, j, sw[2], s[2][4], w;
+	size_t words = (p->k + 63) / 64;
+	unsigned nr, nt, r, t;
+
+	for (i = i0; p->n < 4 && i < i1; i++) {
+		const uint64_t *plus = p->planes + (size_t)i * 2 * words, *minus = plus + words;
+
+		for (w = 0, sw[0] = 0; w < full; w++)
+			sw[0] += (uint32_t)__builtin_popcountll(plus[w]) -
+				 (uint32_t)__builtin_popcountll(minus[w]);
+		for (j = 0; j < p->n; j++)
+			p->y[(size_t)j * p->m + i] = (int32_t)(
+				planes_row1_avx2(plus, minus, p->xb + (size_t)j * p->k, full) - 128u * sw[0] +
+				planes_tail(plus, minus, p->x + (size_t)j * p->k, 64 * full, p->k));
+	}
+	for (i = i0; p->n >= 4 && i < i1; i += nr) {
+		const uint64_t *pl[2];
+		const int8_t *wr[2];
+
+		nr = i1 - i < 2 ? 1 : 2;
+		for (r = 0; r < 2; r++) {
+			const uint64_t *plus = p->planes + (size_t)(i + (r < nr ? r : 0)) * 2 * words;
+
+			pl[r] = plus;
+			wr[r] = wbuf + (r < nr ? r : 0) * 64 * (size_t)full;
+			if (r >= nr)
+				continue;
+			planes_spread_avx2(plus, plus + words, full, wbuf + r * 64 * (size_t)full);
+			sw[r] = 0;
+			for (w = 0; w < full; w++)
+				sw[r] += (uint32_t)__builtin_popcountll(plus[w]) -
+					 (uint32_t)__builtin_popcountll(plus[words + w]);
+		}
+		for (j = 0; j < p->n; j += nt) {
+			const uint8_t *xr[4];
+
+			nt = p->n - j >= 4 ? 4 : 1;
+			for (t = 0; t < nt; t++)
+				xr[t] = p->xb + (size_t)(j + t) * p->k;
+			if (nt == 4)
+				planes_rows2x4_avx2(wr, xr, full, s);
+			else
+				planes_rows2x1_avx2(wr, xr, full, s);
+			for (r = 0; r < nr; r++)
+				for (t = 0; t < nt; t++)
+					p->y[(size_t)(j + t) * p->m + i + r] = (int32_t)(s[r][t] - 128u * sw[r] +
+						planes_tail(pl[r], pl[r] + words,
+							    p->x + (size_t)(j + t) * p->k, 64 * full, p->k));
+		}
+	}
+}
+#endif
 
 static void planes_part(void *ctx, unsigned part, unsigned parts)
 {
@@ -230,22 +373,25 @@ static void planes_part(void *ctx, unsigned part, unsigned parts)
 	uint32_t i1 = (uint32_t)((uint64_t)p->m * (part + 1) / parts), i, j;
 	size_t words = (p->k + 63) / 64;
 
+#ifdef GOLDEN_X86
+	if (p->vec == 1) {
+		planes_part_avx2(p, i0, i1, p->wbuf + (size_t)part * 2 * 64 * (p->k / 64));
+		return;
+	}
+#endif
 	for (i = i0; i < i1; i++) {
 		const uint64_t *plus = p->planes + i * 2 * words, *minus = plus + words;
 
 		for (j = 0; j < p->n; j++) {
 #ifdef GOLDEN_X86
-			if (p->vec) {
+			if (p->vec == 2) {
 				const int8_t *xr[4];
 				uint32_t s[4];
 				unsigned nx = p->n - j < 4 ? p->n - j : 4, t;
 
 				for (t = 0; t < nx; t++)
 					xr[t] = p->x + (size_t)(j + t) * p->k;
-				if (p->vec == 2)
-					planes_dot4_avx512(plus, minus, xr, nx, p->k, s);
-				else
-					planes_dot4_avx2(plus, minus, xr, nx, p->k, s);
+				planes_dot4_avx512(plus, minus, xr, nx, p->k, s);
 				for (t = 0; t < nx; t++)
 					p->y[(size_t)(j + t) * p->m + i] = (int32_t)s[t];
 				j += nx - 1;
@@ -262,10 +408,27 @@ void tern_golden_matmul_planes(const uint64_t *planes, const int8_t *x, int32_t 
 			       uint32_t m, uint32_t k, uint32_t n)
 {
 	struct planes_job p = { planes, x, y, m, k, n,
-				tern_kernel_avx512() ? 2 : tern_kernel_avx2() ? 1 : 0 };
+				tern_kernel_avx512() ? 2 : tern_kernel_avx2() ? 1 : 0, NULL, NULL };
 	unsigned parts = tern_pool_threads();
+	uint8_t *buf = NULL;
 
 	if (parts > m)
 		parts = m ? m : 1;
+	if (p.vec == 1) {
+		/* biased activations and each part's two spread rows; without memory the
+		 * plain loop gives the same bits */
+		size_t xbytes = (size_t)n * k, i;
+
+		buf = malloc(xbytes + (size_t)parts * 2 * 64 * (k / 64) + 1);
+		if (!buf) {
+			p.vec = 0;
+		} else {
+			for (i = 0; i < xbytes; i++)
+				buf[i] = (uint8_t)x[i] ^ 0x80;
+			p.xb = buf;
+			p.wbuf = (int8_t *)(buf + xbytes);
+		}
+	}
 	tern_pool_run(planes_part, &p, parts);
+	free(buf);
 }

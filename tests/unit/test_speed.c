@@ -233,6 +233,11 @@ Test(speed, ref_fast_mode_equals_one_pass)
 	fast_equals_slow("32x32", 200, 300, 3, 2, TERN_KERNEL_AVX2);
 	fast_equals_slow("32x32", 200, 300, 9, 2, TERN_KERNEL_AVX2);
 	fast_equals_slow("32x32", 70, 1000, 6, 1, TERN_KERNEL_AVX2);
+	/* Golden planes on AVX2: an odd row count (a last single row), a k tail, inputs in
+	 * fours plus single ones, k below one plane word. */
+	fast_equals_slow("32x32", 201, 700, 7, 2, TERN_KERNEL_AVX2);
+	fast_equals_slow("32x32", 33, 1100, 5, 1, TERN_KERNEL_AVX2);
+	fast_equals_slow("8x8", 9, 40, 4, 2, TERN_KERNEL_AVX2);
 }
 
 /* Any byte in the weight region, code 3 included, reads the same in every mode. */
