@@ -60,9 +60,13 @@ module tern_load #(
   localparam int unsigned LogBus = $clog2(BusBytes);
   localparam int unsigned MaxBursts = TERN_LOAD_MAX_BURSTS;
   localparam int unsigned BndW = $clog2(TERN_AXI_BOUNDARY);
-  localparam logic [11:0] EntA = 12'(Lanes);
-  localparam logic [11:0] EntW2 = 12'(Rows * Lanes / 4);
-  localparam logic [11:0] EntW3 = 12'((Rows * Lanes + 4) / 5);
+  // DRAM stride pad(E) of an entry (entry_layout of the definition): ABUF, WBUF 2-bit, base-3
+  localparam logic [11:0] EntA = 12'(tern_entry_stride(tern_entry_used(Rows, Lanes, 1'b1, 1'b0),
+                                                       BusBytes));
+  localparam logic [11:0] EntW2 = 12'(tern_entry_stride(tern_entry_used(Rows, Lanes, 1'b0, 1'b0),
+                                                        BusBytes));
+  localparam logic [11:0] EntW3 = 12'(tern_entry_stride(tern_entry_used(Rows, Lanes, 1'b0, 1'b1),
+                                                        BusBytes));
 
   function automatic logic [31:0] mul_const(input logic [15:0] x, input logic [11:0] c);
     logic [31:0] s;
