@@ -196,7 +196,9 @@ module tern_gearbox #(
   // ---------------------------------------------------------------- WBUF, base-3 bytes
   if (Whole3) begin : g_w3_whole
     // every byte of the beat decoded at its fixed position, repeated per 10*BusBytes bits
+    /* verilator lint_off UNUSEDSIGNAL */  // a one-beat entry may end before the last code
     logic [10*BB-1:0] dec;
+    /* verilator lint_on UNUSEDSIGNAL */
     for (genvar b = 0; b < BB; b++) begin : g_dec
       tern_base3_decode u_dec (.byte_i(beat_q[8*b +: 8]), .codes_o(dec[10*b +: 10]));
     end

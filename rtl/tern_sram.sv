@@ -15,8 +15,9 @@ module tern_sram #(
   parameter int unsigned Depth = 16,
   parameter int unsigned ColW = Width,  // bits per write-enable column (the last may be short)
   localparam int unsigned AddrW = (Depth > 1) ? $clog2(Depth) : 1,
-  localparam int unsigned Cols = (Width + ColW - 1) / ColW,
-  localparam int unsigned LastW = Width - (Cols - 1) * ColW,
+  localparam int unsigned CW = (ColW < Width) ? ColW : Width,  // a column wider: one column
+  localparam int unsigned Cols = (Width + CW - 1) / CW,
+  localparam int unsigned LastW = Width - (Cols - 1) * CW,
   localparam int FullCols = Cols - 1  // signed: the loop below may run zero times
 ) (
   input  logic             clk_i,
@@ -31,9 +32,9 @@ module tern_sram #(
 
   always_ff @(posedge clk_i) begin
     for (int c = 0; c < FullCols; c++) begin
-      if (we_i[c]) mem_q[waddr_i][c*ColW +: ColW] <= wdata_i[c*ColW +: ColW];
+      if (we_i[c]) mem_q[waddr_i][c*CW +: CW] <= wdata_i[c*CW +: CW];
     end
-    if (we_i[Cols-1]) mem_q[waddr_i][(Cols-1)*ColW +: LastW] <= wdata_i[(Cols-1)*ColW +: LastW];
+    if (we_i[Cols-1]) mem_q[waddr_i][(Cols-1)*CW +: LastW] <= wdata_i[(Cols-1)*CW +: LastW];
     if (re_i) rdata_o <= mem_q[raddr_i];
   end
 endmodule
