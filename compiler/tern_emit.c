@@ -153,7 +153,9 @@ static void emit_loads(struct emitter *e, uint32_t s, const struct tern_tile *t,
 
 		ta.m0 = ta.m_len = 0;
 		first = put_load(e, &ta, 1, half * (min_u32(c->abuf_depth, 65536) / 2), xs, e->nl,
-				 e->a->x + e->n0 * lo->x_row_stride + t->k0, lo->x_row_stride);
+				 e->a->x + e->n0 * lo->x_row_stride +
+					 (uint64_t)t->k0 / c->lanes * tern_aentry_bytes(c),
+				 lo->x_row_stride);
 	}
 	ld = put_load(e, t, 0, half * (min_u32(c->wbuf_depth, 65536) / 2), xs, ys, (uint32_t)addr,
 		      stride);

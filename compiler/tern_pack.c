@@ -5,12 +5,14 @@
  * Weights, stream mode (resident activations): entry (M-tile t, K-chunk c) is entry
  * i = t*KT + c of one stream, cut into segments (one LOAD each, tern_wseg_start);
  * entry i of segment s, which starts at stream entry i0, is at s * w_blk_stride +
- * (i - i0) * E. K-block mode: for M-tile t and K-block j the kc chunks of that block
+ * (i - i0) * E, E the entry stride pad(E) (zero padding after the used bytes of a
+ * base-3 entry, docs/isa.md "Entry layout"). K-block mode: for M-tile t and K-block j the kc chunks of that block
  * are consecutive WBUF entries (one LOAD row), starting at (t*kb + j) * w_blk_stride.
  * Either way, in the entry of (t, c), code i = r*LANES + l holds
  * W[t*ROWS + r][c*LANES + l] + 1.
- * Activations: token-major, token n at n * x_row_stride, input k at byte k, so
- * K-chunk c of a token is ABUF entry c. Outputs: token-major, token n at
+ * Activations: token-major, token n at n * x_row_stride, K-chunk c (ABUF entry c) at
+ * byte c * pad(LANES), input k at byte k whenever LANES is its own stride (a power of
+ * two or whole beats). Outputs: token-major, token n at
  * n * y_row_stride, output m at byte 4m (M-tile t is one STORE entry at 4*t*ROWS).
  * Padding rows and lanes carry weight 0 and activation 0, so they add nothing.
  */
@@ -106,10 +108,22 @@ void tern_pack_weights(const struct tern_hw_config *cfg, const struct tern_layer
 void tern_pack_acts(const struct tern_hw_config *cfg, const struct tern_layer *l,
 		    const struct tern_layout *lo, const int8_t *x, uint8_t *dst)
 {
-	(void)cfg;
+	uint32_t ae = tern_aentry_bytes(cfg);
+
 	memset(dst, 0, lo->x_bytes);
-	for (uint32_t n = 0; n < l->n; n++)
-		memcpy(dst + (uint64_t)n * lo->x_row_stride, x + (uint64_t)n * l->k, l->k);
+	for (uint32_t n = 0; n < l->n; n++) {
+		uint8_t *row = dst + (uint64_t)n * lo->x_row_stride;
+		const int8_t *src = x + (uint64_t)n * l->k;
+
+		if (ae == cfg->lanes) {
+			memcpy(row, src, l->k);
+			continue;
+		}
+		/* K-chunk c at c * pad(LANES): the padding after each chunk stays zero */
+		for (uint32_t k0 = 0; k0 < l->k; k0 += cfg->lanes)
+			memcpy(row + (uint64_t)k0 / cfg->lanes * ae, src + k0,
+			       l->k - k0 < cfg->lanes ? l->k - k0 : cfg->lanes);
+	}
 }
 
 void tern_unpack_outputs(const struct tern_hw_config *cfg, const struct tern_layer *l,

@@ -50,9 +50,14 @@ static uint32_t gcd_u32(uint32_t a, uint32_t b)
 
 uint32_t tern_wentry_bytes(const struct tern_hw_config *cfg, uint32_t wfmt)
 {
-	uint32_t codes = cfg->rows * cfg->lanes;
+	return tern_entry_stride(tern_entry_used(cfg->rows, cfg->lanes, 0,
+						 wfmt == TERN_WFMT_BASE3),
+				 cfg->bus_bytes);
+}
 
-	return wfmt == TERN_WFMT_BASE3 ? (codes + 4) / 5 : (codes + 3) / 4;
+uint32_t tern_aentry_bytes(const struct tern_hw_config *cfg)
+{
+	return tern_entry_stride(tern_entry_used(cfg->rows, cfg->lanes, 1, 0), cfg->bus_bytes);
 }
 
 static int refuse(char *err, size_t errlen, const char *msg)
@@ -85,7 +90,7 @@ static uint32_t pick_kcb(const struct tern_hw_config *c)
 {
 	uint32_t whalf = min_u32(c->wbuf_depth, IDX_LIMIT) / 2;
 	uint32_t ahalf = min_u32(c->abuf_depth, IDX_LIMIT) / 2;
-	uint32_t q = c->bus_bytes / gcd_u32(c->lanes, c->bus_bytes);
+	uint32_t q = c->bus_bytes / gcd_u32(tern_aentry_bytes(c), c->bus_bytes);
 	uint32_t kcb = min_u32(whalf, ahalf);
 
 	return kcb - kcb % q;
@@ -190,7 +195,7 @@ int tern_layout_plan(const struct tern_hw_config *cfg, const struct tern_layer *
 	}
 	pick_nb(cfg, l, lo);
 
-	x = round_up((uint64_t)lo->kt * cfg->lanes, cfg->bus_bytes);
+	x = round_up((uint64_t)lo->kt * tern_aentry_bytes(cfg), cfg->bus_bytes);
 	y = (uint64_t)lo->mt * cfg->rows * 4;
 	if (w > UINT32_MAX || x * l->n > UINT32_MAX || y * l->n > UINT32_MAX)
 		return refuse(err, errlen, "layer too large: a DRAM region exceeds the 32-bit address space");
@@ -255,18 +260,18 @@ static uint64_t act_loads(const struct tern_layer *l, const struct tern_layout *
 void tern_layout_traffic(const struct tern_hw_config *cfg, const struct tern_layer *l,
 			 const struct tern_layout *lo, struct tern_traffic *t)
 {
-	uint64_t e = tern_wentry_bytes(cfg, l->wfmt), w_pass;
+	uint64_t e = tern_wentry_bytes(cfg, l->wfmt), ae = tern_aentry_bytes(cfg), w_pass;
 
 	/* One pass over the weights per N-block; activations once per block or per GEMM. */
 	if (lo->w_seg) {
 		w_pass = 0;
 		for (uint64_t s = 0; s < lo->w_nseg; s++)
 			w_pass += seg_bytes(cfg, lo, e, s);
-		t->rd_bytes = (uint64_t)l->n * beats(cfg, (uint64_t)lo->kt * cfg->lanes);
+		t->rd_bytes = (uint64_t)l->n * beats(cfg, (uint64_t)lo->kt * ae);
 	} else {
 		uint64_t kc_last = lo->kt - (lo->kb - 1) * lo->kcb;
-		uint64_t a_tile = (lo->kb - 1) * beats(cfg, (uint64_t)lo->kcb * cfg->lanes) +
-				  beats(cfg, kc_last * cfg->lanes);
+		uint64_t a_tile = (lo->kb - 1) * beats(cfg, (uint64_t)lo->kcb * ae) +
+				  beats(cfg, kc_last * ae);
 
 		w_pass = lo->mt * ((lo->kb - 1) * beats(cfg, lo->kcb * e) + beats(cfg, kc_last * e));
 		t->rd_bytes = (uint64_t)l->n * lo->mt * a_tile;

@@ -216,6 +216,31 @@ def dep_mask(d, op):
     return sum(v for k, v in DEP_BITS.items() if d["dep_rules"][op][k])
 
 
+def entry_used(d, key, fmt):
+    """entry_layout.used_bytes[key] with ROWS/LANES replaced by fmt(name)."""
+    return subst(d["entry_layout"]["used_bytes"][key], d, fmt)
+
+
+def entry_stride(used, bus):
+    """pad(E) of entry_layout, in python (the C and SV functions say the same)."""
+    if used >= bus:
+        return (used + bus - 1) // bus * bus
+    p = 1
+    while p < used:
+        p <<= 1
+    return p
+
+
+def preset_entries(d, p):
+    """[(name, used, stride)] of a preset's three entry kinds."""
+    env = {"ROWS": p["ROWS"], "LANES": p["LANES"]}
+    out = []
+    for key in ("abuf", "wbuf_2bit", "wbuf_base3"):
+        used = eval(entry_used(d, key, lambda n: "env[%r]" % n).replace("/", "//"))
+        out.append((key, used, entry_stride(used, p["BUS_BYTES"])))
+    return out
+
+
 def gen_c_header(d):
     o = ["/* %s */" % BANNER,
          "#ifndef TERN_ISA_H", "#define TERN_ISA_H", "",
@@ -309,6 +334,29 @@ def gen_c_header(d):
           "\tuint32_t b = TERN_FETCH_BUF_BEATS * tern_fetch_insns_per_beat(bus_bytes);",
           "",
           "\treturn b > TERN_FETCH_BUF_MIN ? b : TERN_FETCH_BUF_MIN;",
+          "}", "",
+          "/*",
+          " * DRAM layout of a LOAD row (entry_layout in the definition): the bytes an entry",
+          " * uses, and the stride pad(E) at which entries follow each other (whole beats, or",
+          " * a power of two that divides BUS_BYTES; the bytes in between are padding).",
+          " */",
+          "static inline uint32_t tern_entry_used(uint32_t rows, uint32_t lanes, unsigned buf,",
+          "\t\t\t\t\t unsigned wfmt)",
+          "{",
+          "\tif (buf)",
+          "\t\treturn %s;" % entry_used(d, "abuf", lambda n: n.lower()),
+          "\treturn wfmt ? %s : %s;" % (entry_used(d, "wbuf_base3", lambda n: n.lower()),
+                                        entry_used(d, "wbuf_2bit", lambda n: n.lower())),
+          "}",
+          "static inline uint32_t tern_entry_stride(uint32_t used, uint32_t bus_bytes)",
+          "{",
+          "\tuint32_t p = 1;",
+          "",
+          "\tif (used >= bus_bytes)",
+          "\t\treturn (used + bus_bytes - 1) / bus_bytes * bus_bytes;",
+          "\twhile (p < used)",
+          "\t\tp <<= 1;",
+          "\treturn p;",
           "}", "",
           "/* Simulated DRAM defaults (Verilator harness, fast model, CLI). */",
           "#define TERN_DRAM_LATENCY %d" % d["dram"]["latency_cycles"],
@@ -507,6 +555,22 @@ def gen_svh(d):
         o += ["function automatic logic [%d:0] %s(input logic [TERN_INSN_BITS-1:0] insn);" % (f["width"] - 1, fn),
               "  %s = insn[%d +: %d];" % (fn, f["lsb"], f["width"]),
               "endfunction"]
+    sv = lambda n: n.lower()
+    o += ["// DRAM layout of a LOAD row (entry_layout): bytes an entry uses, and its stride",
+          "// pad(E) (whole beats, or a power of two dividing BusBytes). Elaboration-time only.",
+          "function automatic int unsigned tern_entry_used(input int unsigned rows,",
+          "    input int unsigned lanes, input logic is_abuf, input logic wfmt);",
+          "  if (is_abuf) tern_entry_used = %s;" % entry_used(d, "abuf", sv),
+          "  else if (wfmt) tern_entry_used = %s;" % entry_used(d, "wbuf_base3", sv),
+          "  else tern_entry_used = %s;" % entry_used(d, "wbuf_2bit", sv),
+          "endfunction",
+          "function automatic int unsigned tern_entry_stride(input int unsigned used,",
+          "    input int unsigned bus);",
+          "  int unsigned p;",
+          "  p = 1;",
+          "  for (int k = 0; k < 31; k++) if (p < used) p = p << 1;",
+          "  tern_entry_stride = (used >= bus) ? (used + bus - 1) / bus * bus : p;",
+          "endfunction"]
     o += ["/* verilator lint_on UNUSEDSIGNAL */", ""]
     return "\n".join(o)
 
@@ -598,6 +662,12 @@ def gen_md(d):
           "| # | must hold | message |", "|---|---|---|"]
     for i, (cond, msg) in enumerate(config_checks(d)):
         o.append("| %d | `%s` | %s |" % (i + 1, cond, msg))
+    o += ["", "### Entry layout in DRAM (E used bytes / stride pad(E), bytes)", "",
+          d["entry_layout"]["_doc"], "",
+          "| preset | ABUF | WBUF 2-bit | WBUF base-3 |", "|---|---|---|---|"]
+    for p in d["config"]["presets"]:
+        o.append("| %s | %s |" % (p["name"], " | ".join(
+            "%d / %d" % (u, st) for _, u, st in preset_entries(d, p))))
     o += ["", "### Micro-architecture constants (RTL and fast model)", "",
           "| name | value | where | meaning |", "|---|---|---|---|"]
     for m in d["microarch"]["params"]:

@@ -263,11 +263,10 @@ void tern_event_energies(const struct tern_tech *t, const struct tern_hw_config 
 
 /* ---- pricing a run ---- */
 
+/* DRAM bytes a WBUF entry occupies: the definition's stride pad(E), padding included. */
 uint64_t tern_wbuf_entry_bytes(const struct tern_hw_config *c, unsigned wfmt)
 {
-	uint64_t codes = (uint64_t)c->rows * c->lanes;
-
-	return wfmt ? (codes + 4) / 5 : (codes + 3) / 4;
+	return tern_entry_stride(tern_entry_used(c->rows, c->lanes, 0, wfmt), c->bus_bytes);
 }
 
 static double d(const struct tern_events *ev, enum tern_counter i)

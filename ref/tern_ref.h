@@ -68,8 +68,15 @@ uint32_t tern_ref_check_insn(const struct tern_hw_config *cfg, const struct tern
 int tern_ref_config_check(const struct tern_hw_config *cfg, char *err, size_t errlen);
 int tern_ref_config_valid(const struct tern_hw_config *cfg);
 
-/* Bytes of one buffer entry in DRAM: buf 0 = WBUF, 1 = ABUF; wfmt as in LOAD. */
+/*
+ * DRAM layout of a LOAD row (entry_layout in isa/tern_isa.json); buf 0 = WBUF, 1 = ABUF,
+ * wfmt as in LOAD. tern_entry_bytes: the stride from one entry to the next, pad(E), which
+ * every DRAM address, row length and byte count uses. tern_entry_used_bytes: the E bytes
+ * at the start of an entry that carry data (decoding); the rest up to the stride is
+ * padding, ignored.
+ */
 uint32_t tern_entry_bytes(const struct tern_hw_config *cfg, unsigned buf, unsigned wfmt);
+uint32_t tern_entry_used_bytes(const struct tern_hw_config *cfg, unsigned buf, unsigned wfmt);
 
 /*
  * Golden matmul for the layer check: Y[n][m] = sum_k W[m][k] * X[n][k], int32,

@@ -27,16 +27,18 @@ int tern_ref_config_valid(const struct tern_hw_config *cfg)
 }
 
 /*
- * Entry sizes round up, so a configuration whose ROWS*LANES is not a multiple of 4
- * (or 5) still has whole bytes per entry; for every preset this equals docs/isa.md.
+ * Used sizes round up, so a configuration whose ROWS*LANES is not a multiple of 4 (or 5)
+ * still has whole bytes per entry. Both come from the definition's entry_layout (the
+ * generated tern_entry_used / tern_entry_stride), as the RTL's do.
  */
+uint32_t tern_entry_used_bytes(const struct tern_hw_config *cfg, unsigned buf, unsigned wfmt)
+{
+	return tern_entry_used(cfg->rows, cfg->lanes, buf, wfmt);
+}
+
 uint32_t tern_entry_bytes(const struct tern_hw_config *cfg, unsigned buf, unsigned wfmt)
 {
-	uint64_t codes = (uint64_t)cfg->rows * cfg->lanes;
-
-	if (buf)
-		return cfg->lanes;
-	return (uint32_t)(wfmt ? (codes + 4) / 5 : (codes + 3) / 4);
+	return tern_entry_stride(tern_entry_used_bytes(cfg, buf, wfmt), cfg->bus_bytes);
 }
 
 static uint32_t check_opcode(uint32_t op)

@@ -119,7 +119,7 @@ void tern_ref_state_free(struct tern_ref_state *s)
 static uint32_t decode_flat(struct tern_ref_state *s, const uint8_t *src, unsigned wfmt)
 {
 	size_t codes = (size_t)s->cfg->rows * s->cfg->lanes, i;
-	uint32_t nb = tern_entry_bytes(s->cfg, 0, wfmt), per = wfmt ? 5 : 4, b, zero = 0;
+	uint32_t nb = tern_entry_used_bytes(s->cfg, 0, wfmt), per = wfmt ? 5 : 4, b, zero = 0;
 	const uint8_t *zc = wfmt ? s->zero3 : s->zero2;
 	const int8_t(*lut3)[5] = s->lut3, (*lut2)[4] = s->lut2;
 	int8_t *out = s->scratch;

@@ -1,125 +1,117 @@
 `default_nettype none
-// tern_gearbox: turns the beats of a LOAD into buffer entries of E bytes, E smaller or
-// larger than a beat and not necessarily a power of two (base-3 WBUF entries). Every row
-// starts on a beat boundary (dram_addr and dram_stride are beat-aligned), so the gearbox
-// only needs to know where it is inside the current beat (off) and the current entry
-// (fill): each cycle it copies n = min(E - fill, BusBytes - off) bytes from the held beat
-// into the entry being assembled. An entry that fills is written to its buffer the next
-// cycle; the rest of a row's last beat (padding up to the beat) is dropped. Entries are
-// assembled alternately in two banks of one register, so the bank being written out is
-// stable while the next entry fills the other: one entry per cycle when E <= BusBytes,
-// one beat per cycle when E >= BusBytes. Base-3 bytes are decoded on the way and stored
-// as 10-bit slots (5 codes), so both formats land in the same code layout.
-// No variable-offset write (the barrel shifters that made this block half of tern_top):
-// beat byte off+t goes to entry byte fill+t, so with s = (off - fill) mod BusBytes, fixed
-// for a whole entry, the beat rotated by s bytes (one BusBytes-wide rotator) holds entry
-// byte i in lane i mod BusBytes. The entry is kept as BusBytes-byte chunks; the cycle's
-// bytes [fill, fill+n) cover at most two consecutive chunks, so each chunk takes the
-// rotated beat (or its decoded slots) at its fixed position under a lane mask. The base-3
-// decoders sit after the rotator, one per lane.
-// Work is done only inside always_ff under the beat-valid enable (simulation speed).
+// tern_gearbox: turns the beats of a LOAD into buffer writes, with no assembly register and no
+// variable-offset shift. It relies on the DRAM layout of the definition (entry_layout): an
+// entry's stride P = pad(E) is either whole beats (P >= BusBytes) or a power of two that
+// divides a beat, and every row starts on a beat. So with P >= BusBytes beat k of an entry is
+// slice k of it, written straight into the buffer under that slice's column write enables
+// (bytes for ABUF and 2-bit WBUF; BusBytes fixed-position base-3 decoders turn a beat into
+// 5*BusBytes codes for base-3); with P < BusBytes a beat holds BusBytes/P entries, written one
+// per cycle from the held beat at the constant offsets j*P, j from a counter (an AND-OR
+// select, not a shifter). The pad(E) - E bytes after an entry decode past the entry's last
+// code or byte and are cut off, so padding is ignored as the ISA says.
+// The WBUF's columns are 2*BusBytes bits (the common divisor of a 2-bit slice, 8*BusBytes
+// bits, and a base-3 slice, 10*BusBytes bits) when 2-bit entries span beats, else the whole
+// entry; the ABUF's are a beat (8*BusBytes bits) or the whole entry. The caller builds its
+// buffers with the same column widths (WColW, AColW).
+// Timing is that of the former assembling gearbox on this layout, so the fast model did not
+// change: a beat is taken into beat_q, then each cycle it is held makes one step (one slice,
+// or one entry of a shared beat); the step writes the buffer at once, and the entry-written
+// event (ent_wr_o, the WBUF_WR/ABUF_WR counters) and done_o follow one cycle after the step
+// that completes an entry, where the old register wrote it.
 module tern_gearbox #(
   parameter int unsigned Rows = 32,
   parameter int unsigned Lanes = 32,
   parameter int unsigned BusBytes = 32,
-  localparam int unsigned AsmW = (2 * Rows * Lanes > 10 * ((Rows * Lanes + 4) / 5))
-                                 ? 2 * Rows * Lanes : 10 * ((Rows * Lanes + 4) / 5)
+  parameter int unsigned WColW = 64,    // WBUF write-enable column bits (see above)
+  parameter int unsigned AColW = 256,   // ABUF write-enable column bits
+  localparam int unsigned WW = 2 * Rows * Lanes,
+  localparam int unsigned AW = 8 * Lanes,
+  localparam int unsigned WCols = (WW + WColW - 1) / WColW,
+  localparam int unsigned ACols = (AW + AColW - 1) / AColW
 ) (
   input  logic                  clk_i,
   input  logic                  rst_ni,
   input  logic                  start_i,     // configure for one LOAD
   input  logic                  abort_i,
+  input  logic                  abuf_i,      // ABUF (else WBUF)
   input  logic                  base3_i,     // base-3 WBUF bytes
-  input  logic [11:0]           ent_bytes_i, // E (bytes per entry in DRAM)
   input  logic [15:0]           x_size_i,
   input  logic [15:0]           y_size_i,
   input  logic [15:0]           sram_base_i,
   input  logic                  beat_valid_i,
   input  logic [BusBytes*8-1:0] beat_i,
   output logic                  beat_ready_o,
-  output logic                  wr_valid_o,
+  output logic [WCols-1:0]      wbuf_we_o,   // column write enables, this cycle
+  output logic [ACols-1:0]      abuf_we_o,
   output logic [15:0]           wr_addr_o,
-  output logic [AsmW-1:0]       wr_data_o,
-  output logic                  done_o,      // the last entry is written this cycle
+  output logic [WW-1:0]         wbuf_wdata_o,
+  output logic [AW-1:0]         abuf_wdata_o,
+  output logic                  ent_wr_o,    // an entry was completed (the cycle after)
+  output logic                  done_o,      // the last entry's event is this cycle
   output logic                  starved_o    // active, waiting for a beat
 );
-  localparam int unsigned OffW = $clog2(BusBytes + 1);
-  localparam logic [OffW-1:0] Bus = OffW'(BusBytes);
-  localparam int unsigned LogBus = $clog2(BusBytes);
-  localparam int unsigned BW8 = 8 * BusBytes;    // a chunk of bytes
-  localparam int unsigned BW10 = 10 * BusBytes;  // a chunk of base-3 slots
-  localparam int unsigned NC8 = (AsmW + BW8 - 1) / BW8;    // chunks per bank, bytes
-  localparam int unsigned NC10 = (AsmW + BW10 - 1) / BW10; // chunks per bank, slots
-  localparam int unsigned PadW = (NC8 * BW8 > NC10 * BW10) ? NC8 * BW8 : NC10 * BW10;
+  `include "tern_isa.svh"
 
-  logic                  active_q, beat_v_q, bank_q, base3_q;
+  localparam int unsigned BB = BusBytes;
+  localparam int unsigned UA = tern_entry_used(Rows, Lanes, 1'b1, 1'b0);
+  localparam int unsigned U2 = tern_entry_used(Rows, Lanes, 1'b0, 1'b0);
+  localparam int unsigned U3 = tern_entry_used(Rows, Lanes, 1'b0, 1'b1);
+  localparam int unsigned PA = tern_entry_stride(UA, BB);
+  localparam int unsigned P2 = tern_entry_stride(U2, BB);
+  localparam int unsigned P3 = tern_entry_stride(U3, BB);
+  localparam bit WholeA = PA >= BB;
+  localparam bit Whole2 = P2 >= BB;
+  localparam bit Whole3 = P3 >= BB;
+  // last value of the step counter: beats per entry - 1, or entries per beat - 1
+  localparam logic [15:0] LastA = 16'(WholeA ? PA / BB - 1 : BB / PA - 1);
+  localparam logic [15:0] Last2 = 16'(Whole2 ? P2 / BB - 1 : BB / P2 - 1);
+  localparam logic [15:0] Last3 = 16'(Whole3 ? P3 / BB - 1 : BB / P3 - 1);
+
+  if (WColW != (Whole2 ? 2 * BB : WW)) begin : g_bad_wcol
+    $error("tern_gearbox: WColW: 2*BusBytes if 2-bit entries span beats, else 2*Rows*Lanes");
+  end
+  if (AColW != (WholeA ? 8 * BB : AW)) begin : g_bad_acol
+    $error("tern_gearbox: AColW must be 8*BusBytes when ABUF entries span beats, else 8*Lanes");
+  end
+
+  logic                  active_q, beat_v_q, abuf_q, base3_q;
   logic [BusBytes*8-1:0] beat_q;
-  logic [OffW-1:0]       off_q;
-  logic [11:0]           fill_q, ent_q;
+  logic [15:0]           cnt_q;     // slice of the entry, or entry of the beat
   logic [15:0]           x_size_q, x_left_q, y_left_q, addr_q;
-  logic [2*PadW-1:0]     asm_q;   // bank b at bits b*PadW.., entry bits AsmW-1..0 of it
-  logic                  wr_v_q, wr_bank_q, wr_last_q;
-  logic [15:0]           wr_addr_q;
+  logic                  wr_v_q, wr_last_q;
 
-  // the held beat rotated right by s bytes, and its lanes decoded
-  logic [LogBus-1:0]     rot;
-  logic [BW8-1:0]        rbeat;
-  logic [BW10-1:0]       dec;
-  assign rot = LogBus'(off_q) - LogBus'(fill_q);
+  // This cycle's step (only meaningful while a beat is held).
+  logic        whole, step, complete, last_in_row, beat_done, wrap;
+  logic [15:0] last_cnt;
   always_comb begin
-    rbeat = beat_q;
-    for (int k = 0; k < LogBus; k++) begin
-      if (rot[k]) rbeat = BW8'({rbeat, rbeat} >> (8 << k));
-    end
+    whole = abuf_q ? WholeA : (base3_q ? Whole3 : Whole2);
+    last_cnt = abuf_q ? LastA : (base3_q ? Last3 : Last2);
   end
-  for (genvar b = 0; b < BusBytes; b++) begin : g_dec
-    tern_base3_decode u_dec (.byte_i(rbeat[8*b +: 8]), .codes_o(dec[10*b +: 10]));
-  end
-
-  // This cycle's step.
-  logic [11:0]     room, avail, n, last;
-  logic            complete, last_in_row, beat_done, two;
-  logic [11:0]     c_lo;                  // chunk of entry byte fill
-  logic [BusBytes-1:0] m_lo, m_hi;        // lanes written in chunk c_lo, c_lo + 1
-  assign room        = ent_q - fill_q;
-  assign avail       = 12'(Bus) - 12'(off_q);
-  assign n           = (room < avail) ? room : avail;
-  assign complete    = (room <= avail);
+  assign step        = active_q && beat_v_q;
   assign last_in_row = (x_left_q == 16'd1);
-  assign beat_done   = !complete || last_in_row || (n == avail);
-  assign last        = fill_q + n - 12'd1;  // last entry byte written (n >= 1)
-  assign c_lo        = fill_q >> LogBus;
-  assign two         = (last >> LogBus) != c_lo;
-  always_comb begin
-    for (int j = 0; j < BusBytes; j++) begin
-      m_lo[j] = (LogBus'(j) >= LogBus'(fill_q)) && (two || LogBus'(j) <= LogBus'(last));
-      m_hi[j] = two && (LogBus'(j) <= LogBus'(last));
-    end
-  end
+  assign complete    = !whole || (cnt_q == last_cnt);
+  assign beat_done   = whole || last_in_row || (cnt_q == last_cnt);
+  assign wrap        = whole ? complete : beat_done;
+
   assign beat_ready_o = active_q && (!beat_v_q || beat_done);
   assign starved_o    = active_q && !beat_v_q;
-  assign wr_valid_o   = wr_v_q;
-  assign wr_addr_o    = wr_addr_q;
-  assign wr_data_o    = wr_bank_q ? asm_q[PadW +: AsmW] : asm_q[0 +: AsmW];
+  assign wr_addr_o    = addr_q;
+  assign ent_wr_o     = wr_v_q;
   assign done_o       = wr_v_q && wr_last_q;
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       active_q  <= 1'b0;
       beat_v_q  <= 1'b0;
-      bank_q    <= 1'b0;
+      abuf_q    <= 1'b0;
       base3_q   <= 1'b0;
-      off_q     <= '0;
-      fill_q    <= '0;
-      ent_q     <= '0;
+      cnt_q     <= '0;
       x_size_q  <= '0;
       x_left_q  <= '0;
       y_left_q  <= '0;
       addr_q    <= '0;
       wr_v_q    <= 1'b0;
-      wr_bank_q <= 1'b0;
       wr_last_q <= 1'b0;
-      wr_addr_q <= '0;
     end else begin
       wr_v_q <= 1'b0;
       if (abort_i) begin
@@ -128,26 +120,20 @@ module tern_gearbox #(
       end else if (start_i) begin
         active_q <= 1'b1;
         beat_v_q <= 1'b0;
-        bank_q   <= 1'b0;
-        base3_q  <= base3_i;
-        off_q    <= '0;
-        fill_q   <= '0;
-        ent_q    <= ent_bytes_i;
+        abuf_q   <= abuf_i;
+        base3_q  <= base3_i && !abuf_i;
+        cnt_q    <= '0;
         x_size_q <= x_size_i;
         x_left_q <= x_size_i;
         y_left_q <= y_size_i;
         addr_q   <= sram_base_i;
       end else if (active_q) begin
-        if (beat_v_q) begin
+        if (step) begin
+          cnt_q <= wrap ? 16'd0 : cnt_q + 16'd1;
           if (complete) begin
             wr_v_q    <= 1'b1;
-            wr_bank_q <= bank_q;
-            wr_addr_q <= addr_q;
             wr_last_q <= last_in_row && (y_left_q == 16'd1);
             addr_q    <= addr_q + 16'd1;
-            bank_q    <= !bank_q;
-            fill_q    <= '0;
-            off_q     <= off_q + OffW'(n);
             if (last_in_row) begin
               x_left_q <= x_size_q;
               y_left_q <= y_left_q - 16'd1;
@@ -155,13 +141,10 @@ module tern_gearbox #(
             end else begin
               x_left_q <= x_left_q - 16'd1;
             end
-          end else begin
-            fill_q <= fill_q + n;
           end
         end
         if (beat_valid_i && beat_ready_o) begin
           beat_v_q <= 1'b1;
-          off_q    <= '0;
         end else if (beat_v_q && beat_done) begin
           beat_v_q <= 1'b0;
         end
@@ -169,43 +152,90 @@ module tern_gearbox #(
     end
   end
 
-  // Data path: the cycle's bytes (or decoded slots) into chunks c_lo and c_lo + 1 of the
-  // bank being assembled, only while a beat is held.
-  function automatic logic [BW8-1:0] bytes_mask(input logic [BusBytes-1:0] m);
-    for (int j = 0; j < BusBytes; j++) bytes_mask[8*j +: 8] = {8{m[j]}};
-  endfunction
-  function automatic logic [BW10-1:0] slots_mask(input logic [BusBytes-1:0] m);
-    for (int j = 0; j < BusBytes; j++) slots_mask[10*j +: 10] = {10{m[j]}};
-  endfunction
-
   always_ff @(posedge clk_i) begin
     if (beat_valid_i && beat_ready_o) beat_q <= beat_i;
-    if (active_q && beat_v_q) begin
-      for (int b = 0; b < 2; b++) begin
-        if (bank_q == b[0]) begin
-          if (base3_q) begin
-            for (int c = 0; c < NC10; c++) begin
-              if (c_lo == 12'(c)) begin
-                asm_q[b*PadW + c*BW10 +: BW10] <= (asm_q[b*PadW + c*BW10 +: BW10]
-                    & ~slots_mask(m_lo)) | (dec & slots_mask(m_lo));
-              end else if (c_lo + 12'd1 == 12'(c)) begin
-                asm_q[b*PadW + c*BW10 +: BW10] <= (asm_q[b*PadW + c*BW10 +: BW10]
-                    & ~slots_mask(m_hi)) | (dec & slots_mask(m_hi));
-              end
-            end
-          end else begin
-            for (int c = 0; c < NC8; c++) begin
-              if (c_lo == 12'(c)) begin
-                asm_q[b*PadW + c*BW8 +: BW8] <= (asm_q[b*PadW + c*BW8 +: BW8]
-                    & ~bytes_mask(m_lo)) | (rbeat & bytes_mask(m_lo));
-              end else if (c_lo + 12'd1 == 12'(c)) begin
-                asm_q[b*PadW + c*BW8 +: BW8] <= (asm_q[b*PadW + c*BW8 +: BW8]
-                    & ~bytes_mask(m_hi)) | (rbeat & bytes_mask(m_hi));
-              end
-            end
-          end
-        end
+  end
+
+  // ---------------------------------------------------------------- ABUF data and enables
+  logic [AW-1:0] da;
+  if (WholeA) begin : g_a_whole
+    // column c is slice c: the beat, at every column (the last one cut to the entry)
+    for (genvar c = 0; c < ACols; c++) begin : g_col
+      localparam int unsigned Wd = (c == ACols - 1) ? AW - c * AColW : AColW;
+      assign da[c * AColW +: Wd] = beat_q[0 +: Wd];
+      assign abuf_we_o[c] = step && abuf_q && (cnt_q == 16'(c));
+    end
+  end else begin : g_a_sub
+    always_comb begin
+      da = '0;
+      for (int j = 0; j < BB / PA; j++) begin
+        if (cnt_q == 16'(j)) da = beat_q[j * 8 * PA +: AW];
       end
     end
+    assign abuf_we_o = {ACols{step && abuf_q}};
+  end
+  assign abuf_wdata_o = da;
+
+  // ---------------------------------------------------------------- WBUF, 2-bit codes
+  logic [WW-1:0] d2, d3;
+  if (Whole2) begin : g_w2_whole
+    // entry bit i of slice k is beat bit i mod 8*BusBytes: the beat repeated
+    for (genvar i = 0; i < WW; i += 8 * BB) begin : g_rep
+      localparam int unsigned Wd = (WW - i < 8 * BB) ? WW - i : 8 * BB;
+      assign d2[i +: Wd] = beat_q[0 +: Wd];
+    end
+  end else begin : g_w2_sub
+    always_comb begin
+      d2 = '0;
+      for (int j = 0; j < BB / P2; j++) begin
+        if (cnt_q == 16'(j)) d2 = beat_q[j * 8 * P2 +: WW];
+      end
+    end
+  end
+
+  // ---------------------------------------------------------------- WBUF, base-3 bytes
+  if (Whole3) begin : g_w3_whole
+    // every byte of the beat decoded at its fixed position, repeated per 10*BusBytes bits
+    /* verilator lint_off UNUSEDSIGNAL */  // a one-beat entry may end before the last code
+    logic [10*BB-1:0] dec;
+    /* verilator lint_on UNUSEDSIGNAL */
+    for (genvar b = 0; b < BB; b++) begin : g_dec
+      tern_base3_decode u_dec (.byte_i(beat_q[8*b +: 8]), .codes_o(dec[10*b +: 10]));
+    end
+    for (genvar i = 0; i < WW; i += 10 * BB) begin : g_rep
+      localparam int unsigned Wd = (WW - i < 10 * BB) ? WW - i : 10 * BB;
+      assign d3[i +: Wd] = dec[0 +: Wd];
+    end
+  end else begin : g_w3_sub
+    // the counter picks the entry's U3 bytes, then U3 decoders
+    logic [8*U3-1:0]  sel;
+    /* verilator lint_off UNUSEDSIGNAL */  // digits past the entry's last code
+    logic [10*U3-1:0] dec;
+    /* verilator lint_on UNUSEDSIGNAL */
+    always_comb begin
+      sel = '0;
+      for (int j = 0; j < BB / P3; j++) begin
+        if (cnt_q == 16'(j)) sel = beat_q[j * 8 * P3 +: 8 * U3];
+      end
+    end
+    for (genvar b = 0; b < U3; b++) begin : g_dec
+      tern_base3_decode u_dec (.byte_i(sel[8*b +: 8]), .codes_o(dec[10*b +: 10]));
+    end
+    assign d3 = dec[0 +: WW];
+  end
+  assign wbuf_wdata_o = base3_q ? d3 : d2;
+
+  // Column c holds entry bits [c*WColW, ...): in slice c*WColW / (8*BusBytes) of a 2-bit
+  // entry (c/4) and c*WColW / (10*BusBytes) of a base-3 one (c/5); a format whose entries
+  // share beats writes every column at once.
+  for (genvar c = 0; c < WCols; c++) begin : g_wcol
+    localparam int unsigned S2 = c * WColW / (8 * BB);
+    localparam int unsigned S3 = c * WColW / (10 * BB);
+    logic hit;
+    always_comb begin
+      if (base3_q) hit = !Whole3 || (cnt_q == 16'(S3));
+      else hit = !Whole2 || (cnt_q == 16'(S2));
+    end
+    assign wbuf_we_o[c] = step && !abuf_q && hit;
   end
 endmodule

@@ -30,9 +30,13 @@ module tern_insn_check #(
   `include "tern_isa.svh"
 
   localparam int unsigned LogBus = $clog2(BusBytes);
-  localparam int unsigned EntA = Lanes;                    // ABUF entry bytes
-  localparam int unsigned EntW2 = Rows * Lanes / 4;        // WBUF, 2-bit codes
-  localparam int unsigned EntW3 = (Rows * Lanes + 4) / 5;  // WBUF, base-3
+  // DRAM stride pad(E) of an entry (entry_layout of the definition): ABUF, WBUF 2-bit, base-3
+  localparam int unsigned EntA = tern_entry_stride(tern_entry_used(Rows, Lanes, 1'b1, 1'b0),
+                                                   BusBytes);
+  localparam int unsigned EntW2 = tern_entry_stride(tern_entry_used(Rows, Lanes, 1'b0, 1'b0),
+                                                    BusBytes);
+  localparam int unsigned EntW3 = tern_entry_stride(tern_entry_used(Rows, Lanes, 1'b0, 1'b1),
+                                                    BusBytes);
   localparam logic [47:0] StoreSpan = 48'(Rows * 4);
   localparam int unsigned Step = TERN_CHECK_STEP_BITS;
   localparam int unsigned Steps = TERN_CHECK_COUNT_BITS / Step;

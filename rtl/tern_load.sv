@@ -7,15 +7,21 @@
 // despite DRAM latency; the tern_gearbox turns the returning beats into buffer entries
 // written at sram_base, sram_base+1, ... (the ISA's sram_base + y*x_size + x is exactly
 // that sequence). Row length in beats is x_size*E/BUS_BYTES rounded up, with x_size*E a
-// product by a constant formed from shifted adds. The instruction finishes, and pushes
-// its token to compute, in the cycle its last entry is written. On abort (watchdog) it
-// stops requesting and swallows the beats still in flight.
+// product by a constant formed from shifted adds, E the entry's DRAM stride pad(E). The
+// gearbox writes the buffers itself, slice by slice (column write enables); the instruction
+// finishes, and pushes its token to compute, in the cycle after its last write (the
+// entry-written event). On abort (watchdog) it stops requesting and swallows the beats still
+// in flight.
 module tern_load #(
   parameter int unsigned Rows = 32,
   parameter int unsigned Lanes = 32,
   parameter int unsigned BusBytes = 32,
-  localparam int unsigned AsmW = (2 * Rows * Lanes > 10 * ((Rows * Lanes + 4) / 5))
-                                 ? 2 * Rows * Lanes : 10 * ((Rows * Lanes + 4) / 5)
+  parameter int unsigned WColW = 64,    // buffer write-enable columns (tern_gearbox)
+  parameter int unsigned AColW = 256,
+  localparam int unsigned WW = 2 * Rows * Lanes,
+  localparam int unsigned AW = 8 * Lanes,
+  localparam int unsigned WCols = (WW + WColW - 1) / WColW,
+  localparam int unsigned ACols = (AW + AColW - 1) / AColW
 ) (
   input  logic                  clk_i,
   input  logic                  rst_ni,
@@ -38,11 +44,14 @@ module tern_load #(
   input  logic [BusBytes*8-1:0] r_data_i,
   input  logic                  r_last_i,
   output logic                  r_ready_o,
-  // buffer writes (entry in the low bits: ABUF 8*Lanes, WBUF 2*Rows*Lanes)
-  output logic                  wbuf_we_o,
-  output logic                  abuf_we_o,
+  // buffer writes: column write enables, one address, data per buffer
+  output logic [WCols-1:0]      wbuf_we_o,
+  output logic [ACols-1:0]      abuf_we_o,
   output logic [15:0]           buf_waddr_o,
-  output logic [AsmW-1:0]       buf_wdata_o,
+  output logic [WW-1:0]         wbuf_wdata_o,
+  output logic [AW-1:0]         abuf_wdata_o,
+  output logic                  wbuf_wr_ev_o, // an entry completed (WBUF_WR / ABUF_WR)
+  output logic                  abuf_wr_ev_o,
   // status and events
   output logic                  busy_o,
   output logic                  wait_tok_o,
@@ -60,9 +69,13 @@ module tern_load #(
   localparam int unsigned LogBus = $clog2(BusBytes);
   localparam int unsigned MaxBursts = TERN_LOAD_MAX_BURSTS;
   localparam int unsigned BndW = $clog2(TERN_AXI_BOUNDARY);
-  localparam logic [11:0] EntA = 12'(Lanes);
-  localparam logic [11:0] EntW2 = 12'(Rows * Lanes / 4);
-  localparam logic [11:0] EntW3 = 12'((Rows * Lanes + 4) / 5);
+  // DRAM stride pad(E) of an entry (entry_layout of the definition): ABUF, WBUF 2-bit, base-3
+  localparam logic [11:0] EntA = 12'(tern_entry_stride(tern_entry_used(Rows, Lanes, 1'b1, 1'b0),
+                                                       BusBytes));
+  localparam logic [11:0] EntW2 = 12'(tern_entry_stride(tern_entry_used(Rows, Lanes, 1'b0, 1'b0),
+                                                        BusBytes));
+  localparam logic [11:0] EntW3 = 12'(tern_entry_stride(tern_entry_used(Rows, Lanes, 1'b0, 1'b1),
+                                                        BusBytes));
 
   function automatic logic [31:0] mul_const(input logic [15:0] x, input logic [11:0] c);
     logic [31:0] s;
@@ -80,9 +93,7 @@ module tern_load #(
   logic [31:0] row_addr_q, stride_q, ar_addr_q;
   logic [23:0] row_beats_q, beats_left_q;
   logic [3:0]  inflight_q;
-  logic        start, r_fire, ar_fire, gb_ready, gb_done, gb_starved, gb_we;
-  logic [15:0] gb_addr;
-  logic [AsmW-1:0] gb_data;
+  logic        start, r_fire, ar_fire, gb_ready, gb_done, gb_starved, gb_ev;
 
   // head fields
   logic        h_pop_next, h_buf, h_wfmt;
@@ -181,21 +192,20 @@ module tern_load #(
 
   assign push_next_o = (state_q == L_RUN) && gb_done && push_q;
 
-  tern_gearbox #(.Rows(Rows), .Lanes(Lanes), .BusBytes(BusBytes)) u_gearbox (
+  tern_gearbox #(.Rows(Rows), .Lanes(Lanes), .BusBytes(BusBytes), .WColW(WColW),
+                 .AColW(AColW)) u_gearbox (
     .clk_i, .rst_ni,
     .start_i(start), .abort_i(abort_i || clear_i),
-    .base3_i(!h_buf && h_wfmt), .ent_bytes_i(h_ent),
+    .abuf_i(h_buf), .base3_i(!h_buf && h_wfmt),
     .x_size_i(tern_load_x_size(h_insn)),
     .y_size_i(tern_load_y_size(h_insn)),
     .sram_base_i(tern_load_sram_base(h_insn)),
     .beat_valid_i(r_valid_i && (state_q == L_RUN)), .beat_i(r_data_i),
     .beat_ready_o(gb_ready),
-    .wr_valid_o(gb_we), .wr_addr_o(gb_addr), .wr_data_o(gb_data),
-    .done_o(gb_done), .starved_o(gb_starved)
+    .wbuf_we_o, .abuf_we_o, .wr_addr_o(buf_waddr_o), .wbuf_wdata_o, .abuf_wdata_o,
+    .ent_wr_o(gb_ev), .done_o(gb_done), .starved_o(gb_starved)
   );
 
-  assign wbuf_we_o   = gb_we && !buf_q;
-  assign abuf_we_o   = gb_we && buf_q;
-  assign buf_waddr_o = gb_addr;
-  assign buf_wdata_o = gb_data;
+  assign wbuf_wr_ev_o = gb_ev && !buf_q;
+  assign abuf_wr_ev_o = gb_ev && buf_q;
 endmodule

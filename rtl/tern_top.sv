@@ -43,7 +43,16 @@ module tern_top #(
 
   localparam int unsigned NumCnt = TERN_CNT_COUNT;
   localparam int unsigned RL = Rows * Lanes;
-  localparam int unsigned AsmW = (2 * RL > 10 * ((RL + 4) / 5)) ? 2 * RL : 10 * ((RL + 4) / 5);
+  // Buffer write-enable columns for the load unit's slice writes (tern_gearbox): 2*BusBytes
+  // bits of WBUF when a 2-bit entry spans beats (the common divisor of a 2-bit and a base-3
+  // beat's bits), a beat of ABUF when an ABUF entry does, else the whole entry.
+  localparam bit WSlices = tern_entry_stride(tern_entry_used(Rows, Lanes, 1'b0, 1'b0),
+                                             BusBytes) >= BusBytes;
+  localparam bit ASlices = tern_entry_stride(Lanes, BusBytes) >= BusBytes;
+  localparam int unsigned WColW = WSlices ? 2 * BusBytes : 2 * RL;
+  localparam int unsigned AColW = ASlices ? 8 * BusBytes : 8 * Lanes;
+  localparam int unsigned WCols = (2 * RL + WColW - 1) / WColW;
+  localparam int unsigned ACols = (8 * Lanes + AColW - 1) / AColW;
   localparam int unsigned WAddrW = $clog2(WbufDepth);
   localparam int unsigned AAddrW = $clog2(AbufDepth);
   localparam int unsigned CAddrW = $clog2(AccDepth);
@@ -117,15 +126,18 @@ module tern_top #(
   );
 
   // ------------------------------------------------------------------ load
-  logic        l_ar_valid, l_ar_ready, l_r_valid, l_r_ready, wbuf_we, abuf_we;
+  logic        l_ar_valid, l_ar_ready, l_r_valid, l_r_ready, wbuf_ev, abuf_ev;
+  logic [WCols-1:0] wbuf_we;
+  logic [ACols-1:0] abuf_we;
   logic [31:0] l_ar_addr;
   logic [7:0]  l_ar_len;
-  // Addresses are 16-bit ISA fields (fetch checked them against the depths) and the entry
-  // register is sized for the widest format; each buffer keeps the bits it needs.
+  // Addresses are 16-bit ISA fields (fetch checked them against the depths); each buffer
+  // keeps the bits it needs.
   /* verilator lint_off UNUSEDSIGNAL */
   logic [15:0] buf_waddr;
-  logic [AsmW-1:0] buf_wdata;
   /* verilator lint_on UNUSEDSIGNAL */
+  logic [2*RL-1:0]    wbuf_wdata;
+  logic [8*Lanes-1:0] abuf_wdata;
   logic        l_ev_start, l_ev_mem, l_ev_beat;
 
   tern_rd_arb u_rd_arb (
@@ -138,7 +150,8 @@ module tern_top #(
     .m_rlast_i
   );
 
-  tern_load #(.Rows(Rows), .Lanes(Lanes), .BusBytes(BusBytes)) u_load (
+  tern_load #(.Rows(Rows), .Lanes(Lanes), .BusBytes(BusBytes), .WColW(WColW),
+              .AColW(AColW)) u_load (
     .clk_i, .rst_ni, .clear_i(run_start), .abort_i(abort),
     .q_valid_i(!u_empty[0]), .q_data_i(q_head[0]), .q_pop_o(q_pop[0]),
     .tok_next_i(tok_avail[1]), .pop_next_o(tok_pop[1]), .push_next_o(tok_push[0]),
@@ -146,7 +159,8 @@ module tern_top #(
     .ar_len_o(l_ar_len), .r_valid_i(l_r_valid), .r_data_i(m_rdata_i), .r_last_i(m_rlast_i),
     .r_ready_o(l_r_ready),
     .wbuf_we_o(wbuf_we), .abuf_we_o(abuf_we), .buf_waddr_o(buf_waddr),
-    .buf_wdata_o(buf_wdata),
+    .wbuf_wdata_o(wbuf_wdata), .abuf_wdata_o(abuf_wdata),
+    .wbuf_wr_ev_o(wbuf_ev), .abuf_wr_ev_o(abuf_ev),
     .busy_o(u_busy[0]), .wait_tok_o(u_wait[0]), .wait_idx_o(u_idx[31:0]),
     .ev_start_o(l_ev_start), .ev_stall_mem_o(l_ev_mem), .ev_beat_o(l_ev_beat)
   );
@@ -160,13 +174,12 @@ module tern_top #(
   logic [8*Lanes-1:0] abuf_rdata;
   logic [32*Rows-1:0] acc_rdata, acc_wdata;
 
-  tern_sram #(.Width(2 * RL), .Depth(WbufDepth)) u_wbuf (
-    .clk_i, .we_i(wbuf_we), .waddr_i(buf_waddr[WAddrW-1:0]), .wdata_i(buf_wdata[2*RL-1:0]),
+  tern_sram #(.Width(2 * RL), .Depth(WbufDepth), .ColW(WColW)) u_wbuf (
+    .clk_i, .we_i(wbuf_we), .waddr_i(buf_waddr[WAddrW-1:0]), .wdata_i(wbuf_wdata),
     .re_i(wbuf_re), .raddr_i(wbuf_raddr[WAddrW-1:0]), .rdata_o(wbuf_rdata)
   );
-  tern_sram #(.Width(8 * Lanes), .Depth(AbufDepth)) u_abuf (
-    .clk_i, .we_i(abuf_we), .waddr_i(buf_waddr[AAddrW-1:0]),
-    .wdata_i(buf_wdata[8*Lanes-1:0]),
+  tern_sram #(.Width(8 * Lanes), .Depth(AbufDepth), .ColW(AColW)) u_abuf (
+    .clk_i, .we_i(abuf_we), .waddr_i(buf_waddr[AAddrW-1:0]), .wdata_i(abuf_wdata),
     .re_i(abuf_re), .raddr_i(abuf_raddr[AAddrW-1:0]), .rdata_o(abuf_rdata)
   );
   tern_sram #(.Width(32 * Rows), .Depth(AccDepth)) u_acc (
@@ -237,9 +250,9 @@ module tern_top #(
     inc[16*TERN_CNT_DRAM_WR_BYTES +: 16] = s_ev_wbeat ? 16'(BusBytes) : 16'd0;
     inc[16*TERN_CNT_FETCH_BYTES +: 16]   = f_ev_fetch ? 16'(TERN_INSN_BYTES) : 16'd0;
     inc[16*TERN_CNT_WBUF_RD +: 16]       = 16'(g_ev_step);
-    inc[16*TERN_CNT_WBUF_WR +: 16]       = 16'(wbuf_we);
+    inc[16*TERN_CNT_WBUF_WR +: 16]       = 16'(wbuf_ev);
     inc[16*TERN_CNT_ABUF_RD +: 16]       = 16'(g_ev_step);
-    inc[16*TERN_CNT_ABUF_WR +: 16]       = 16'(abuf_we);
+    inc[16*TERN_CNT_ABUF_WR +: 16]       = 16'(abuf_ev);
     inc[16*TERN_CNT_ACC_RD +: 16]        = 16'(g_ev_acc_rd) + 16'(s_ev_acc_rd);
     inc[16*TERN_CNT_ACC_WR +: 16]        = 16'(acc_we);
     inc[16*TERN_CNT_LOAD_BUSY +: 16]     = 16'(u_busy[0]);

@@ -148,14 +148,16 @@ static uint32_t to_4k(uint32_t addr, uint32_t bus)
 	return (TERN_AXI_BOUNDARY - (addr & (TERN_AXI_BOUNDARY - 1))) / bus;
 }
 
-/* Bytes of one buffer entry in DRAM for the LOAD at the head of the load queue. */
+/*
+ * DRAM stride of one buffer entry, pad(E), for the LOAD at the head of the load queue:
+ * the gearbox steps through entries at this stride (whole beats, or a power-of-two share
+ * of a beat), so its timing is a function of the stride alone.
+ */
 static uint32_t load_ent(const struct sim *s, const struct tern_insn *i)
 {
-	uint32_t rl = s->c->rows * s->c->lanes;
-
-	if (tern_get_load_buf(i))
-		return s->c->lanes;
-	return tern_get_load_wfmt(i) ? (rl + 4) / 5 : rl / 4;
+	return tern_entry_stride(tern_entry_used(s->c->rows, s->c->lanes, tern_get_load_buf(i),
+						 tern_get_load_wfmt(i)),
+				 s->c->bus_bytes);
 }
 
 static void comb_fetch(const struct sim *s, struct comb *k)

@@ -87,8 +87,13 @@ void tern_layout_traffic(const struct tern_hw_config *cfg, const struct tern_lay
 /* First stream entry of weight segment s (s = w_nseg: MT*KT); stream mode only. */
 uint64_t tern_wseg_start(const struct tern_layout *lo, uint64_t s);
 
-/* Bytes of one WBUF entry in DRAM for a weight format (docs/isa.md, LOAD). */
+/*
+ * DRAM stride of one WBUF entry for a weight format, and of one ABUF entry (a token's
+ * K-chunk): the definition's pad(E) (docs/isa.md, "Entry layout"). Bytes past the used
+ * ones are padding, written as zeros.
+ */
 uint32_t tern_wentry_bytes(const struct tern_hw_config *cfg, uint32_t wfmt);
+uint32_t tern_aentry_bytes(const struct tern_hw_config *cfg);
 
 /*
  * Pack W (M x K int8 in {-1,0,1}, row-major) into lo->w_bytes bytes at dst.

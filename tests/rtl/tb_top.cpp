@@ -242,8 +242,16 @@ static void check(bool ok, const std::string &name, const std::string &why = "")
 }
 
 static uint32_t round_up(uint32_t v, uint32_t a) { return (v + a - 1) / a * a; }
-static uint32_t ent_bytes(int buf, int wfmt) {
+static uint32_t ent_bytes(int buf, int wfmt) {  // bytes an entry uses
   return buf ? LANES : wfmt ? (ROWS * LANES + 4) / 5 : ROWS * LANES / 4;
+}
+// DRAM stride of an entry, docs/isa.md "Entry layout" written out here: whole beats at or
+// above a beat, else the next power of two (base-3 13 -> 16 on 8x8, 205 -> 224 on 32x32)
+static uint32_t ent_stride(uint32_t e) {
+  uint32_t p = 1;
+  if (e >= BUS_BYTES) return round_up(e, BUS_BYTES);
+  while (p < e) p *= 2;
+  return p;
 }
 
 // A tiled matmul: Y[n][m] = sum_k W[m][k] X[n][k], T = M/ROWS tiles double-buffered in
@@ -262,17 +270,17 @@ static void run_gemm_case(uint32_t seed, const GemmCase &gc, const std::string &
   std::vector<int8_t> W(M * K), X(N * K);
   for (auto &w : W) w = (int8_t)((int)(rng() % 3) - 1);
   for (auto &x : X) x = (int8_t)(rng() & 0xff);
-  const uint32_t E = ent_bytes(0, gc.wfmt);
+  const uint32_t E = ent_bytes(0, gc.wfmt), P = ent_stride(E);
   const uint32_t prog = 0x1000, xaddr = 0x10000, waddr = 0x100000, yaddr = 0x300000;
   const uint32_t xstride = round_up(K, BUS_BYTES);
   for (uint32_t n = 0; n < N; n++) memcpy(&b.dram[xaddr + n * xstride], &X[n * K], K);
   // weights: tile t, chunk c entry at wt_addr(t) + c * estride (rows layout) or contiguous
-  const uint32_t estride = round_up(E, BUS_BYTES) + BUS_BYTES;
-  const uint32_t tstride = round_up(kc * estride + kc * E, 4096);
+  const uint32_t estride = round_up(P, BUS_BYTES) + BUS_BYTES;
+  const uint32_t tstride = round_up(kc * estride + kc * P, 4096);
   uint64_t zeros = 0;
   for (uint32_t t = 0; t < gc.mt; t++) {
     for (uint32_t c = 0; c < kc; c++) {
-      uint32_t ea = waddr + t * tstride + (gc.rows_layout ? c * estride : c * E);
+      uint32_t ea = waddr + t * tstride + (gc.rows_layout ? c * estride : c * P);
       std::vector<uint8_t> codes(ROWS * LANES);
       for (uint32_t r = 0; r < ROWS; r++)
         for (uint32_t l = 0; l < LANES; l++) {
@@ -292,6 +300,8 @@ static void run_gemm_case(uint32_t seed, const GemmCase &gc, const std::string &
         }
         b.dram[ea + j] = (uint8_t)v;
       }
+      // padding up to the stride: not zero, so a load unit that used it would be caught
+      for (uint32_t j = E; j < P; j++) b.dram[ea + j] = (uint8_t)(0xa5 + j);
     }
   }
   // program
@@ -306,10 +316,10 @@ static void run_gemm_case(uint32_t seed, const GemmCase &gc, const std::string &
     int lf = PUSH_NEXT | (t >= 2 ? POP_NEXT : 0);
     if (gc.rows_layout) {
       p.push_back(mk_load(0, gc.wfmt, wb, 1, kc, waddr + t * tstride, estride, lf));
-      rd_bytes += (uint64_t)kc * round_up(E, BUS_BYTES);
+      rd_bytes += (uint64_t)kc * round_up(P, BUS_BYTES);
     } else {
       p.push_back(mk_load(0, gc.wfmt, wb, kc, 1, waddr + t * tstride, 0, lf));
-      rd_bytes += round_up(kc * E, BUS_BYTES);
+      rd_bytes += round_up(kc * P, BUS_BYTES);
     }
     int pops = POP_PREV | (t >= 2 ? POP_NEXT : 0), pushes = PUSH_PREV | PUSH_NEXT;
     if (h > 0) {

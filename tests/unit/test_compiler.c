@@ -141,11 +141,24 @@ static int8_t sim_weight(const uint8_t *entry, uint32_t wfmt, uint32_t i)
 	return code == 0 ? -1 : code == 2 ? 1 : 0;
 }
 
+/* docs/isa.md's entry stride, written out here independently of the library: pad(E). */
+static uint32_t sim_stride(uint32_t used, uint32_t bus)
+{
+	uint32_t p = 1;
+
+	if (used >= bus)
+		return (used + bus - 1) / bus * bus;
+	while (p < used)
+		p *= 2;
+	return p;
+}
+
 static void sim_load(struct sim *s, const struct tern_insn *in)
 {
 	uint32_t rl = s->c->rows * s->c->lanes, buf = tern_get_load_buf(in);
 	uint32_t wfmt = tern_get_load_wfmt(in), xs = tern_get_load_x_size(in);
-	uint32_t e = buf ? s->c->lanes : wfmt ? (rl + 4) / 5 : (rl + 3) / 4;
+	uint32_t e = sim_stride(buf ? s->c->lanes : wfmt ? (rl + 4) / 5 : (rl + 3) / 4,
+			       s->c->bus_bytes);
 	uint32_t depth = buf ? s->c->abuf_depth : s->c->wbuf_depth;
 
 	for (uint32_t y = 0; y < tern_get_load_y_size(in); y++) {

@@ -277,11 +277,37 @@ Test(isa, entry_bytes)
 {
 	const struct tern_hw_config c32 = { 32, 32, 512, 8192, 512, 32, 16 };
 	const struct tern_hw_config c4 = { 4, 4, 256, 1024, 256, 16, 8 };
+	const struct tern_hw_config c8 = { 8, 8, 512, 8192, 512, 32, 16 };
+	const struct tern_hw_config c16 = { 16, 16, 512, 8192, 512, 32, 16 };
+	const struct tern_hw_config c64 = { 64, 64, 256, 4096, 512, 64, 16 };
+	/* 12 lanes, 8 rows, 16-byte beats: nothing a power of two */
+	const struct tern_hw_config c12 = { 8, 12, 64, 64, 64, 16, 8 };
+	/* 48 lanes, 32-byte beats: an ABUF entry of 1.5 beats */
+	const struct tern_hw_config c48 = { 8, 48, 64, 64, 64, 32, 8 };
 
+	/* used bytes: ceil(R*L/4) 2-bit, ceil(R*L/5) base-3, LANES for ABUF */
+	cr_assert_eq(tern_entry_used_bytes(&c32, 0, 0), 256);
+	cr_assert_eq(tern_entry_used_bytes(&c32, 0, 1), 205);
+	cr_assert_eq(tern_entry_used_bytes(&c32, 1, 0), 32);
+	cr_assert_eq(tern_entry_used_bytes(&c8, 0, 1), 13);
+	cr_assert_eq(tern_entry_used_bytes(&c12, 0, 1), 20);
+	cr_assert_eq(tern_entry_used_bytes(&c12, 1, 0), 12);
+	/* strides: >= a beat rounds up to whole beats, below a beat the next power of two */
 	cr_assert_eq(tern_entry_bytes(&c32, 0, 0), 256);
-	cr_assert_eq(tern_entry_bytes(&c32, 0, 1), 205); /* ceil(1024 / 5) */
+	cr_assert_eq(tern_entry_bytes(&c32, 0, 1), 224); /* 205 -> 7 beats of 32 */
 	cr_assert_eq(tern_entry_bytes(&c32, 1, 0), 32);
 	cr_assert_eq(tern_entry_bytes(&c4, 0, 0), 4);
-	cr_assert_eq(tern_entry_bytes(&c4, 0, 1), 4); /* ceil(16 / 5) */
+	cr_assert_eq(tern_entry_bytes(&c4, 0, 1), 4); /* ceil(16 / 5) = 4, a power of two */
 	cr_assert_eq(tern_entry_bytes(&c4, 1, 0), 4);
+	cr_assert_eq(tern_entry_bytes(&c8, 0, 0), 16);
+	cr_assert_eq(tern_entry_bytes(&c8, 0, 1), 16); /* 13 -> 16 */
+	cr_assert_eq(tern_entry_bytes(&c8, 1, 0), 8);
+	cr_assert_eq(tern_entry_bytes(&c16, 0, 1), 64); /* 52 -> 2 beats of 32 */
+	cr_assert_eq(tern_entry_bytes(&c64, 0, 0), 1024);
+	cr_assert_eq(tern_entry_bytes(&c64, 0, 1), 832); /* 820 -> 13 beats of 64 */
+	cr_assert_eq(tern_entry_bytes(&c12, 0, 0), 32);  /* 24 >= 16: 2 beats */
+	cr_assert_eq(tern_entry_bytes(&c12, 0, 1), 32);  /* 20 >= 16: 2 beats */
+	cr_assert_eq(tern_entry_bytes(&c12, 1, 0), 16);  /* 12 < 16: 16 */
+	cr_assert_eq(tern_entry_bytes(&c48, 1, 0), 64);  /* 48 -> 2 beats of 32 */
+	cr_assert_eq(tern_entry_bytes(&c48, 0, 1), 96);  /* 77 -> 3 beats of 32 */
 }

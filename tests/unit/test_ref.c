@@ -360,7 +360,11 @@ static void db_build(struct prog *p, struct db_layer *L)
 			L->x[n][k] = (int8_t)rnd(&seed);
 	memcpy(p->dram + DB_X, L->x, sizeof(L->x));
 	for (t = 0; t < DB_T; t++) {
-		uint32_t e = t % 2 ? 13 : 16; /* base-3 ceil(64/5) or 2-bit 64/4 bytes */
+		/*
+		 * Entry stride 16 both ways: 2-bit 64/4 = 16 bytes; base-3 uses ceil(64/5) = 13
+		 * and is padded to the next power of two, 16 (docs/isa.md, entry layout).
+		 */
+		uint32_t e = 16;
 
 		for (c = 0; c < 8; c++) {
 			for (r = 0; r < 8; r++)
@@ -406,7 +410,7 @@ Test(ref, double_buffered_layer_matches_golden)
 		for (n = 0; n < DB_K; n++)
 			zeros += L.w[m][n] == 0;
 	cr_assert_eq(p.res.counters[TERN_CNT_MACS_ZERO], zeros * DB_N);
-	/* X rows of 64 bytes = 2 beats; a W tile is 128 (2-bit) or 104 -> 128 bytes */
+	/* X rows of 64 bytes = 2 beats; a W tile is 8 entries at a stride of 16 = 128 bytes */
 	cr_assert_eq(p.res.counters[TERN_CNT_DRAM_RD_BYTES], DB_N * 64 + DB_T * 128);
 	cr_assert_eq(p.res.counters[TERN_CNT_DRAM_WR_BYTES], DB_N * DB_M * 4);
 	prog_free(&p);
