@@ -90,13 +90,14 @@ void tern_golden_planes(const int8_t *w, uint32_t m, uint32_t k, uint64_t *plane
 	}
 }
 
-/* sum of x[j] where plus has bit j, minus that where minus has it; modulo 2^32. */
-static uint32_t planes_dot_plain(const uint64_t *plus, const uint64_t *minus, const int8_t *x,
-				 uint32_t k)
+/* sum of x[j] for j in from..k-1 where plus has bit j, minus that where minus has it;
+ * modulo 2^32. */
+static uint32_t planes_tail(const uint64_t *plus, const uint64_t *minus, const int8_t *x,
+			    uint32_t from, uint32_t k)
 {
 	uint32_t s = 0, j;
 
-	for (j = 0; j < k; j++) {
+	for (j = from; j < k; j++) {
 		uint64_t bit = 1ull << (j % 64);
 
 		if (plus[j / 64] & bit)
@@ -105,6 +106,13 @@ static uint32_t planes_dot_plain(const uint64_t *plus, const uint64_t *minus, co
 			s -= (uint32_t)x[j];
 	}
 	return s;
+}
+
+/* the same over all k activations */
+static uint32_t planes_dot_plain(const uint64_t *plus, const uint64_t *minus, const int8_t *x,
+				 uint32_t k)
+{
+	return planes_tail(plus, minus, x, 0, k);
 }
 
 #ifdef GOLDEN_X86
@@ -290,22 +298,6 @@ struct planes_job {
 	int8_t *wbuf;      /* AVX2: two spread rows per part */
 };
 
-/* planes_dot_plain over activations from..k-1 only */
-static uint32_t planes_tail(const uint64_t *plus, const uint64_t *minus, const int8_t *x,
-			    uint32_t from, uint32_t k)
-{
-	uint32_t s = 0, j;
-
-	for (j = from; j < k; j++) {
-		uint64_t bit = 1ull << (j % 64);
-
-		if (plus[j / 64] & bit)
-			s += (uint32_t)x[j];
-		if (minus[j / 64] & bit)
-			s -= (uint32_t)x[j];
-	}
-	return s;
-}
 
 #ifdef GOLDEN_X86
 /* Rows i0..i1-1 in pairs, inputs in fours (then one at a time): see planes_rows_avx2;
