@@ -756,8 +756,7 @@ static int fast_step(const struct run_args *a, struct run_state *st, uint32_t po
 {
 	struct run_step *s = &st->steps[st->step];
 	struct fast_walk w = { st, st->step ? TERN_PHASE_DECODE : TERN_PHASE_PREFILL,
-			       { st->o.dram_latency ? st->o.dram_latency : TERN_DRAM_LATENCY,
-				 st->o.dram_bytes_per_cycle ? st->o.dram_bytes_per_cycle : TERN_DRAM_BYTES_PER_CYCLE } };
+			       tern_run_dram(st) };
 	double t0 = now_s();
 
 	st->step_cycles = 0;

@@ -194,7 +194,8 @@ int tern_run_schedule(const struct run_args *a, const struct tern_model_config *
 	return 0;
 }
 
-static struct tern_fast_dram run_dram(const struct run_state *st)
+/* The DRAM the fast cycle model times against: the run's options or the defaults. */
+struct tern_fast_dram tern_run_dram(const struct run_state *st)
 {
 	struct tern_fast_dram d = { st->o.dram_latency ? st->o.dram_latency : TERN_DRAM_LATENCY,
 				    st->o.dram_bytes_per_cycle ? st->o.dram_bytes_per_cycle
@@ -209,7 +210,7 @@ int tern_run_pipeline(const struct run_args *a, struct run_state *st, uint32_t c
 	static const uint32_t qkv[] = { TERN_LIN_Q, TERN_LIN_K, TERN_LIN_V }, o[] = { TERN_LIN_O },
 			      gu[] = { TERN_LIN_GATE, TERN_LIN_UP }, dn[] = { TERN_LIN_DOWN };
 	const struct tern_model_config *m = &st->m->cfg;
-	struct stage_ctx x = { a, st, run_dram(st), a->mach.clock_mhz * 1e6 };
+	struct stage_ctx x = { a, st, tern_run_dram(st), a->mach.clock_mhz * 1e6 };
 	uint32_t n = st->n_prompt, L = m->n_layer, c, l;
 	double *dur;
 	int rc = -1;

@@ -119,6 +119,7 @@ double tern_run_op_seconds(const struct run_args *a, double flops, double bytes)
 int tern_run_schedule(const struct run_args *a, const struct tern_model_config *m,
 		      struct tern_pipe *p, char *err, size_t errlen);
 /* Timing-only: array stages from the fast cycle model at N = chunk tokens. */
+struct tern_fast_dram tern_run_dram(const struct run_state *st);
 int tern_run_pipeline(const struct run_args *a, struct run_state *st, uint32_t chunks,
 		      struct tern_pipe *p, char *err, size_t errlen);
 /* Executed: array stages from st->stage_cycles, the cycles the backend reported. */
