@@ -12,15 +12,19 @@
 #include <string.h>
 
 #include "tern_model.h"
+#include "tern_pool.h"
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#endif
 
 #define SCALE_MIN 1e-5f
 
 /*
- * Written out instead of rintf, whose result depends on the rounding mode. No libm
- * call: the quantizers round every activation of every layer through this. The
- * integer steps are exact below 2^23, where floats still have a fraction; from there
- * on (and for inf and NaN) x is its own rounding. Zero keeps its sign, and (-0.5, 0)
- * gives +0, as floorf(x) + 1 does.
+ * Written out instead of rintf, whose result depends on the rounding mode, and without
+ * libm calls. The integer steps are exact below 2^23, where floats still have a
+ * fraction; from there on (and for inf and NaN) x is its own rounding. Zero keeps its
+ * sign, and (-0.5, 0) gives +0, as floorf(x) + 1 does.
  */
 static inline float round_half_even(float x)
 {
@@ -145,12 +149,46 @@ void tern_glu(float *gate, const float *up, uint32_t n, uint32_t act)
 	}
 }
 
+#if defined(__x86_64__) && defined(__GNUC__)
+/*
+ * The same, eight at a time: the quantizers see every activation of every layer, and
+ * the scalar rounding's data-dependent branches mispredict on half of them. vroundps
+ * takes round-to-nearest-even from its immediate, not from MXCSR, so this too is
+ * independent of the rounding mode; the product is the same IEEE single multiply, and
+ * clamping before the conversion keeps every value in range. Only the sign of a zero
+ * can differ from the scalar rounding, and both become the int8 0.
+ */
+__attribute__((target("avx2")))
+static uint32_t quant_apply_avx2(const float *x, uint32_t n, float s, int lo, int hi, int8_t *q)
+{
+	const __m256 vs = _mm256_set1_ps(s), vlo = _mm256_set1_ps((float)lo);
+	const __m256 vhi = _mm256_set1_ps((float)hi);
+	int32_t t[8];
+	uint32_t i, j;
+
+	for (i = 0; i + 8 <= n; i += 8) {
+		__m256 r = _mm256_round_ps(_mm256_mul_ps(_mm256_loadu_ps(x + i), vs),
+					   _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+
+		r = _mm256_min_ps(_mm256_max_ps(r, vlo), vhi);
+		_mm256_storeu_si256((__m256i *)t, _mm256_cvttps_epi32(r));
+		for (j = 0; j < 8; j++)
+			q[i + j] = (int8_t)t[j];
+	}
+	return i;
+}
+#endif
+
 /* q[i] = clamp(round_half_even(x[i] * s), lo, hi) */
 static void quant_apply(const float *x, uint32_t n, float s, int lo, int hi, int8_t *q)
 {
-	uint32_t i;
+	uint32_t i = 0;
 
-	for (i = 0; i < n; i++) {
+#if defined(__x86_64__) && defined(__GNUC__)
+	if (tern_kernel_avx2())
+		i = quant_apply_avx2(x, n, s, lo, hi, q);
+#endif
+	for (; i < n; i++) {
 		float r = round_half_even(x[i] * s);
 
 		q[i] = (int8_t)(r < lo ? lo : r > hi ? hi : r);

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "tern_model.h"
+#include "tern_pool.h"
 
 #define NEAR(a, b) cr_expect(fabs((double)(a) - (double)(b)) < 1e-5, "%s = %.9g, want %.9g", #a, (double)(a), (double)(b))
 
@@ -63,6 +64,39 @@ Test(hostops, round_half_even_matches_rintf)
 		if (!same_rounding(r, want))
 			break;
 	}
+}
+
+/* The quantizers give the same int8 codes with the vector rounding as with the plain
+ * loop, ties included: a scale of exactly 1 (max |x| = 127) and halves everywhere, a
+ * length that leaves a scalar tail, and a4's clamp. */
+Test(hostops, quant_vector_equals_plain)
+{
+	enum { N = 1003 };
+	static float x[N];
+	int8_t qp[N], qv[N];
+	uint64_t s = 99;
+	float sp, sv;
+	unsigned i;
+
+	for (i = 0; i < N; i++) {
+		s = s * 6364136223846793005ull + 1442695040888963407ull;
+		x[i] = i % 3 ? (float)((int)(s >> 56) - 128) / 2.0f : (float)(int32_t)(s >> 32) / 2e7f;
+	}
+	x[7] = 127.0f;
+	tern_kernel_set(TERN_KERNEL_PLAIN);
+	sp = tern_quant_a8(x, N, qp);
+	tern_kernel_set(TERN_KERNEL_AUTO);
+	sv = tern_quant_a8(x, N, qv);
+	cr_expect_eq(sp, 1.0f);
+	cr_expect_eq(sp, sv);
+	cr_expect(!memcmp(qp, qv, N), "a8 codes differ");
+	cr_expect_eq(qp[1], (int8_t)tern_round_half_even(x[1]));
+	tern_kernel_set(TERN_KERNEL_PLAIN);
+	sp = tern_quant_a4(x, N, qp);
+	tern_kernel_set(TERN_KERNEL_AUTO);
+	sv = tern_quant_a4(x, N, qv);
+	cr_expect_eq(sp, sv);
+	cr_expect(!memcmp(qp, qv, N), "a4 codes differ");
 }
 
 Test(hostops, quant_a8_per_token_absmax)
