@@ -29,6 +29,7 @@
 #include <string.h>
 
 #include "tern_model.h"
+#include "tern_pool.h"
 #include "tern_ref.h"
 #include "tern_wcache.h"
 
@@ -319,6 +320,52 @@ static int bitlinear(struct fwd *f, uint32_t layer, uint32_t which)
 	return 0;
 }
 
+/* Causal attention of a run's n tokens, (token, head) pairs dealt out over the worker
+ * pool in turn; each pair is computed whole by one thread, so the bits do not depend
+ * on the thread count. */
+struct attn_job {
+	const struct tern_model_config *c;
+	struct tern_run *r;
+	const float *kc, *vc;
+	uint32_t n;
+	float *scores; /* parts x n_ctx */
+};
+
+static void attn_part(void *ctx, unsigned part, unsigned parts)
+{
+	const struct attn_job *j = ctx;
+	const struct tern_model_config *c = j->c;
+	size_t qd = (size_t)c->n_head * c->head_dim;
+	uint32_t items = j->n * c->n_head, it;
+
+	for (it = part; it < items; it += parts) {
+		uint32_t i = it / c->n_head;
+
+		tern_attention_head(j->r->q + i * qd, j->kc, j->vc, j->r->pos + i, it % c->n_head,
+				    c->n_head, c->n_head_kv, c->head_dim, j->r->att + i * qd,
+				    j->scores + (size_t)part * j->r->n_ctx);
+	}
+}
+
+static void attend_tokens(const struct tern_model_config *c, struct tern_run *r, const float *kc,
+			  const float *vc, uint32_t n)
+{
+	struct attn_job j = { c, r, kc, vc, n, NULL };
+	unsigned parts = tern_pool_threads();
+
+	if (parts > n * c->n_head)
+		parts = n * c->n_head;
+	if (parts > 1)
+		j.scores = malloc((size_t)parts * r->n_ctx * sizeof(float));
+	if (!j.scores) { /* one part in the run's own scratch: the same bits */
+		parts = 1;
+		j.scores = r->scores;
+	}
+	tern_pool_run(attn_part, &j, parts);
+	if (j.scores != r->scores)
+		free(j.scores);
+}
+
 /* RoPE, KV cache append and causal GQA attention for every run and token. */
 static void attend_all(struct fwd *f, uint32_t layer)
 {
@@ -345,9 +392,7 @@ static void attend_all(struct fwd *f, uint32_t layer)
 			memcpy(vc + p * kv, r->v + i * kv, kv * sizeof(float));
 		}
 		/* Token i sees positions 0..pos+i: its own and earlier ones only. */
-		for (i = 0; i < f->n; i++)
-			tern_attention(r->q + i * qd, kc, vc, r->pos + i, c->n_head, c->n_head_kv,
-				       c->head_dim, r->att + i * qd, r->scores);
+		attend_tokens(c, r, kc, vc, f->n);
 	}
 }
 
@@ -560,7 +605,7 @@ static int embed_all(struct fwd *f, const uint32_t *tok)
 
 	for (i = 0; i < f->n; i++) {
 		tern_cost_embed(&f->m->cfg, &f->cost);
-		if (f->m->ops->embd_row(f->m, tok[i], f->vec, f->err, f->errlen))
+		if (tern_wcache_embd_row(f->m, tok[i], f->vec, f->err, f->errlen))
 			return TERN_FWD_ERR;
 		for (ri = 0; ri < f->nruns; ri++)
 			memcpy(f->runs[ri]->x + (size_t)i * d, f->vec, d * sizeof(float));

@@ -12,19 +12,40 @@
 #include <string.h>
 
 #include "tern_model.h"
+#include "tern_pool.h"
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#endif
 
 #define SCALE_MIN 1e-5f
 
-float tern_round_half_even(float x)
+/*
+ * Written out instead of rintf, whose result depends on the rounding mode, and without
+ * libm calls. The integer steps are exact below 2^23, where floats still have a
+ * fraction; from there on (and for inf and NaN) x is its own rounding. Zero keeps its
+ * sign, and (-0.5, 0) gives +0, as floorf(x) + 1 does.
+ */
+static inline float round_half_even(float x)
 {
-	float f = floorf(x);
-	float d = x - f; /* exact for every float */
+	float f, d;
 
+	if (!(fabsf(x) < 8388608.0f) || x == 0.0f)
+		return x;
+	f = (float)(int32_t)x; /* toward zero */
+	if (f > x)
+		f -= 1.0f; /* floor */
+	d = x - f;     /* exact */
 	if (d > 0.5f)
 		return f + 1.0f;
 	if (d < 0.5f)
 		return f;
-	return fmodf(f, 2.0f) == 0.0f ? f : f + 1.0f;
+	return ((int32_t)f & 1) ? f + 1.0f : f;
+}
+
+float tern_round_half_even(float x)
+{
+	return round_half_even(x);
 }
 
 void tern_rmsnorm(const float *x, const float *w, float *y, uint32_t n, float eps)
@@ -75,36 +96,42 @@ void tern_softmax(float *x, uint32_t n)
 		x[i] = (float)(x[i] / sum);
 }
 
+void tern_attention_head(const float *q, const float *kc, const float *vc, uint32_t pos,
+			 uint32_t h, uint32_t n_head, uint32_t n_head_kv, uint32_t head_dim,
+			 float *out, float *scores)
+{
+	uint32_t kv_dim = n_head_kv * head_dim, t, i;
+	float scale = 1.0f / sqrtf((float)head_dim);
+	const float *qh = q + (size_t)h * head_dim;
+	size_t koff = (size_t)(h / (n_head / n_head_kv)) * head_dim;
+	float *o = out + (size_t)h * head_dim;
+
+	for (t = 0; t <= pos; t++) {
+		const float *kh = kc + (size_t)t * kv_dim + koff;
+		float s = 0.0f;
+
+		for (i = 0; i < head_dim; i++)
+			s += qh[i] * kh[i];
+		scores[t] = s * scale;
+	}
+	tern_softmax(scores, pos + 1);
+	memset(o, 0, head_dim * sizeof(*o));
+	for (t = 0; t <= pos; t++) {
+		const float *vh = vc + (size_t)t * kv_dim + koff;
+
+		for (i = 0; i < head_dim; i++)
+			o[i] += scores[t] * vh[i];
+	}
+}
+
 void tern_attention(const float *q, const float *kc, const float *vc, uint32_t pos,
 		    uint32_t n_head, uint32_t n_head_kv, uint32_t head_dim, float *out,
 		    float *scores)
 {
-	uint32_t group = n_head / n_head_kv, kv_dim = n_head_kv * head_dim;
-	float scale = 1.0f / sqrtf((float)head_dim);
-	uint32_t h, t, i;
+	uint32_t h;
 
-	for (h = 0; h < n_head; h++) {
-		const float *qh = q + (size_t)h * head_dim;
-		size_t koff = (size_t)(h / group) * head_dim;
-		float *o = out + (size_t)h * head_dim;
-
-		for (t = 0; t <= pos; t++) {
-			const float *kh = kc + (size_t)t * kv_dim + koff;
-			float s = 0.0f;
-
-			for (i = 0; i < head_dim; i++)
-				s += qh[i] * kh[i];
-			scores[t] = s * scale;
-		}
-		tern_softmax(scores, pos + 1);
-		memset(o, 0, head_dim * sizeof(*o));
-		for (t = 0; t <= pos; t++) {
-			const float *vh = vc + (size_t)t * kv_dim + koff;
-
-			for (i = 0; i < head_dim; i++)
-				o[i] += scores[t] * vh[i];
-		}
-	}
+	for (h = 0; h < n_head; h++)
+		tern_attention_head(q, kc, vc, pos, h, n_head, n_head_kv, head_dim, out, scores);
 }
 
 void tern_glu(float *gate, const float *up, uint32_t n, uint32_t act)
@@ -122,13 +149,47 @@ void tern_glu(float *gate, const float *up, uint32_t n, uint32_t act)
 	}
 }
 
+#if defined(__x86_64__) && defined(__GNUC__)
+/*
+ * The same, eight at a time: the quantizers see every activation of every layer, and
+ * the scalar rounding's data-dependent branches mispredict on half of them. vroundps
+ * takes round-to-nearest-even from its immediate, not from MXCSR, so this too is
+ * independent of the rounding mode; the product is the same IEEE single multiply, and
+ * clamping before the conversion keeps every value in range. Only the sign of a zero
+ * can differ from the scalar rounding, and both become the int8 0.
+ */
+__attribute__((target("avx2")))
+static uint32_t quant_apply_avx2(const float *x, uint32_t n, float s, int lo, int hi, int8_t *q)
+{
+	const __m256 vs = _mm256_set1_ps(s), vlo = _mm256_set1_ps((float)lo);
+	const __m256 vhi = _mm256_set1_ps((float)hi);
+	int32_t t[8];
+	uint32_t i, j;
+
+	for (i = 0; i + 8 <= n; i += 8) {
+		__m256 r = _mm256_round_ps(_mm256_mul_ps(_mm256_loadu_ps(x + i), vs),
+					   _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+
+		r = _mm256_min_ps(_mm256_max_ps(r, vlo), vhi);
+		_mm256_storeu_si256((__m256i *)t, _mm256_cvttps_epi32(r));
+		for (j = 0; j < 8; j++)
+			q[i + j] = (int8_t)t[j];
+	}
+	return i;
+}
+#endif
+
 /* q[i] = clamp(round_half_even(x[i] * s), lo, hi) */
 static void quant_apply(const float *x, uint32_t n, float s, int lo, int hi, int8_t *q)
 {
-	uint32_t i;
+	uint32_t i = 0;
 
-	for (i = 0; i < n; i++) {
-		float r = tern_round_half_even(x[i] * s);
+#if defined(__x86_64__) && defined(__GNUC__)
+	if (tern_kernel_avx2())
+		i = quant_apply_avx2(x, n, s, lo, hi, q);
+#endif
+	for (; i < n; i++) {
+		float r = round_half_even(x[i] * s);
 
 		q[i] = (int8_t)(r < lo ? lo : r > hi ? hi : r);
 	}

@@ -99,7 +99,9 @@ static int gguf_embd_row(struct tern_model *m, uint32_t tok, float *dst, char *e
 	 * map a row again when they need it. */
 	if (tok % 256 == 255 || tok + 1 == m->cfg.n_vocab) {
 		size_t rb = (size_t)d * (p->embd->type == TERN_GGML_F32 ? 4 : 2);
-		size_t first = tok / 256 * 256;
+		/* the last row: the whole table, for pages the kernel mapped around a read
+		 * (fault-around) after their own rows had been dropped */
+		size_t first = tok + 1 == m->cfg.n_vocab ? 0 : tok / 256 * 256;
 
 		tern_gguf_release(p->g, p->embd->data + first * rb, (tok + 1 - first) * rb);
 	}

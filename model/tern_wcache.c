@@ -422,6 +422,26 @@ static void logit_part(void *ctx, unsigned part, unsigned parts)
 }
 
 /* out[i][v] = E[v] . h[i] for every vocabulary row v; the embedding is kept on first use. */
+/*
+ * One token's embedding row for the forward pass: from the resident copy once the
+ * output projection has loaded it (it holds every value exactly, so the row is the
+ * same), else from the source. Reading a GGUF row maps the file's pages around it (a
+ * page-cache folio can be far larger than the row), and those would stay in the
+ * process's memory; the copy is already resident.
+ */
+int tern_wcache_embd_row(struct tern_model *m, uint32_t tok, float *dst, char *err,
+			 size_t errlen)
+{
+	const struct tern_wcache *wc = m->wc;
+	uint32_t d = m->cfg.n_embd, i;
+
+	if (!wc || !wc->embd || tok >= m->cfg.n_vocab)
+		return m->ops->embd_row(m, tok, dst, err, errlen);
+	for (i = 0; i < d; i++)
+		dst[i] = elem(wc->embd, wc->etype, (size_t)tok * d + i);
+	return 0;
+}
+
 int tern_wcache_logits(struct tern_model *m, const float *const *h, float *const *out,
 		       uint32_t nh, char *err, size_t errlen)
 {

@@ -73,19 +73,48 @@ size_t tern_golden_plane_words(uint32_t m, uint32_t k)
 	return (size_t)m * 2 * ((k + 63) / 64);
 }
 
+#ifdef GOLDEN_X86
+/* 64 weights -> their +1 and -1 bit masks in two byte compares (the mask registers are
+ * the plane words); n < 64 loads only the row's own bytes. */
+__attribute__((target("avx512f,avx512bw")))
+static void planes_word_avx512(const int8_t *w, uint32_t n, uint64_t *plus, uint64_t *minus)
+{
+	__m512i v = _mm512_maskz_loadu_epi8(n >= 64 ? ~0ull : (1ull << n) - 1, w);
+
+	*plus = _mm512_cmpgt_epi8_mask(v, _mm512_setzero_si512());
+	*minus = _mm512_cmplt_epi8_mask(v, _mm512_setzero_si512());
+}
+#endif
+
+/* Built once per BitLinear when a model loads (0.52 GB of planes for 2B-4T), so a word
+ * at a time: no read-modify-write per weight, and on AVX-512 one compare per sign. */
 void tern_golden_planes(const int8_t *w, uint32_t m, uint32_t k, uint64_t *planes)
 {
-	size_t words = (k + 63) / 64, i, j;
+	size_t words = (k + 63) / 64, i, wd;
+#ifdef GOLDEN_X86
+	int vec = tern_kernel_avx512();
+#endif
 
-	memset(planes, 0, tern_golden_plane_words(m, k) * sizeof(uint64_t));
 	for (i = 0; i < m; i++) {
 		uint64_t *plus = planes + i * 2 * words, *minus = plus + words;
+		const int8_t *row = w + i * k;
 
-		for (j = 0; j < k; j++) {
-			if (w[i * k + j] > 0)
-				plus[j / 64] |= 1ull << (j % 64);
-			else if (w[i * k + j] < 0)
-				minus[j / 64] |= 1ull << (j % 64);
+		for (wd = 0; wd < words; wd++) {
+			uint32_t j0 = (uint32_t)(64 * wd), n = k - j0 < 64 ? k - j0 : 64, b;
+			uint64_t p = 0, q = 0;
+
+#ifdef GOLDEN_X86
+			if (vec) {
+				planes_word_avx512(row + j0, n, &plus[wd], &minus[wd]);
+				continue;
+			}
+#endif
+			for (b = 0; b < n; b++) {
+				p |= (uint64_t)(row[j0 + b] > 0) << b;
+				q |= (uint64_t)(row[j0 + b] < 0) << b;
+			}
+			plus[wd] = p;
+			minus[wd] = q;
 		}
 	}
 }
@@ -115,36 +144,115 @@ static uint32_t planes_dot_plain(const uint64_t *plus, const uint64_t *minus, co
 	return planes_tail(plus, minus, x, 0, k);
 }
 
+struct planes_job {
+	const uint64_t *planes;
+	const int8_t *x;
+	int32_t *y;
+	uint32_t m, k, n;
+	int vec;          /* 0 plain, 1 AVX2, 2 AVX-512 */
+	const uint8_t *xb; /* AVX2: x ^ 0x80, n x k */
+	int8_t *wbuf;      /* AVX2: two spread rows per part */
+};
+
 #ifdef GOLDEN_X86
 /*
- * The same sums, 64 activations at a time: masked byte moves, then vpdpbusd by ones,
- * for up to four inputs against one row's planes (nx of them), each with its own
- * accumulators so four add chains are in flight. Integer sums modulo 2^32: the order
- * does not change a bit.
+ * The same sums on AVX-512 VNNI. A plane word pair is already a pair of byte masks, so a
+ * row's 64 weights become -1/0/+1 bytes in two masked moves, in registers, with no
+ * buffer. The activations are biased to unsigned bytes x + 128 (x ^ 0x80) as they are
+ * loaded, so one vpdpbusd multiplies 64 of them by 64 signed weights and adds straight
+ * into int32 lanes (at most 4 * 255 per lane per word: no int16 step); the row's
+ * 128 * sum(w) is taken off at the end. R rows by T inputs per pass: each activation
+ * vector loaded serves R rows, each weight vector T inputs. Bits at or past k are 0 in
+ * the planes, so the last word needs no tail loop, only a masked load. Integer sums
+ * modulo 2^32: the order does not change a bit. The R x T loops are unrolled so the
+ * accumulators stay in registers (without it GCC keeps them on the stack).
  */
-__attribute__((target("avx512f,avx512bw,avx512vnni")))
-static void planes_dot4_avx512(const uint64_t *plus, const uint64_t *minus,
-			       const int8_t *const *x, unsigned nx, uint32_t k, uint32_t *out)
+__attribute__((target("avx512f,avx512bw,avx512vnni"), always_inline))
+static inline void planes_block_avx512(const uint64_t *const *pl, size_t words,
+				       const int8_t *const *x, uint32_t k, const unsigned R,
+				       const unsigned T, uint32_t (*out)[4])
 {
-	const __m512i ones = _mm512_set1_epi8(1);
-	__m512i sp[4], sm[4], v;
-	uint32_t w, words = (k + 63) / 64;
-	unsigned j;
+	const __m512i one = _mm512_set1_epi8(1), neg = _mm512_set1_epi8(-1);
+	const __m512i bias = _mm512_set1_epi8((char)0x80);
+	__m512i acc[4][4], wv[4], xv[4];
+	uint32_t sw[4] = { 0 };
+	size_t w;
+	unsigned r, t;
 
-	for (j = 0; j < 4; j++)
-		sp[j] = sm[j] = _mm512_setzero_si512();
+#pragma GCC unroll 4
+	for (r = 0; r < R; r++)
+#pragma GCC unroll 4
+		for (t = 0; t < T; t++)
+			acc[r][t] = _mm512_setzero_si512();
 	for (w = 0; w < words; w++) {
 		__mmask64 live = k - 64 * w >= 64 ? ~0ull : (1ull << (k - 64 * w)) - 1;
-		__mmask64 mp = plus[w], mm = minus[w];
 
-		for (j = 0; j < nx; j++) {
-			v = _mm512_maskz_loadu_epi8(live, x[j] + 64 * (size_t)w);
-			sp[j] = _mm512_dpbusd_epi32(sp[j], ones, _mm512_maskz_mov_epi8(mp, v));
-			sm[j] = _mm512_dpbusd_epi32(sm[j], ones, _mm512_maskz_mov_epi8(mm, v));
+#pragma GCC unroll 4
+		for (t = 0; t < T; t++)
+			xv[t] = _mm512_xor_si512(_mm512_maskz_loadu_epi8(live, x[t] + 64 * w), bias);
+#pragma GCC unroll 4
+		for (r = 0; r < R; r++) {
+			__mmask64 mp = pl[r][w], mm = pl[r][words + w];
+
+			wv[r] = _mm512_mask_mov_epi8(_mm512_maskz_mov_epi8(mp, one), mm, neg);
+			sw[r] += (uint32_t)__builtin_popcountll(mp) - (uint32_t)__builtin_popcountll(mm);
+#pragma GCC unroll 4
+			for (t = 0; t < T; t++)
+				acc[r][t] = _mm512_dpbusd_epi32(acc[r][t], xv[t], wv[r]);
 		}
 	}
-	for (j = 0; j < nx; j++)
-		out[j] = (uint32_t)_mm512_reduce_add_epi32(_mm512_sub_epi32(sp[j], sm[j]));
+#pragma GCC unroll 4
+	for (r = 0; r < R; r++)
+#pragma GCC unroll 4
+		for (t = 0; t < T; t++)
+			out[r][t] = (uint32_t)_mm512_reduce_add_epi32(acc[r][t]) - 128u * sw[r];
+}
+
+#define PLANES_BLOCK_AVX512(R, T)                                                           \
+	__attribute__((target("avx512f,avx512bw,avx512vnni,popcnt")))                       \
+	static void planes_block##R##x##T##_avx512(const uint64_t *const *pl, size_t words,  \
+						   const int8_t *const *x, uint32_t k,       \
+						   uint32_t (*out)[4])                       \
+	{                                                                                   \
+		planes_block_avx512(pl, words, x, k, R, T, out);                            \
+	}
+PLANES_BLOCK_AVX512(4, 4)
+PLANES_BLOCK_AVX512(4, 1)
+PLANES_BLOCK_AVX512(1, 4)
+PLANES_BLOCK_AVX512(1, 1)
+
+/* Rows i0..i1-1 in fours (then one at a time) by inputs in fours (then one at a time). */
+static void planes_part_avx512(const struct planes_job *p, uint32_t i0, uint32_t i1)
+{
+	size_t words = (p->k + 63) / 64;
+	uint32_t i, j, s[4][4];
+	unsigned nr, nt, r, t;
+
+	for (i = i0; i < i1; i += nr) {
+		const uint64_t *pl[4];
+
+		nr = i1 - i >= 4 ? 4 : 1;
+		for (r = 0; r < nr; r++)
+			pl[r] = p->planes + (size_t)(i + r) * 2 * words;
+		for (j = 0; j < p->n; j += nt) {
+			const int8_t *xr[4];
+
+			nt = p->n - j >= 4 ? 4 : 1;
+			for (t = 0; t < nt; t++)
+				xr[t] = p->x + (size_t)(j + t) * p->k;
+			if (nr == 4 && nt == 4)
+				planes_block4x4_avx512(pl, words, xr, p->k, s);
+			else if (nr == 4)
+				planes_block4x1_avx512(pl, words, xr, p->k, s);
+			else if (nt == 4)
+				planes_block1x4_avx512(pl, words, xr, p->k, s);
+			else
+				planes_block1x1_avx512(pl, words, xr, p->k, s);
+			for (r = 0; r < nr; r++)
+				for (t = 0; t < nt; t++)
+					p->y[(size_t)(j + t) * p->m + i + r] = (int32_t)s[r][t];
+		}
+	}
 }
 
 /*
@@ -288,15 +396,6 @@ static uint32_t planes_row1_avx2(const uint64_t *plus, const uint64_t *minus, co
 }
 #endif
 
-struct planes_job {
-	const uint64_t *planes;
-	const int8_t *x;
-	int32_t *y;
-	uint32_t m, k, n;
-	int vec;          /* 0 plain, 1 AVX2, 2 AVX-512 */
-	const uint8_t *xb; /* AVX2: x ^ 0x80, n x k */
-	int8_t *wbuf;      /* AVX2: two spread rows per part */
-};
 
 
 #ifdef GOLDEN_X86
@@ -370,29 +469,17 @@ static void planes_part(void *ctx, unsigned part, unsigned parts)
 		planes_part_avx2(p, i0, i1, p->wbuf + (size_t)part * 2 * 64 * (p->k / 64));
 		return;
 	}
+	if (p->vec == 2) {
+		planes_part_avx512(p, i0, i1);
+		return;
+	}
 #endif
 	for (i = i0; i < i1; i++) {
 		const uint64_t *plus = p->planes + i * 2 * words, *minus = plus + words;
 
-		for (j = 0; j < p->n; j++) {
-#ifdef GOLDEN_X86
-			if (p->vec == 2) {
-				const int8_t *xr[4];
-				uint32_t s[4];
-				unsigned nx = p->n - j < 4 ? p->n - j : 4, t;
-
-				for (t = 0; t < nx; t++)
-					xr[t] = p->x + (size_t)(j + t) * p->k;
-				planes_dot4_avx512(plus, minus, xr, nx, p->k, s);
-				for (t = 0; t < nx; t++)
-					p->y[(size_t)(j + t) * p->m + i] = (int32_t)s[t];
-				j += nx - 1;
-				continue;
-			}
-#endif
+		for (j = 0; j < p->n; j++)
 			p->y[(size_t)j * p->m + i] =
 				(int32_t)planes_dot_plain(plus, minus, p->x + (size_t)j * p->k, p->k);
-		}
 	}
 }
 

@@ -206,6 +206,11 @@ void tern_softmax(float *x, uint32_t n);
 void tern_attention(const float *q, const float *kc, const float *vc, uint32_t pos,
 		    uint32_t n_head, uint32_t n_head_kv, uint32_t head_dim, float *out,
 		    float *scores);
+/* The same for head h only (out's head h rows); heads are independent, so callers may
+ * compute them in any order or on any thread and get the same bits. */
+void tern_attention_head(const float *q, const float *kc, const float *vc, uint32_t pos,
+			 uint32_t h, uint32_t n_head, uint32_t n_head_kv, uint32_t head_dim,
+			 float *out, float *scores);
 /* gate <- act(gate) * up */
 void tern_glu(float *gate, const float *up, uint32_t n, uint32_t act);
 

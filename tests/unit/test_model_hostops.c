@@ -4,9 +4,12 @@
  * and a two-token GQA attention, the FFN gates, and sampling determinism.
  */
 #include <criterion/criterion.h>
+#include <fenv.h>
 #include <math.h>
+#include <string.h>
 
 #include "tern_model.h"
+#include "tern_pool.h"
 
 #define NEAR(a, b) cr_expect(fabs((double)(a) - (double)(b)) < 1e-5, "%s = %.9g, want %.9g", #a, (double)(a), (double)(b))
 
@@ -20,6 +23,80 @@ Test(hostops, round_half_even)
 	for (i = 0; i < sizeof(in) / sizeof(in[0]); i++)
 		cr_expect_eq(tern_round_half_even(in[i]), want[i], "round(%g) = %g, want %g",
 			     in[i], tern_round_half_even(in[i]), want[i]);
+}
+
+/* Against the C library's rintf in round-to-nearest (ties to even), over random floats
+ * of every magnitude the quantizers see and beyond, ties, and the edges. Bit for bit,
+ * except the sign of a zero result: tern gives +0 for (-0.5, 0) (floor(x) + 1, what
+ * it always gave, so earlier runs and trained models stay bit-identical), rintf -0;
+ * the quantizers make 0 of both. */
+static int same_rounding(float r, float want)
+{
+	return want == 0.0f ? r == 0.0f : !memcmp(&r, &want, sizeof(r));
+}
+
+Test(hostops, round_half_even_matches_rintf)
+{
+	static const float edge[] = { 0.0f, -0.0f, 0.49999997f, -0.49999997f, 8388607.5f,
+				      -8388607.5f, 8388608.0f, 16777217.0f, 1e30f, -1e30f,
+				      1.4e-45f, -1.4e-45f };
+	uint64_t s = 12345;
+	unsigned i;
+
+	cr_assert_eq(fesetround(FE_TONEAREST), 0);
+	for (i = 0; i < sizeof(edge) / sizeof(edge[0]); i++) {
+		float r = tern_round_half_even(edge[i]), want = rintf(edge[i]);
+
+		cr_expect(same_rounding(r, want), "round(%a) = %a, rintf %a", edge[i], r, want);
+	}
+	for (i = 0; i < 200000; i++) {
+		float x, r, want;
+
+		s = s * 6364136223846793005ull + 1442695040888963407ull;
+		/* a quarter exact halves (ties), the rest any magnitude up to 2^25 */
+		if (i % 4 == 0)
+			x = (float)((int32_t)(s >> 40) - (1 << 23)) / 2.0f + 0.0f;
+		else
+			x = ldexpf((float)(int32_t)(s >> 32) / 2147483648.0f, (int)((s >> 8) % 26));
+		r = tern_round_half_even(x);
+		want = rintf(x);
+		cr_expect(same_rounding(r, want), "round(%a) = %a, rintf %a", x, r, want);
+		if (!same_rounding(r, want))
+			break;
+	}
+}
+
+/* The quantizers give the same int8 codes with the vector rounding as with the plain
+ * loop, ties included: a scale of exactly 1 (max |x| = 127) and halves everywhere, a
+ * length that leaves a scalar tail, and a4's clamp. */
+Test(hostops, quant_vector_equals_plain)
+{
+	enum { N = 1003 };
+	static float x[N];
+	int8_t qp[N], qv[N];
+	uint64_t s = 99;
+	float sp, sv;
+	unsigned i;
+
+	for (i = 0; i < N; i++) {
+		s = s * 6364136223846793005ull + 1442695040888963407ull;
+		x[i] = i % 3 ? (float)((int)(s >> 56) - 128) / 2.0f : (float)(int32_t)(s >> 32) / 2e7f;
+	}
+	x[7] = 127.0f;
+	tern_kernel_set(TERN_KERNEL_PLAIN);
+	sp = tern_quant_a8(x, N, qp);
+	tern_kernel_set(TERN_KERNEL_AUTO);
+	sv = tern_quant_a8(x, N, qv);
+	cr_expect_eq(sp, 1.0f);
+	cr_expect_eq(sp, sv);
+	cr_expect(!memcmp(qp, qv, N), "a8 codes differ");
+	cr_expect_eq(qp[1], (int8_t)tern_round_half_even(x[1]));
+	tern_kernel_set(TERN_KERNEL_PLAIN);
+	sp = tern_quant_a4(x, N, qp);
+	tern_kernel_set(TERN_KERNEL_AUTO);
+	sv = tern_quant_a4(x, N, qv);
+	cr_expect_eq(sp, sv);
+	cr_expect(!memcmp(qp, qv, N), "a4 codes differ");
 }
 
 Test(hostops, quant_a8_per_token_absmax)

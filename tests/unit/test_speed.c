@@ -238,6 +238,13 @@ Test(speed, ref_fast_mode_equals_one_pass)
 	fast_equals_slow("32x32", 201, 700, 7, 2, TERN_KERNEL_AVX2);
 	fast_equals_slow("32x32", 33, 1100, 5, 1, TERN_KERNEL_AVX2);
 	fast_equals_slow("8x8", 9, 40, 4, 2, TERN_KERNEL_AVX2);
+	/* The same shapes with the automatic choice (AVX-512 rows in fours where the CPU
+	 * has it): a row count that is no multiple of four, k tails, inputs in fours plus
+	 * single ones, one thread and two. */
+	fast_equals_slow("32x32", 201, 700, 7, 2, TERN_KERNEL_AUTO);
+	fast_equals_slow("32x32", 33, 1100, 5, 1, TERN_KERNEL_AUTO);
+	fast_equals_slow("8x8", 9, 40, 4, 2, TERN_KERNEL_AUTO);
+	fast_equals_slow("32x32", 130, 2560, 9, 2, TERN_KERNEL_AUTO);
 }
 
 /* Any byte in the weight region, code 3 included, reads the same in every mode. */
