@@ -27,6 +27,7 @@ import argparse
 import json
 import os
 import platform
+import re
 import subprocess
 import sys
 import time
@@ -230,6 +231,27 @@ def median(xs):
     return xs[len(xs) // 2] if len(xs) % 2 else (xs[len(xs) // 2 - 1] + xs[len(xs) // 2]) / 2
 
 
+def machine():
+    """CPU model, core count and the vector extensions the kernels choose between (the
+    ratios to llama.cpp depend on them: both sides pick AVX-512 or AVX2 at run time)."""
+    m = {"cpu": platform.processor() or platform.machine(), "cores": os.cpu_count(),
+         "python": platform.python_version()}
+    try:
+        with open("/proc/cpuinfo") as f:
+            info = f.read()
+        name = re.search(r"^model name\s*:\s*(.+)$", info, re.M)
+        flags = re.search(r"^flags\s*:\s*(.+)$", info, re.M)
+        if name:
+            m["cpu_model"] = name.group(1).strip()
+        if flags:
+            have = set(flags.group(1).split())
+            m["vector"] = [x for x in ("avx2", "f16c", "fma", "avx512f", "avx512bw",
+                                       "avx512_vnni", "avx512_vpopcntdq") if x in have]
+    except OSError:
+        pass
+    return m
+
+
 def bench_llama(tmp, threads=2, decode_steps=8):
     gguf = os.path.join(tmp, "bench-2b4t.gguf")
     gen = os.path.join(ROOT, "bench", "bench_gguf.py")
@@ -237,7 +259,9 @@ def bench_llama(tmp, threads=2, decode_steps=8):
         subprocess.run([sys.executable, gen, gguf, "--seed", "1"], check=True)
     nm = ensure_llama()
     res = {"file": os.path.relpath(gguf, ROOT), "file_bytes": os.path.getsize(gguf),
-           "threads": threads, "decode_steps": decode_steps, "runs": []}
+           "threads": threads, "decode_steps": decode_steps, "machine": machine(),
+           "date": time.strftime("%Y-%m-%d %H:%M:%S"),
+           "load_average_at_start": os.getloadavg()[0], "runs": []}
 
     def tern(check):
         d, wall, rc = run_json(["run", "--model", gguf, "--backend", "ref", "--warmup",
@@ -315,8 +339,7 @@ def main():
     parts = set(a.only.split(","))
     tmp = os.path.join(ROOT, "build", "bench")
     os.makedirs(tmp, exist_ok=True)
-    results = {"machine": {"cpu": platform.processor() or platform.machine(),
-                           "cores": os.cpu_count(), "python": platform.python_version()},
+    results = {"machine": machine(),
                "date": time.strftime("%Y-%m-%d %H:%M:%S"),
                "dram": {"bytes_per_cycle": a.dram_bw, "latency_cycles": a.dram_latency}}
     if os.path.exists(a.out):  # keep parts not re-run this time
