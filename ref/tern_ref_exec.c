@@ -69,7 +69,8 @@ int tern_ref_state_init(struct tern_ref_state *s, const struct tern_hw_config *c
 	s->fast = fast;
 	s->r1 = cfg->rows;
 	/* Fast mode keeps pointers, not decoded weights; its scratch mirrors ABUF with
-	 * each entry's activations permuted, and asum holds each entry's sum. */
+	 * each entry's activations permuted, and asum holds each entry's sum, both per
+	 * 32-lane part of the entry (tern_ref_fast.c). */
 	s->wbuf = fast ? calloc(1, 1) : alloc3(cfg->rows, cfg->lanes, cfg->wbuf_depth, 1);
 	s->wptr = fast ? alloc3(cfg->wbuf_depth, 1, 1, sizeof(*s->wptr)) : calloc(1, 1);
 	s->wzero = alloc3(cfg->wbuf_depth, 1, 1, sizeof(uint32_t));
@@ -77,7 +78,8 @@ int tern_ref_state_init(struct tern_ref_state *s, const struct tern_hw_config *c
 	s->acc = alloc3(cfg->rows, cfg->acc_depth, 1, sizeof(uint32_t));
 	s->scratch = fast ? alloc3(cfg->abuf_depth, cfg->lanes, 1, 1) :
 			    alloc3(cfg->rows, cfg->lanes, 1, 1 + 8);
-	s->asum = alloc3(fast ? cfg->abuf_depth : 1, 1, 1, sizeof(uint32_t));
+	s->asum = alloc3(fast ? cfg->abuf_depth : 1, fast ? (cfg->lanes + 31) / 32 : 1, 1,
+			 sizeof(uint32_t));
 	s->wunset = fast ? alloc3(cfg->rows, cfg->lanes / 4 + 1, 1, 1) : calloc(1, 1);
 	if (fast && s->wptr && s->wunset) {
 		uint32_t e;

@@ -19,6 +19,15 @@
  * saturate; the plain loop uses uint32), which is the ISA's arithmetic, so both
  * kernels give the same bits for any K. The plain kernel is the fallback and the
  * reference the tests hold the vector one to.
+ *
+ * The vector kernels take PE rows of 32 lanes (8 code bytes each, 8 rows per 64-byte
+ * vector). A wider row (LANES = 32 * P, P = 2, 4 or 8: the kv260 preset's 64x64 array)
+ * is P such parts side by side in the WBUF entry, so the same bytes are 8 "virtual
+ * rows" of 32 lanes covering 8 / P real rows. The activations and sums are kept per
+ * part (scratch and asum: P planes over the ABUF), and the kernel runs once per part
+ * with that part's activations; virtual row i * P + p of pass p belongs to real row i,
+ * and the other virtual rows of a pass are discarded. P times the dot products of an
+ * ideal kernel, but vector speed instead of the plain loop.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -112,8 +121,7 @@ void tern_ref_fast_load(struct tern_ref_state *s, const struct tern_insn *in)
 	uint64_t addr = tern_get_load_dram_addr(in), stride = tern_get_load_dram_stride(in);
 	uint64_t ebytes = tern_entry_bytes(cfg, buf, 0);
 	uint64_t beats = (xs * ebytes + cfg->bus_bytes - 1) / cfg->bus_bytes;
-	size_t nj = cfg->lanes / 4;
-	uint32_t x, y, e;
+	uint32_t x, y, e, p, parts = cfg->lanes / 32;
 
 	for (y = 0; y < ys; y++) {
 		const uint8_t *row = s->dram + addr + y * stride;
@@ -122,16 +130,21 @@ void tern_ref_fast_load(struct tern_ref_state *s, const struct tern_insn *in)
 			e = base + y * xs + x;
 			if (buf) {
 				const int8_t *a = (const int8_t *)row + x * ebytes;
-				int8_t *xp = s->scratch + (size_t)e * cfg->lanes;
-				uint32_t sum = 0, b, j;
 
 				memcpy(s->abuf + (size_t)e * cfg->lanes, a, cfg->lanes);
-				for (b = 0; b < nj; b++)
-					for (j = 0; j < 4; j++) {
-						xp[nj * j + b] = a[4 * b + j];
-						sum += (uint32_t)a[4 * b + j];
-					}
-				s->asum[e] = sum;
+				/* only the vector kernels read these: 32-lane parts */
+				for (p = 0; cfg->lanes % 32 == 0 && p < parts; p++) {
+					const int8_t *ap = a + 32 * p;
+					int8_t *xp = s->scratch + ((size_t)p * cfg->abuf_depth + e) * 32;
+					uint32_t sum = 0, b, j;
+
+					for (b = 0; b < 8; b++)
+						for (j = 0; j < 4; j++) {
+							xp[8 * j + b] = ap[4 * b + j];
+							sum += (uint32_t)ap[4 * b + j];
+						}
+					s->asum[(size_t)p * cfg->abuf_depth + e] = sum;
+				}
 			} else {
 				s->wptr[e] = row + x * ebytes; /* zeros: counted by the GEMM */
 			}
@@ -402,33 +415,46 @@ void tern_ref_fast_gemm(struct tern_ref_state *s, const struct tern_insn *in)
 	uint32_t wb = tern_get_gemm_wbuf_base(in), ab = tern_get_gemm_abuf_base(in);
 	uint32_t accb = tern_get_gemm_acc_base(in), k = tern_get_gemm_k_chunks(in);
 	uint32_t nt = tern_get_gemm_n_tokens(in), astride = tern_get_gemm_abuf_stride(in);
-	uint32_t nj = cfg->lanes / 4, n, r, c, j;
+	uint32_t nj = cfg->lanes / 4, n, r, c;
 	const uint8_t *const *wp = s->wptr + wb;
 	uint64_t zero = 0, steps = (uint64_t)nt * k;
 	int vec = 0;
-
 #ifdef HAVE_X86
-	vec = cfg->lanes != 32 ? 0 : tern_kernel_avx512() ? 2 : tern_kernel_avx2() ? 1 : 0;
-	/* Blocks of four tokens over the 8-row groups; the rest as one token at a time
+	/* P 32-lane parts per row, G = 8 / P real rows per 8 virtual rows (see the top) */
+	uint32_t P = cfg->lanes / 32, G = 8, p, i;
+	size_t depth = cfg->abuf_depth;
+
+	vec = cfg->lanes % 32 || P > 8 || 8 % P ? 0 : tern_kernel_avx512() ? 2 : tern_kernel_avx2() ? 1 : 0;
+	if (vec)
+		G = 8 / P;
+	/* Blocks of four tokens over the row groups; the rest as one token at a time
 	 * below, which also counts the zero weights (token 0 only). */
-	for (n = 0; vec && n + 4 <= nt && s->r0 + 8 <= s->r1; n += 4) {
-		const int8_t *xp[4];
-		uint32_t as[4] = { 0, 0, 0, 0 }, sum4[4][8], t;
+	for (n = 0; vec && n + 4 <= nt && s->r0 + G <= s->r1; n += 4) {
+		const int8_t *xp[8][4];
+		uint32_t as[8][4], sum4[4][8], t;
 
-		for (t = 0; t < 4; t++) {
-			size_t e0 = (size_t)ab + (size_t)(n + t) * astride;
+		for (p = 0; p < P; p++)
+			for (t = 0; t < 4; t++) {
+				size_t e0 = p * depth + ab + (size_t)(n + t) * astride;
 
-			xp[t] = s->scratch + e0 * cfg->lanes;
-			for (c = 0; c < k; c++)
-				as[t] += s->asum[e0 + c];
-		}
-		for (r = s->r0; r + 8 <= s->r1; r += 8) {
-			rows8x4(vec, wp, k, (size_t)r * 8, xp, as, sum4);
+				xp[p][t] = s->scratch + e0 * 32;
+				for (c = 0, as[p][t] = 0; c < k; c++)
+					as[p][t] += s->asum[e0 + c];
+			}
+		for (r = s->r0; r + G <= s->r1; r += G) {
+			uint32_t tot[4][8] = { { 0 } };
+
+			for (p = 0; p < P; p++) {
+				rows8x4(vec, wp, k, (size_t)r * nj, xp[p], as[p], sum4);
+				for (t = 0; t < 4; t++)
+					for (i = 0; i < G; i++)
+						tot[t][i] += sum4[t][i * P + p];
+			}
 			for (t = 0; t < 4; t++) {
 				uint32_t *acc = s->acc + ((size_t)accb + n + t) * cfg->rows;
 
-				for (j = 0; j < 8; j++)
-					acc[r + j] = (reset ? 0 : acc[r + j]) + sum4[t][j];
+				for (i = 0; i < G; i++)
+					acc[r + i] = (reset ? 0 : acc[r + i]) + tot[t][i];
 			}
 		}
 		for (t = 0; r < s->r1 && t < 4; t++) {
@@ -441,9 +467,9 @@ void tern_ref_fast_gemm(struct tern_ref_state *s, const struct tern_insn *in)
 		}
 	}
 	if (n) { /* the zero weights of the rows, as token 0 would count them */
-		for (r = s->r0; r + 8 <= s->r1; r += 8)
+		for (r = s->r0; r + G <= s->r1; r += G)
 			for (c = 0; c < k; c++)
-				zero += tern_ref_zero_codes2(wp[c] + (size_t)r * 8, 64);
+				zero += tern_ref_zero_codes2(wp[c] + (size_t)r * nj, 64);
 		for (c = 0; r < s->r1 && c < k; c++)
 			zero += tern_ref_zero_codes2(wp[c] + (size_t)r * nj, (s->r1 - r) * nj);
 	}
@@ -453,25 +479,35 @@ void tern_ref_fast_gemm(struct tern_ref_state *s, const struct tern_insn *in)
 	for (; n < nt; n++) {
 		const int8_t *a = s->abuf + ((size_t)ab + (size_t)n * astride) * cfg->lanes;
 		uint32_t *acc = s->acc + ((size_t)accb + n) * cfg->rows;
-		uint32_t asum = 0, sum[8];
 
 		r = s->r0;
-		if (vec) {
-			size_t e0 = (size_t)ab + (size_t)n * astride;
-			const int8_t *xp = s->scratch + e0 * cfg->lanes;
-
-			for (c = 0; c < k; c++)
-				asum += s->asum[e0 + c];
 #ifdef HAVE_X86
-			for (; r + 8 <= s->r1; r += 8) {
-				uint64_t z = rows8(vec, wp, k, (size_t)r * 8, xp, asum, sum);
+		if (vec) {
+			const int8_t *xp[8];
+			uint32_t as[8], sum[8];
 
-				zero += n ? 0 : z; /* the same codes for every token */
-				for (j = 0; j < 8; j++)
-					acc[r + j] = (reset ? 0 : acc[r + j]) + sum[j];
+			for (p = 0; p < P; p++) {
+				size_t e0 = p * depth + ab + (size_t)n * astride;
+
+				xp[p] = s->scratch + e0 * 32;
+				for (c = 0, as[p] = 0; c < k; c++)
+					as[p] += s->asum[e0 + c];
 			}
-#endif
+			for (; r + G <= s->r1; r += G) {
+				uint32_t tot[8] = { 0 };
+
+				for (p = 0; p < P; p++) {
+					uint64_t z = rows8(vec, wp, k, (size_t)r * nj, xp[p], as[p], sum);
+
+					zero += n || p ? 0 : z; /* the same codes for every token and part */
+					for (i = 0; i < G; i++)
+						tot[i] += sum[i * P + p];
+				}
+				for (i = 0; i < G; i++)
+					acc[r + i] = (reset ? 0 : acc[r + i]) + tot[i];
+			}
 		}
+#endif
 		for (c = 0; !n && r < s->r1 && c < k; c++)
 			zero += tern_ref_zero_codes2(wp[c] + (size_t)r * nj, (s->r1 - r) * nj);
 		for (; r < s->r1; r++)

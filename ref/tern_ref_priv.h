@@ -27,7 +27,7 @@ struct tern_ref_state {
 	uint32_t *acc;            /* [acc_depth * rows]; uint32 so sums wrap without UB */
 	int8_t *scratch;          /* one WBUF entry decoded flat (rows*lanes + 8); in fast
 				     mode the ABUF permuted per entry (tern_ref_fast.c) */
-	uint32_t *asum;           /* fast mode: [abuf_depth] sum of each ABUF entry */
+	uint32_t *asum;           /* fast mode: [parts][abuf_depth] sum of each ABUF entry part */
 	int8_t lut2[256][4];      /* byte -> 4 weights, 2-bit format */
 	int8_t lut3[256][5];      /* byte -> 5 weights, base-3 format */
 	uint8_t zero2[256];       /* zero weights among a byte's 4 (2-bit) codes */

@@ -245,6 +245,14 @@ Test(speed, ref_fast_mode_equals_one_pass)
 	fast_equals_slow("32x32", 33, 1100, 5, 1, TERN_KERNEL_AUTO);
 	fast_equals_slow("8x8", 9, 40, 4, 2, TERN_KERNEL_AUTO);
 	fast_equals_slow("32x32", 130, 2560, 9, 2, TERN_KERNEL_AUTO);
+	/* Rows of 64, 128 and 256 lanes (two, four and eight 32-lane parts per row), with
+	 * row groups that do not fill the array, tokens in fours plus single ones. */
+	fast_equals_slow("64x64", 150, 700, 6, 2, TERN_KERNEL_AUTO);
+	fast_equals_slow("64x64", 70, 2560, 1, 1, TERN_KERNEL_AUTO);
+	fast_equals_slow("64x64", 150, 700, 6, 2, TERN_KERNEL_AVX2);
+	fast_equals_slow("8x128", 21, 900, 5, 2, TERN_KERNEL_AUTO);
+	fast_equals_slow("4x256", 9, 1100, 4, 1, TERN_KERNEL_AUTO);
+	fast_equals_slow("16x256", 40, 600, 2, 2, TERN_KERNEL_AVX2);
 }
 
 /* Any byte in the weight region, code 3 included, reads the same in every mode. */
@@ -257,6 +265,7 @@ Test(speed, ref_fast_mode_reserved_codes)
 	for (i = 0; i < 3; i++) {
 		fast_equals_slow_w("32x32", 200, 300, 1, 2, kr[i], 1);
 		fast_equals_slow_w("32x32", 200, 300, 9, 2, kr[i], 1);
+		fast_equals_slow_w("64x64", 150, 300, 5, 2, kr[i], 1);
 	}
 }
 
