@@ -68,6 +68,22 @@ static int gguf_norm(struct tern_model *m, uint32_t layer, uint32_t which, float
 	return t ? tern_gguf_tensor_f32(p->g, t, dst, err, errlen) : -1;
 }
 
+/* Every 256 rows, drop the mapped pages of the 256 rows read: the output projection's
+ * full pass (tern_wcache.c) keeps its own copy, and single lookups map a row again when
+ * they need it. The last row drops the whole table, for pages the kernel mapped around
+ * a read (fault-around) after their own rows had been dropped. */
+static void release_rows(struct tern_model *m, uint32_t tok)
+{
+	const struct gguf_priv *p = m->priv;
+
+	if (tok % 256 == 255 || tok + 1 == m->cfg.n_vocab) {
+		size_t rb = (size_t)m->cfg.n_embd * (p->embd->type == TERN_GGML_F32 ? 4 : 2);
+		size_t first = tok + 1 == m->cfg.n_vocab ? 0 : tok / 256 * 256;
+
+		tern_gguf_release(p->g, p->embd->data + first * rb, (tok + 1 - first) * rb);
+	}
+}
+
 static int gguf_embd_row(struct tern_model *m, uint32_t tok, float *dst, char *err,
 			 size_t errlen)
 {
@@ -94,17 +110,22 @@ static int gguf_embd_row(struct tern_model *m, uint32_t tok, float *dst, char *e
 			dst[i] = tern_bf16_to_f32(tern_le16(row + 2 * i));
 		break;
 	}
-	/* Every 256 rows, drop the mapped pages of the 256 rows read: the output
-	 * projection's full pass (tern_wcache.c) keeps its own copy, and single lookups
-	 * map a row again when they need it. */
-	if (tok % 256 == 255 || tok + 1 == m->cfg.n_vocab) {
-		size_t rb = (size_t)d * (p->embd->type == TERN_GGML_F32 ? 4 : 2);
-		/* the last row: the whole table, for pages the kernel mapped around a read
-		 * (fault-around) after their own rows had been dropped */
-		size_t first = tok + 1 == m->cfg.n_vocab ? 0 : tok / 256 * 256;
+	release_rows(m, tok);
+	return 0;
+}
 
-		tern_gguf_release(p->g, p->embd->data + first * rb, (tok + 1 - first) * rb);
-	}
+static int gguf_embd_row16(struct tern_model *m, uint32_t tok, uint16_t *dst, int *bf16)
+{
+	const struct gguf_priv *p = m->priv;
+	const uint8_t *row = p->embd->data + (size_t)tok * m->cfg.n_embd * 2;
+	uint32_t i;
+
+	if (p->embd->type != TERN_GGML_F16 && p->embd->type != TERN_GGML_BF16)
+		return -1;
+	for (i = 0; i < m->cfg.n_embd; i++)
+		dst[i] = tern_le16(row + 2 * i);
+	*bf16 = p->embd->type == TERN_GGML_BF16;
+	release_rows(m, tok);
 	return 0;
 }
 
@@ -132,6 +153,7 @@ static const struct tern_model_ops gguf_ops = {
 	.embd_row = gguf_embd_row,
 	.free = gguf_free,
 	.meta = gguf_meta,
+	.embd_row16 = gguf_embd_row16,
 };
 
 static int is_float(uint32_t t)

@@ -168,6 +168,25 @@ static int load_embd(struct tern_model *m, struct tern_wcache *wc, char *err, si
 
 	if (!row)
 		return snprintf(err, errlen, "out of memory for the embedding"), -1;
+	/* A source that stores 16-bit floats: its values fit that type by definition, so
+	 * no probe, and the rows are copied as stored (each float the same value). */
+	if (m->ops->embd_row16 && !m->ops->embd_row16(m, 0, (uint16_t *)row, &type)) {
+		type = type ? E_BF16 : E_F16;
+		if (!(wc->embd = malloc((size_t)V * d * 2))) {
+			snprintf(err, errlen, "out of memory for the embedding (%zu bytes)", (size_t)V * d * 2);
+			goto out;
+		}
+		for (v = 0; v < V; v++) {
+			int bf16;
+
+			if (m->ops->embd_row16(m, v, (uint16_t *)wc->embd + (size_t)v * d, &bf16)) {
+				snprintf(err, errlen, "embedding row %u: not stored as 16-bit floats", v);
+				goto out;
+			}
+		}
+		esz = 2;
+		goto done;
+	}
 	for (type = E_BF16; type <= E_F32; type++) {
 		for (v = 0; v < V; v++) {
 			if (m->ops->embd_row(m, v, row, err, errlen))
@@ -198,6 +217,7 @@ static int load_embd(struct tern_model *m, struct tern_wcache *wc, char *err, si
 				((uint16_t *)wc->embd)[at] = (uint16_t)(tern_f32_bits(row[i]) >> 16);
 		}
 	}
+done:
 	wc->etype = type;
 	wc->bytes += (uint64_t)V * d * esz;
 	rc = 0;

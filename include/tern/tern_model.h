@@ -81,6 +81,10 @@ struct tern_model_ops {
 	void (*free)(struct tern_model *m);
 	/* Optional: extra GGUF metadata on export (a tokenizer); 0 or -1 with err. */
 	int (*meta)(struct tern_model *m, struct tern_gguf_writer *w, char *err, size_t errlen);
+	/* Optional: row `tok` of token_embd as stored, when the source stores it as F16 or
+	 * BF16: n_embd raw 16-bit values into dst and *bf16 set, 0; -1 when it is stored
+	 * otherwise (embd_row then). Lets the resident copy skip two float conversions. */
+	int (*embd_row16)(struct tern_model *m, uint32_t tok, uint16_t *dst, int *bf16);
 };
 
 /* Decoded vocabulary of a GGUF file (tern_tokenizer.c). */

@@ -11,6 +11,8 @@
 
 #include "tern_gguf.h"
 #include "tern_model.h"
+#include "tern_ternary.h"
+#include "tern_wcache.h"
 
 static struct tern_model *tiny(void)
 {
@@ -124,6 +126,7 @@ static void add_vocab(struct tern_gguf_writer *w, uint32_t n)
 }
 
 static int with_vocab;
+static uint32_t embd_type = TERN_GGML_F32; /* how write_custom stores token_embd */
 
 static void write_custom(const char *path, const char *arch, const char *act, const char *skip)
 {
@@ -152,7 +155,7 @@ static void write_custom(const char *path, const char *arch, const char *act, co
 		z->ops->embd_row(z, i, fb + (size_t)i * c->n_embd, err, sizeof(err));
 	ne[0] = c->n_embd;
 	ne[1] = c->n_vocab;
-	tern_gguf_add_tensor_f32(w, "token_embd.weight", TERN_GGML_F32, 2, ne, fb);
+	tern_gguf_add_tensor_f32(w, "token_embd.weight", embd_type, 2, ne, fb);
 	for (i = 0; i < TERN_LIN_COUNT; i++) {
 		tern_lin_shape(c, i, &rows, &k);
 		z->ops->linear(z, 0, i, wb, &s, err, sizeof(err));
@@ -203,6 +206,74 @@ Test(model_gguf, activation_inferred_from_arch)
 	cr_expect_eq(m->cfg.act, TERN_ACT_RELU2, "an explicit key wins");
 	tern_model_free(m);
 }
+
+/*
+ * A 16-bit embedding (F16, BF16) is copied into the resident form as stored
+ * (ops->embd_row16); the logits must be the bits of the generic path, which probes the
+ * narrowest exact type from embd_row's floats. The same file through both: the second
+ * model's ops lack embd_row16.
+ */
+static void embd16_same_logits(uint32_t type, int want_bf16)
+{
+	struct tern_model *a = NULL, *b = NULL;
+	struct tern_model_ops ops;
+	const struct tern_model_ops *orig;
+	float *h, *la, *lb, *fa;
+	const float *hp[1];
+	float *oa[1], *ob[1];
+	uint16_t *raw;
+	uint32_t i, v;
+	int bf16 = -1;
+	char path[128], err[512];
+
+	embd_type = type;
+	tmp_path(path, sizeof(path), "embd16");
+	write_custom(path, "bitnet-b1.58", NULL, "");
+	embd_type = TERN_GGML_F32;
+	cr_assert_eq(tern_model_open_gguf(path, &a, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(tern_model_open_gguf(path, &b, err, sizeof(err)), 0, "%s", err);
+	unlink(path);
+	h = malloc(a->cfg.n_embd * sizeof(*h));
+	hp[0] = h;
+	orig = b->ops;
+	ops = *orig;
+	ops.embd_row16 = NULL;
+	b->ops = &ops;
+	/* the raw values are the floats embd_row decodes */
+	raw = malloc(a->cfg.n_embd * sizeof(*raw));
+	fa = malloc(a->cfg.n_embd * sizeof(*fa));
+	for (v = 0; v < a->cfg.n_vocab; v += 97) {
+		cr_assert_eq(a->ops->embd_row16(a, v, raw, &bf16), 0);
+		cr_assert_eq(a->ops->embd_row(a, v, fa, err, sizeof(err)), 0);
+		for (i = 0; i < a->cfg.n_embd; i++) {
+			float f = bf16 ? tern_bf16_to_f32(raw[i]) : tern_f16_to_f32(raw[i]);
+
+			cr_expect(!memcmp(&f, &fa[i], sizeof(f)), "row %u element %u", v, i);
+		}
+	}
+	cr_expect_eq(bf16, want_bf16);
+	for (i = 0; i < a->cfg.n_embd; i++)
+		h[i] = (float)((int)(i * 37 % 19) - 9) / 7.0f;
+	la = malloc((size_t)a->cfg.n_vocab * sizeof(float));
+	lb = malloc((size_t)a->cfg.n_vocab * sizeof(float));
+	oa[0] = la;
+	ob[0] = lb;
+	cr_assert_eq(tern_wcache_logits(a, hp, oa, 1, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(tern_wcache_logits(b, hp, ob, 1, err, sizeof(err)), 0, "%s", err);
+	cr_expect(!memcmp(la, lb, (size_t)a->cfg.n_vocab * sizeof(float)),
+		  "logits from the stored 16-bit rows differ from the probed copy");
+	free(raw);
+	free(fa);
+	free(h);
+	free(la);
+	free(lb);
+	tern_model_free(a);
+	b->ops = orig;
+	tern_model_free(b);
+}
+
+Test(model_gguf, embedding_f16_stored_copy) { embd16_same_logits(TERN_GGML_F16, 0); }
+Test(model_gguf, embedding_bf16_stored_copy) { embd16_same_logits(TERN_GGML_BF16, 1); }
 
 Test(model_gguf, refusals_name_the_problem)
 {
