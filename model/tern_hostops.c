@@ -156,7 +156,7 @@ void tern_glu(float *gate, const float *up, uint32_t n, uint32_t act)
  * takes round-to-nearest-even from its immediate, not from MXCSR, so this too is
  * independent of the rounding mode; the product is the same IEEE single multiply, and
  * clamping before the conversion keeps every value in range. Only the sign of a zero
- * can differ from the scalar rounding, and both become the int8 0.
+ * can differ from the scalar rounding, and both become the int8 0; NaN becomes 0 in both.
  */
 __attribute__((target("avx2")))
 static uint32_t quant_apply_avx2(const float *x, uint32_t n, float s, int lo, int hi, int8_t *q)
@@ -170,6 +170,8 @@ static uint32_t quant_apply_avx2(const float *x, uint32_t n, float s, int lo, in
 		__m256 r = _mm256_round_ps(_mm256_mul_ps(_mm256_loadu_ps(x + i), vs),
 					   _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
 
+		/* NaN (a NaN or infinite activation) -> 0, as in the scalar loop */
+		r = _mm256_andnot_ps(_mm256_cmp_ps(r, r, _CMP_UNORD_Q), r);
 		r = _mm256_min_ps(_mm256_max_ps(r, vlo), vhi);
 		_mm256_storeu_si256((__m256i *)t, _mm256_cvttps_epi32(r));
 		for (j = 0; j < 8; j++)
@@ -191,7 +193,9 @@ static void quant_apply(const float *x, uint32_t n, float s, int lo, int hi, int
 	for (; i < n; i++) {
 		float r = round_half_even(x[i] * s);
 
-		q[i] = (int8_t)(r < lo ? lo : r > hi ? hi : r);
+		/* NaN (from a NaN activation, or an infinite one with scale 0) gives 0: one
+		 * defined code for both paths instead of an out-of-range conversion */
+		q[i] = r != r ? 0 : (int8_t)(r < lo ? lo : r > hi ? hi : r);
 	}
 }
 

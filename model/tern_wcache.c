@@ -441,7 +441,6 @@ static void logit_part(void *ctx, unsigned part, unsigned parts)
 #endif
 }
 
-/* out[i][v] = E[v] . h[i] for every vocabulary row v; the embedding is kept on first use. */
 /*
  * One token's embedding row for the forward pass: from the resident copy once the
  * output projection has loaded it (it holds every value exactly, so the row is the
@@ -462,6 +461,7 @@ int tern_wcache_embd_row(struct tern_model *m, uint32_t tok, float *dst, char *e
 	return 0;
 }
 
+/* out[i][v] = E[v] . h[i] for every vocabulary row v; the embedding is kept on first use. */
 int tern_wcache_logits(struct tern_model *m, const float *const *h, float *const *out,
 		       uint32_t nh, char *err, size_t errlen)
 {

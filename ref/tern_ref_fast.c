@@ -133,7 +133,7 @@ void tern_ref_fast_load(struct tern_ref_state *s, const struct tern_insn *in)
 
 				memcpy(s->abuf + (size_t)e * cfg->lanes, a, cfg->lanes);
 				/* only the vector kernels read these: 32-lane parts */
-				for (p = 0; cfg->lanes % 32 == 0 && p < parts; p++) {
+				for (p = 0; cfg->lanes % 32 == 0 && 8 % parts == 0 && p < parts; p++) {
 					const int8_t *ap = a + 32 * p;
 					int8_t *xp = s->scratch + ((size_t)p * cfg->abuf_depth + e) * 32;
 					uint32_t sum = 0, b, j;

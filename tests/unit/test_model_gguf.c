@@ -262,6 +262,14 @@ static void embd16_same_logits(uint32_t type, int want_bf16)
 	cr_assert_eq(tern_wcache_logits(b, hp, ob, 1, err, sizeof(err)), 0, "%s", err);
 	cr_expect(!memcmp(la, lb, (size_t)a->cfg.n_vocab * sizeof(float)),
 		  "logits from the stored 16-bit rows differ from the probed copy");
+	/* with the copy loaded, the forward pass's token rows come from it: the same floats */
+	for (v = 0; v < a->cfg.n_vocab; v += 61) {
+		float *fb = lb; /* n_vocab >= n_embd floats of scratch */
+
+		cr_assert_eq(tern_wcache_embd_row(a, v, fb, err, sizeof(err)), 0, "%s", err);
+		cr_assert_eq(a->ops->embd_row(a, v, fa, err, sizeof(err)), 0);
+		cr_expect(!memcmp(fa, fb, a->cfg.n_embd * sizeof(float)), "row %u from the copy", v);
+	}
 	free(raw);
 	free(fa);
 	free(h);

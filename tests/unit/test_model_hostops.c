@@ -97,6 +97,18 @@ Test(hostops, quant_vector_equals_plain)
 	sv = tern_quant_a4(x, N, qv);
 	cr_expect_eq(sp, sv);
 	cr_expect(!memcmp(qp, qv, N), "a4 codes differ");
+	/* Non-finite activations: an inf makes the scale 0 and every product NaN or 0, a
+	 * NaN stays NaN; both paths give the code 0 there, in the vector body and the tail. */
+	x[3] = INFINITY;
+	x[N - 1] = NAN;
+	tern_kernel_set(TERN_KERNEL_PLAIN);
+	tern_quant_a8(x, N, qp);
+	tern_kernel_set(TERN_KERNEL_AUTO);
+	tern_quant_a8(x, N, qv);
+	cr_expect(!memcmp(qp, qv, N), "a8 codes differ with inf and NaN");
+	cr_expect_eq(qv[3], 0);
+	cr_expect_eq(qv[N - 1], 0);
+	cr_expect_eq(qp[3], 0);
 }
 
 Test(hostops, quant_a8_per_token_absmax)

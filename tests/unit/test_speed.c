@@ -248,6 +248,9 @@ Test(speed, ref_fast_mode_equals_one_pass)
 	/* Rows of 64, 128 and 256 lanes (two, four and eight 32-lane parts per row), with
 	 * row groups that do not fill the array, tokens in fours plus single ones. */
 	fast_equals_slow("64x64", 150, 700, 6, 2, TERN_KERNEL_AUTO);
+	/* 12 rows: slices of one row mix vector row groups with a plain tail */
+	fast_equals_slow("12x64", 30, 500, 6, 2, TERN_KERNEL_AUTO);
+	fast_equals_slow("12x64", 30, 500, 5, 1, TERN_KERNEL_AVX2);
 	fast_equals_slow("64x64", 70, 2560, 1, 1, TERN_KERNEL_AUTO);
 	fast_equals_slow("64x64", 150, 700, 6, 2, TERN_KERNEL_AVX2);
 	fast_equals_slow("8x128", 21, 900, 5, 2, TERN_KERNEL_AUTO);
