@@ -190,7 +190,8 @@ module tern_gemm #(
     .clk_i,
     .en_i(s1_v_q),
     .first_i(s1_first_q),
-    .init_i(s1_reset_q ? '0 : acc_rdata_i),
+    .zero_i(s1_reset_q),
+    .init_i(acc_rdata_i),
     .w_i(wbuf_rdata_i),
     .a_i(abuf_rdata_i),
     .acc_o(acc_wdata_o)
