@@ -73,7 +73,7 @@ module tern_fetch #(
   logic [39:0]  pf_addr_q;
   logic [32:0]  cur_idx_q;    // index the checker works on
   logic [39:0]  cur_addr_q;
-  logic [TERN_INSN_BITS-1:0] insn_q;
+  logic [TERN_INSN_BITS-1:0] chk_insn;  // the checker latched it at chk_start (one copy)
   logic [7:0]   err_q;
   logic         chk_start, chk_done;
   logic [7:0]   chk_err;
@@ -94,7 +94,7 @@ module tern_fetch #(
                    && cur_in_win && (valid_q != '0);
   assign pop        = chk_start;
 
-  assign insn_op = tern_opcode(insn_q);
+  assign insn_op = tern_opcode(chk_insn);
   always_comb begin
     q_sel = 2'd0;
     unique case (insn_op)
@@ -104,7 +104,7 @@ module tern_fetch #(
     endcase
   end
   assign q_ok     = !q_full_i[q_sel];
-  assign q_data_o = tern_qword_pack(cur_idx_q[31:0], insn_q);
+  assign q_data_o = tern_qword_pack(cur_idx_q[31:0], chk_insn);
   always_comb begin
     q_push_o = '0;
     if (state_q == F_DISP && q_ok) q_push_o[q_sel] = 1'b1;
@@ -117,7 +117,7 @@ module tern_fetch #(
     .clk_i, .rst_ni,
     .start_i(chk_start), .insn_i(buf_q[rptr_q]),
     .dma_base_i, .dma_limit_i,
-    .done_o(chk_done), .err_o(chk_err)
+    .done_o(chk_done), .err_o(chk_err), .insn_o(chk_insn)
   );
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
@@ -132,7 +132,6 @@ module tern_fetch #(
       pf_addr_q  <= '0;
       cur_idx_q  <= '0;
       cur_addr_q <= '0;
-      insn_q     <= '0;
       err_q      <= TERN_ERR_OK;
     end else if (start_i) begin
       state_q    <= F_NEXT;
@@ -171,7 +170,6 @@ module tern_fetch #(
             err_q   <= TERN_ERR_FETCH_RANGE;
             state_q <= F_IDLE;
           end else if (chk_start) begin
-            insn_q  <= buf_q[rptr_q];
             state_q <= F_CHECK;
           end
         end

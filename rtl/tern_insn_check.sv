@@ -25,7 +25,8 @@ module tern_insn_check #(
   input  logic [31:0]  dma_base_i,
   input  logic [31:0]  dma_limit_i,
   output logic         done_o,
-  output logic [7:0]   err_o
+  output logic [7:0]   err_o,
+  output logic [`TERN_INSN_W-1:0] insn_o   // the word latched at start_i (fetch dispatches it)
 );
   `include "tern_isa.svh"
 
@@ -137,6 +138,7 @@ module tern_insn_check #(
   end
 
   assign done_o = (state_q == S_FIN);
+  assign insn_o = insn_q;
 
   // The checks, evaluated on the latched word and the finished products.
   logic [3:0]  op_q;
