@@ -61,7 +61,9 @@ module tern_top #(
   logic        csr_start, run_start, abort, busy, done, error, done_set;
   logic [7:0]  err_code;
   logic [31:0] err_insn, insn_base, insn_count, dma_base, dma_limit, watchdog;
-  logic [64*NumCnt-1:0] counters;
+  logic        cnt_rd;
+  logic [4:0]  cnt_idx;
+  logic [63:0] cnt_data;
   logic [16*NumCnt-1:0] inc;
 
   tern_csr #(.Rows(Rows), .Lanes(Lanes), .NumCnt(NumCnt), .CounterBits(CounterBits)) u_csr (
@@ -72,7 +74,8 @@ module tern_top #(
     .start_o(csr_start), .insn_base_o(insn_base), .insn_count_o(insn_count),
     .dma_base_o(dma_base), .dma_limit_o(dma_limit), .watchdog_o(watchdog),
     .busy_i(busy), .done_i(done), .error_i(error), .err_code_i(err_code),
-    .err_insn_i(err_insn), .done_set_i(done_set), .counters_i(counters), .irq_o
+    .err_insn_i(err_insn), .done_set_i(done_set), .cnt_rd_o(cnt_rd), .cnt_idx_o(cnt_idx),
+    .cnt_data_i(cnt_data), .irq_o
   );
 
   logic       f_idle, f_blocked, f_ev_fetch, f_ev_end, f_ev_stall;
@@ -266,7 +269,23 @@ module tern_top #(
     inc[16*TERN_CNT_FETCH_STALL +: 16]   = 16'(f_ev_stall);
   end
 
-  tern_perf #(.NumCnt(NumCnt), .CntW(CounterBits)) u_perf (
-    .clk_i, .rst_ni, .clear_i(run_start), .en_i(busy), .inc_i(inc), .cnt_o(counters)
+  // The largest per-cycle increment of each counter (the inc terms above): tern_perf sizes
+  // its pending registers from it.
+  function automatic logic [32*NumCnt-1:0] inc_max();
+    logic [32*NumCnt-1:0] m;
+    m = {NumCnt{32'd1}};
+    m[32*TERN_CNT_INSNS +: 32]         = 32'd4;
+    m[32*TERN_CNT_MACS +: 32]          = 32'(RL > 65535 ? 65535 : RL);
+    m[32*TERN_CNT_MACS_ZERO +: 32]     = 32'(RL > 65535 ? 65535 : RL);
+    m[32*TERN_CNT_DRAM_RD_BYTES +: 32] = 32'(BusBytes);
+    m[32*TERN_CNT_DRAM_WR_BYTES +: 32] = 32'(BusBytes);
+    m[32*TERN_CNT_FETCH_BYTES +: 32]   = 32'(TERN_INSN_BYTES);
+    m[32*TERN_CNT_ACC_RD +: 32]        = 32'd2;
+    inc_max = m;
+  endfunction
+
+  tern_perf #(.NumCnt(NumCnt), .CntW(CounterBits), .IncMax(inc_max())) u_perf (
+    .clk_i, .rst_ni, .clear_i(run_start), .en_i(busy), .inc_i(inc),
+    .rd_i(cnt_rd), .rd_idx_i(cnt_idx), .rd_data_o(cnt_data)
   );
 endmodule
