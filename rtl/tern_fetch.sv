@@ -11,6 +11,12 @@
 // runs tern_insn_check and either stops (error or END) or pushes {index, word} into the unit queue,
 // waiting while it is full. Stopped, the prefetcher issues nothing more and outstanding beats drain
 // into the buffer; idle_o says fetch is stopped and has no read in flight.
+// The buffer is a RAM (block RAM on an FPGA, not FetchBuf x 128 flip-flops and a FetchBuf-way
+// read mux): Ipb banks, slot s in bank s % Ipb at row s / Ipb, so a beat writes one row of
+// every bank. Each bank reads, one cycle ahead, the row of the slot that will be at the read
+// pointer next cycle (rptr_d), taking the beat being written instead when it writes that row
+// (an explicit bypass, so the RAM needs no read-during-write behaviour); the head is then
+// exactly buf[rptr] as a register array read combinationally would give it.
 module tern_fetch #(
   parameter int unsigned Rows = 32,
   parameter int unsigned Lanes = 32,
@@ -60,12 +66,15 @@ module tern_fetch #(
   localparam int unsigned LogBus = $clog2(BusBytes);
   localparam logic [PtrW-1:0] LastPtr = PtrW'(FetchBuf - 1);
   localparam logic [CntW-1:0] IpbC = CntW'(Ipb);
+  localparam int unsigned BufRows = FetchBuf / Ipb;  // rows of a bank (Ipb divides FetchBuf)
+  localparam int unsigned RowW = $clog2(BufRows);
+  localparam int unsigned BankW = (Ipb > 1) ? $clog2(Ipb) : 1;
 
   typedef enum logic [1:0] {F_IDLE, F_NEXT, F_CHECK, F_DISP} state_e;
 
   state_e       state_q;
-  logic [TERN_INSN_BITS-1:0] buf_q [FetchBuf];
-  logic [PtrW-1:0] wptr_q, rptr_q;
+  logic [PtrW-1:0] wptr_q, rptr_q, rptr_d;
+  logic [TERN_INSN_BITS-1:0] head;    // buf[rptr_q]
   logic [CntW-1:0] valid_q;   // instructions in the buffer
   logic [CntW-1:0] credit_q;  // free slots not yet promised to a read in flight
   logic [InflW-1:0] inflight_q;  // beats requested, not yet arrived
@@ -115,7 +124,7 @@ module tern_fetch #(
     .AccDepth(AccDepth), .BusBytes(BusBytes)
   ) u_check (
     .clk_i, .rst_ni,
-    .start_i(chk_start), .insn_i(buf_q[rptr_q]),
+    .start_i(chk_start), .insn_i(head),
     .dma_base_i, .dma_limit_i,
     .done_o(chk_done), .err_o(chk_err), .insn_o(chk_insn)
   );
@@ -198,13 +207,29 @@ module tern_fetch #(
     end
   end
 
-  // Arriving beats fill Ipb consecutive buffer slots (Ipb divides FetchBuf).
-  always_ff @(posedge clk_i) begin
-    if (r_valid_i) begin
-      for (int k = 0; k < Ipb; k++) begin
-        buf_q[PtrW'(wptr_q + PtrW'(k))] <= r_data_i[TERN_INSN_BITS*k +: TERN_INSN_BITS];
-      end
+  // The buffer. An arriving beat fills Ipb consecutive slots, row wptr/Ipb of every bank
+  // (wptr is a multiple of Ipb). rptr_d is rptr_q of the next cycle (start, pop, or held).
+  logic [RowW-1:0] wrow, rrow_d;
+  logic [TERN_INSN_BITS-1:0] bank_rd [Ipb];
+  assign rptr_d = start_i ? '0 : (pop ? ((rptr_q == LastPtr) ? '0 : rptr_q + 1'b1) : rptr_q);
+  assign wrow   = wptr_q[PtrW-1 -: RowW];
+  assign rrow_d = rptr_d[PtrW-1 -: RowW];
+  for (genvar k = 0; k < Ipb; k++) begin : g_bank
+    (* no_rw_check, ram_style = "block" *) logic [TERN_INSN_BITS-1:0] mem_q [BufRows];
+    logic [TERN_INSN_BITS-1:0] rd_q;
+    always_ff @(posedge clk_i) begin
+      if (r_valid_i) mem_q[wrow] <= r_data_i[TERN_INSN_BITS*k +: TERN_INSN_BITS];
+      if (r_valid_i && wrow == rrow_d) rd_q <= r_data_i[TERN_INSN_BITS*k +: TERN_INSN_BITS];
+      else rd_q <= mem_q[rrow_d];
     end
+    assign bank_rd[k] = rd_q;
+  end
+  if (Ipb > 1) begin : g_sel
+    logic [BankW-1:0] rbank_q;  // rptr_q % Ipb
+    always_ff @(posedge clk_i) rbank_q <= rptr_d[BankW-1:0];
+    assign head = bank_rd[rbank_q];
+  end else begin : g_one
+    assign head = bank_rd[0];
   end
 
   assign idle_o     = (state_q == F_IDLE) && (inflight_q == '0);
