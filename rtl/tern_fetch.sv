@@ -23,7 +23,8 @@ module tern_fetch #(
   parameter int unsigned WbufDepth = 512,
   parameter int unsigned AbufDepth = 8192,
   parameter int unsigned AccDepth = 512,
-  parameter int unsigned BusBytes = 32
+  parameter int unsigned BusBytes = 32,
+  parameter bit FetchRam = 1'b1  // buffer in block RAM (0: flip-flops, for a part without any)
 ) (
   input  logic                  clk_i,
   input  logic                  rst_ni,
@@ -214,13 +215,22 @@ module tern_fetch #(
   assign rptr_d = start_i ? '0 : (pop ? ((rptr_q == LastPtr) ? '0 : rptr_q + 1'b1) : rptr_q);
   assign wrow   = wptr_q[PtrW-1 -: RowW];
   assign rrow_d = rptr_d[PtrW-1 -: RowW];
+  // ram_style: yosys keeps a memory of a few rows in flip-flops unless told otherwise.
   for (genvar k = 0; k < Ipb; k++) begin : g_bank
-    (* no_rw_check, ram_style = "block" *) logic [TERN_INSN_BITS-1:0] mem_q [BufRows];
-    logic [TERN_INSN_BITS-1:0] rd_q;
-    always_ff @(posedge clk_i) begin
-      if (r_valid_i) mem_q[wrow] <= r_data_i[TERN_INSN_BITS*k +: TERN_INSN_BITS];
-      if (r_valid_i && wrow == rrow_d) rd_q <= r_data_i[TERN_INSN_BITS*k +: TERN_INSN_BITS];
-      else rd_q <= mem_q[rrow_d];
+    logic [TERN_INSN_BITS-1:0] wdata, rd_q;
+    assign wdata = r_data_i[TERN_INSN_BITS*k +: TERN_INSN_BITS];
+    if (FetchRam) begin : g_bram
+      (* no_rw_check, ram_style = "block" *) logic [TERN_INSN_BITS-1:0] mem_q [BufRows];
+      always_ff @(posedge clk_i) begin
+        if (r_valid_i) mem_q[wrow] <= wdata;
+        rd_q <= (r_valid_i && wrow == rrow_d) ? wdata : mem_q[rrow_d];
+      end
+    end else begin : g_ff
+      (* ram_style = "logic" *) logic [TERN_INSN_BITS-1:0] mem_q [BufRows];
+      always_ff @(posedge clk_i) begin
+        if (r_valid_i) mem_q[wrow] <= wdata;
+        rd_q <= (r_valid_i && wrow == rrow_d) ? wdata : mem_q[rrow_d];
+      end
     end
     assign bank_rd[k] = rd_q;
   end

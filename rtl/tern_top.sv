@@ -14,7 +14,10 @@ module tern_top #(
   // Performance counter width (17..64; CSRs stay 64-bit, bits above read 0, HW_COUNTER_BITS
   // tells the host): the ISA's 64 by default; a small FPGA may count in fewer bits and wrap
   // (its board's fpga.rtl_params in the definition; 32 bits: 179 s at 24 MHz).
-  parameter int unsigned CounterBits = 64
+  parameter int unsigned CounterBits = 64,
+  // Fetch's instruction buffer in block RAM (1) or flip-flops (0: a part whose block RAM the
+  // buffers already fill, the iCEBreaker's fpga.rtl_params). Same behaviour either way.
+  parameter bit FetchRam = 1'b1
 ) (
   input  logic clk_i, input logic rst_ni,
   // AXI4-Lite CSR slave
@@ -102,7 +105,7 @@ module tern_top #(
 
   tern_fetch #(
     .Rows(Rows), .Lanes(Lanes), .WbufDepth(WbufDepth), .AbufDepth(AbufDepth),
-    .AccDepth(AccDepth), .BusBytes(BusBytes)
+    .AccDepth(AccDepth), .BusBytes(BusBytes), .FetchRam(FetchRam)
   ) u_fetch (
     .clk_i, .rst_ni, .start_i(run_start), .abort_i(abort),
     .insn_base_i(insn_base), .insn_count_i(insn_count), .dma_base_i(dma_base),
