@@ -40,7 +40,9 @@ module tern_fetch #(
   output logic [31:0]           ar_addr_o,
   input  logic                  r_valid_i,
   input  logic [BusBytes*8-1:0] r_data_i,
-  // dispatch: queue 0 load, 1 compute, 2 store; entry = {index, word}
+  // dispatch: queue 0 load, 1 compute, 2 store; entry = {index, word}, written (q_wr_o)
+  // while it is checked and in every cycle up to its push, so before the push (EarlyWrite)
+  output logic [2:0]            q_wr_o,
   output logic [2:0]            q_push_o,
   output logic [`TERN_QWORD_W-1:0] q_data_o,
   input  logic [2:0]            q_full_i,
@@ -92,10 +94,15 @@ module tern_fetch #(
   logic [3:0]   insn_op;
 
   assign base_ok    = (insn_base_i[LogBus-1:0] == '0);
+  // An instruction at a lies in the window when base <= a and a + INSN_BYTES <= limit, i.e.
+  // a < limit - INSN_BYTES + 1 = last_end (one subtraction shared by both checks; a negative
+  // last_end, a limit below INSN_BYTES, admits no address).
+  logic [40:0] last_end;
+  assign last_end   = {9'd0, dma_limit_i} - 41'(TERN_INSN_BYTES) + 41'd1;
   assign pf_ok      = (pf_idx_q < {1'b0, insn_count_i}) && (pf_addr_q >= {8'd0, dma_base_i})
-                   && (pf_addr_q + InsnBytes <= {8'd0, dma_limit_i});
+                   && ({1'b0, pf_addr_q} < last_end) && !last_end[40];
   assign cur_in_win = (cur_addr_q >= {8'd0, dma_base_i})
-                   && (cur_addr_q + InsnBytes <= {8'd0, dma_limit_i});
+                   && ({1'b0, cur_addr_q} < last_end) && !last_end[40];
   assign ar_valid_o = (state_q != F_IDLE) && base_ok && pf_ok && (credit_q >= IpbC)
                    && (inflight_q != InflW'(TERN_FETCH_INFLIGHT_MAX));
   assign ar_addr_o  = pf_addr_q[31:0];
@@ -116,7 +123,9 @@ module tern_fetch #(
   assign q_ok     = !q_full_i[q_sel];
   assign q_data_o = tern_qword_pack(cur_idx_q[31:0], chk_insn);
   always_comb begin
+    q_wr_o   = '0;
     q_push_o = '0;
+    if (state_q == F_CHECK || state_q == F_DISP) q_wr_o[q_sel] = 1'b1;
     if (state_q == F_DISP && q_ok) q_push_o[q_sel] = 1'b1;
   end
 

@@ -99,7 +99,7 @@ module tern_top #(
   // ------------------------------------------------------------------ fetch and queues
   logic        f_ar_valid, f_ar_ready, f_r_valid;
   logic [31:0] f_ar_addr;
-  logic [2:0]  q_push, q_full, q_pop;
+  logic [2:0]  q_wr, q_push, q_full, q_pop;
   logic [TERN_QWORD_BITS-1:0] q_wdata;
   logic [TERN_QWORD_BITS-1:0] q_head [3];
 
@@ -112,14 +112,14 @@ module tern_top #(
     .dma_limit_i(dma_limit),
     .ar_valid_o(f_ar_valid), .ar_ready_i(f_ar_ready), .ar_addr_o(f_ar_addr),
     .r_valid_i(f_r_valid), .r_data_i(m_rdata_i),
-    .q_push_o(q_push), .q_data_o(q_wdata), .q_full_i(q_full),
+    .q_wr_o(q_wr), .q_push_o(q_push), .q_data_o(q_wdata), .q_full_i(q_full),
     .idle_o(f_idle), .blocked_o(f_blocked), .err_o(f_err), .idx_o(f_idx),
     .ev_fetch_o(f_ev_fetch), .ev_end_o(f_ev_end), .ev_stall_o(f_ev_stall)
   );
 
   for (genvar q = 0; q < 3; q++) begin : g_queue
-    tern_fifo #(.Width(TERN_QWORD_BITS), .Depth(QueueDepth)) u_q (
-      .clk_i, .rst_ni, .clear_i(run_start),
+    tern_fifo #(.Width(TERN_QWORD_BITS), .Depth(QueueDepth), .EarlyWrite(1'b1)) u_q (
+      .clk_i, .rst_ni, .clear_i(run_start), .wr_i(q_wr[q]),
       .push_i(q_push[q]), .data_i(q_wdata), .full_o(q_full[q]),
       .pop_i(q_pop[q]), .data_o(q_head[q]), .empty_o(u_empty[q])
     );
