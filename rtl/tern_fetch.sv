@@ -13,10 +13,10 @@
 // into the buffer; idle_o says fetch is stopped and has no read in flight.
 // The buffer is a RAM (block RAM on an FPGA, not FetchBuf x 128 flip-flops and a FetchBuf-way
 // read mux): Ipb banks, slot s in bank s % Ipb at row s / Ipb, so a beat writes one row of
-// every bank. Each bank reads, one cycle ahead, the row of the slot that will be at the read
-// pointer next cycle (rptr_d), taking the beat being written instead when it writes that row
-// (an explicit bypass, so the RAM needs no read-during-write behaviour); the head is then
-// exactly buf[rptr] as a register array read combinationally would give it.
+// every bank. The checker takes an instruction (chk_start) only when it is in the buffer, so
+// written at least a cycle before: the banks read the row of the read pointer in that cycle
+// and their output registers hold the word for the checker and the dispatch until the next
+// one (no copy elsewhere, no bypass; the check's first MUL cycle reads the fields itself).
 module tern_fetch #(
   parameter int unsigned Rows = 32,
   parameter int unsigned Lanes = 32,
@@ -63,7 +63,7 @@ module tern_fetch #(
   localparam int unsigned FetchBuf = (TERN_FETCH_BUF_BEATS * Ipb > TERN_FETCH_BUF_MIN)
                                    ? TERN_FETCH_BUF_BEATS * Ipb : TERN_FETCH_BUF_MIN;
   localparam int unsigned InflW = $clog2(TERN_FETCH_INFLIGHT_MAX + 1);
-  localparam logic [39:0] InsnBytes = 40'(TERN_INSN_BYTES);
+  localparam logic [32:0] InsnBytes = 33'(TERN_INSN_BYTES);
   localparam int unsigned PtrW = $clog2(FetchBuf);
   localparam int unsigned CntW = $clog2(FetchBuf + 1);
   localparam int unsigned LogBus = $clog2(BusBytes);
@@ -76,16 +76,18 @@ module tern_fetch #(
   typedef enum logic [1:0] {F_IDLE, F_NEXT, F_CHECK, F_DISP} state_e;
 
   state_e       state_q;
-  logic [PtrW-1:0] wptr_q, rptr_q, rptr_d;
-  logic [TERN_INSN_BITS-1:0] head;    // buf[rptr_q]
+  logic [PtrW-1:0] wptr_q, rptr_q;
+  logic [TERN_INSN_BITS-1:0] head;    // the word read at the last chk_start
   logic [CntW-1:0] valid_q;   // instructions in the buffer
   logic [CntW-1:0] credit_q;  // free slots not yet promised to a read in flight
   logic [InflW-1:0] inflight_q;  // beats requested, not yet arrived
   logic [32:0]  pf_idx_q;     // index of the first instruction of the next beat to read
-  logic [39:0]  pf_addr_q;
+  // Addresses: bit 32 is sticky, "at or above 4 GiB" (outside every window: addresses only
+  // grow), so 33 bits decide what the exact sum base + 16*index would.
+  logic [32:0]  pf_addr_q;
   logic [32:0]  cur_idx_q;    // index the checker works on
-  logic [39:0]  cur_addr_q;
-  logic [TERN_INSN_BITS-1:0] chk_insn;  // the checker latched it at chk_start (one copy)
+  logic [32:0]  cur_addr_q;
+  logic [TERN_INSN_BITS-1:0] chk_insn;  // the word being checked and dispatched (= head)
   logic [7:0]   err_q;
   logic         chk_start, chk_done;
   logic [7:0]   chk_err;
@@ -97,12 +99,12 @@ module tern_fetch #(
   // An instruction at a lies in the window when base <= a and a + INSN_BYTES <= limit, i.e.
   // a < limit - INSN_BYTES + 1 = last_end (one subtraction shared by both checks; a negative
   // last_end, a limit below INSN_BYTES, admits no address).
-  logic [40:0] last_end;
-  assign last_end   = {9'd0, dma_limit_i} - 41'(TERN_INSN_BYTES) + 41'd1;
-  assign pf_ok      = (pf_idx_q < {1'b0, insn_count_i}) && (pf_addr_q >= {8'd0, dma_base_i})
-                   && ({1'b0, pf_addr_q} < last_end) && !last_end[40];
-  assign cur_in_win = (cur_addr_q >= {8'd0, dma_base_i})
-                   && ({1'b0, cur_addr_q} < last_end) && !last_end[40];
+  logic [32:0] last_end;
+  assign last_end   = {1'b0, dma_limit_i} - 33'(TERN_INSN_BYTES) + 33'd1;
+  assign pf_ok      = (pf_idx_q < {1'b0, insn_count_i}) && !pf_addr_q[32] && !last_end[32]
+                   && (pf_addr_q[31:0] >= dma_base_i) && (pf_addr_q[31:0] < last_end[31:0]);
+  assign cur_in_win = !cur_addr_q[32] && !last_end[32]
+                   && (cur_addr_q[31:0] >= dma_base_i) && (cur_addr_q[31:0] < last_end[31:0]);
   assign ar_valid_o = (state_q != F_IDLE) && base_ok && pf_ok && (credit_q >= IpbC)
                    && (inflight_q != InflW'(TERN_FETCH_INFLIGHT_MAX));
   assign ar_addr_o  = pf_addr_q[31:0];
@@ -136,8 +138,9 @@ module tern_fetch #(
     .clk_i, .rst_ni,
     .start_i(chk_start), .insn_i(head),
     .dma_base_i, .dma_limit_i,
-    .done_o(chk_done), .err_o(chk_err), .insn_o(chk_insn)
+    .done_o(chk_done), .err_o(chk_err)
   );
+  assign chk_insn = head;
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
@@ -160,15 +163,15 @@ module tern_fetch #(
       credit_q   <= CntW'(FetchBuf);
       inflight_q <= '0;
       pf_idx_q   <= '0;
-      pf_addr_q  <= {8'd0, insn_base_i};
+      pf_addr_q  <= {1'b0, insn_base_i};
       cur_idx_q  <= '0;
-      cur_addr_q <= {8'd0, insn_base_i};
+      cur_addr_q <= {1'b0, insn_base_i};
       err_q      <= TERN_ERR_OK;
     end else begin
       // prefetch side
       if (ar_fire) begin
         pf_idx_q  <= pf_idx_q + 33'(Ipb);
-        pf_addr_q <= pf_addr_q + 40'(BusBytes);
+        pf_addr_q <= ({1'b0, pf_addr_q[31:0]} + 33'(BusBytes)) | {pf_addr_q[32], 32'd0};
       end
       if (ar_fire && !r_valid_i) inflight_q <= inflight_q + 1'b1;
       else if (r_valid_i && !ar_fire) inflight_q <= inflight_q - 1'b1;
@@ -207,7 +210,7 @@ module tern_fetch #(
         F_DISP: begin
           if (q_ok) begin
             cur_idx_q  <= cur_idx_q + 33'd1;
-            cur_addr_q <= cur_addr_q + InsnBytes;
+            cur_addr_q <= ({1'b0, cur_addr_q[31:0]} + InsnBytes) | {cur_addr_q[32], 32'd0};
             state_q    <= F_NEXT;
           end
         end
@@ -218,12 +221,12 @@ module tern_fetch #(
   end
 
   // The buffer. An arriving beat fills Ipb consecutive slots, row wptr/Ipb of every bank
-  // (wptr is a multiple of Ipb). rptr_d is rptr_q of the next cycle (start, pop, or held).
-  logic [RowW-1:0] wrow, rrow_d;
+  // (wptr is a multiple of Ipb); a row is written only when all its slots are free, so never
+  // the row being read.
+  logic [RowW-1:0] wrow, rrow;
   logic [TERN_INSN_BITS-1:0] bank_rd [Ipb];
-  assign rptr_d = start_i ? '0 : (pop ? ((rptr_q == LastPtr) ? '0 : rptr_q + 1'b1) : rptr_q);
-  assign wrow   = wptr_q[PtrW-1 -: RowW];
-  assign rrow_d = rptr_d[PtrW-1 -: RowW];
+  assign wrow = wptr_q[PtrW-1 -: RowW];
+  assign rrow = rptr_q[PtrW-1 -: RowW];
   // ram_style: yosys keeps a memory of a few rows in flip-flops unless told otherwise.
   for (genvar k = 0; k < Ipb; k++) begin : g_bank
     logic [TERN_INSN_BITS-1:0] wdata, rd_q;
@@ -232,20 +235,20 @@ module tern_fetch #(
       (* no_rw_check, ram_style = "block" *) logic [TERN_INSN_BITS-1:0] mem_q [BufRows];
       always_ff @(posedge clk_i) begin
         if (r_valid_i) mem_q[wrow] <= wdata;
-        rd_q <= (r_valid_i && wrow == rrow_d) ? wdata : mem_q[rrow_d];
+        if (chk_start) rd_q <= mem_q[rrow];
       end
     end else begin : g_ff
       (* ram_style = "logic" *) logic [TERN_INSN_BITS-1:0] mem_q [BufRows];
       always_ff @(posedge clk_i) begin
         if (r_valid_i) mem_q[wrow] <= wdata;
-        rd_q <= (r_valid_i && wrow == rrow_d) ? wdata : mem_q[rrow_d];
+        if (chk_start) rd_q <= mem_q[rrow];
       end
     end
     assign bank_rd[k] = rd_q;
   end
   if (Ipb > 1) begin : g_sel
-    logic [BankW-1:0] rbank_q;  // rptr_q % Ipb
-    always_ff @(posedge clk_i) rbank_q <= rptr_d[BankW-1:0];
+    logic [BankW-1:0] rbank_q;  // the read slot's bank
+    always_ff @(posedge clk_i) if (chk_start) rbank_q <= rptr_q[BankW-1:0];
     assign head = bank_rd[rbank_q];
   end else begin : g_one
     assign head = bank_rd[0];

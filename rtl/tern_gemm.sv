@@ -63,7 +63,7 @@ module tern_gemm #(
   typedef enum logic [1:0] {G_IDLE, G_RUN, G_DRAIN} state_e;
   state_e      state_q;
   logic        reset_q, push_prev_q, push_next_q, first_q, abort_q;
-  logic [15:0] k_q, c_left_q, n_left_q, wbase_q, w_addr_q, a_row_q, a_addr_q, stride_q;
+  logic [15:0] km1_q, c_left_q, n_left_q, wbase_q, w_addr_q, a_row_q, a_addr_q, stride_q;
   logic [15:0] acc_addr_q;
   logic        s1_v_q, s1_first_q, s1_last_q, s1_reset_q, s2_v_q;
   logic [15:0] s1_addr_q, s2_addr_q;
@@ -106,7 +106,7 @@ module tern_gemm #(
       push_next_q <= 1'b0;
       first_q     <= 1'b0;
       abort_q     <= 1'b0;
-      k_q         <= '0;
+      km1_q       <= '0;
       c_left_q    <= '0;
       n_left_q    <= '0;
       wbase_q     <= '0;
@@ -145,7 +145,7 @@ module tern_gemm #(
             push_prev_q <= tern_push_prev(h_insn);
             push_next_q <= tern_push_next(h_insn);
             first_q     <= 1'b1;
-            k_q         <= tern_gemm_k_chunks(h_insn);
+            km1_q       <= tern_gemm_k_chunks(h_insn) - 16'd1;  // chunks left after the first
             c_left_q    <= tern_gemm_k_chunks(h_insn) - 16'd1;
             n_left_q    <= tern_gemm_n_tokens(h_insn);
             wbase_q     <= tern_gemm_wbuf_base(h_insn);
@@ -162,7 +162,7 @@ module tern_gemm #(
             abort_q <= 1'b1;
           end else if (step) begin
             if (last_chunk) begin
-              c_left_q   <= k_q - 16'd1;
+              c_left_q   <= km1_q;
               first_q    <= 1'b1;
               w_addr_q   <= wbase_q;
               a_row_q    <= a_row_q + stride_q;

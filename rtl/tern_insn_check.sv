@@ -27,12 +27,13 @@ module tern_insn_check #(
   input  logic         clk_i,
   input  logic         rst_ni,
   input  logic         start_i,
+  // the word to check: valid from the cycle after start_i until the next start_i (fetch's
+  // buffer RAM reads it at start_i and holds it), so the checker keeps no copy of its own
   input  logic [`TERN_INSN_W-1:0] insn_i,
   input  logic [31:0]  dma_base_i,
   input  logic [31:0]  dma_limit_i,
   output logic         done_o,
-  output logic [7:0]   err_o,
-  output logic [`TERN_INSN_W-1:0] insn_o   // the word latched at start_i (fetch dispatches it)
+  output logic [7:0]   err_o
 );
   `include "tern_isa.svh"
 
@@ -63,7 +64,8 @@ module tern_insn_check #(
   typedef enum logic [1:0] {S_IDLE, S_MUL, S_FIN} state_e;
   state_e      state_q;
   logic [StepW-1:0] step_q;
-  logic [TERN_INSN_BITS-1:0] insn_q;
+  logic [TERN_INSN_BITS-1:0] insn;  // insn_i, the held word
+  assign insn = insn_i;
   // Product A (<= 32 bits): x_size*y_size (LOAD) or (n_tokens-1)*abuf_stride (GEMM).
   // Product B (<= 48 bits): (y_size-1)*dram_stride (LOAD, STORE).
   logic [15:0] cnt_a_q, cnt_b_q;
@@ -71,24 +73,50 @@ module tern_insn_check #(
   logic [31:0] mc_b_q, prod_b_q;
   logic        mc_a_hi_q, mc_b_hi_q, prod_a_hi_q, prod_b_hi_q;  // >= 2^16 (A), >= 2^32 (B)
 
-  logic [3:0]  op;
   logic [3:0]  deps;
+  // The operands of this MUL cycle: on the first, the fields of the word (which arrives the
+  // cycle after start_i); after it, the shifted registers.
+  logic        first;
+  logic [15:0] cnt_a, cnt_b, mc_a;
+  logic [31:0] mc_b;
   logic [16+Step:0] add_a;  // digit * m: below 2^(W+Step)
   logic [32+Step:0] add_b;
   logic [17+Step:0] sum_a;  // partial product + add
   logic [33+Step:0] sum_b;
-  assign op       = tern_opcode(insn_i);
+  assign first    = (state_q == S_MUL) && (step_q == '0);
+  always_comb begin
+    cnt_a = cnt_a_q;
+    cnt_b = cnt_b_q;
+    mc_a  = mc_a_q;
+    mc_b  = mc_b_q;
+    if (first) begin
+      if (tern_opcode(insn) == TERN_OP_STORE) begin
+        mc_b  = tern_store_dram_stride(insn);
+        cnt_b = tern_store_y_size(insn) - 16'd1;
+      end else begin
+        mc_b  = tern_load_dram_stride(insn);
+        cnt_b = tern_load_y_size(insn) - 16'd1;
+      end
+      if (tern_opcode(insn) == TERN_OP_GEMM) begin
+        cnt_a = tern_gemm_n_tokens(insn) - 16'd1;
+        mc_a  = tern_gemm_abuf_stride(insn);
+      end else begin
+        cnt_a = tern_load_y_size(insn);
+        mc_a  = tern_load_x_size(insn);
+      end
+    end
+  end
   // Dependency flags as the TERN_DEP_* set: pop_prev 1, pop_next 2, push_prev 4, push_next 8.
-  assign deps     = {tern_push_next(insn_q), tern_push_prev(insn_q), tern_pop_next(insn_q),
-                     tern_pop_prev(insn_q)};
+  assign deps     = {tern_push_next(insn), tern_push_prev(insn), tern_pop_next(insn),
+                     tern_pop_prev(insn)};
 
   // One MUL cycle: the partial products of Step count bits (shift-and-add, no multiplier).
   always_comb begin
     add_a = '0;
     add_b = '0;
     for (int b = 0; b < Step; b++) begin
-      if (cnt_a_q[b]) add_a = add_a + ((17 + Step)'(mc_a_q) << b);
-      if (cnt_b_q[b]) add_b = add_b + ((33 + Step)'(mc_b_q) << b);
+      if (cnt_a[b]) add_a = add_a + ((17 + Step)'(mc_a) << b);
+      if (cnt_b[b]) add_b = add_b + ((33 + Step)'(mc_b) << b);
     end
   end
   assign sum_a = (18 + Step)'(prod_a_q) + (18 + Step)'(add_a);
@@ -98,7 +126,6 @@ module tern_insn_check #(
     if (!rst_ni) begin
       state_q  <= S_IDLE;
       step_q   <= '0;
-      insn_q   <= '0;
       cnt_a_q  <= '0;
       cnt_b_q  <= '0;
       mc_a_q   <= '0;
@@ -115,44 +142,29 @@ module tern_insn_check #(
           if (start_i) begin
             state_q  <= S_MUL;
             step_q   <= '0;
-            insn_q   <= insn_i;
             prod_a_q <= '0;
             prod_b_q <= '0;
             mc_a_hi_q   <= 1'b0;
             mc_b_hi_q   <= 1'b0;
             prod_a_hi_q <= 1'b0;
             prod_b_hi_q <= 1'b0;
-            if (op == TERN_OP_STORE) begin
-              mc_b_q  <= tern_store_dram_stride(insn_i);
-              cnt_b_q <= tern_store_y_size(insn_i) - 16'd1;
-            end else begin
-              mc_b_q  <= tern_load_dram_stride(insn_i);
-              cnt_b_q <= tern_load_y_size(insn_i) - 16'd1;
-            end
-            if (op == TERN_OP_GEMM) begin
-              cnt_a_q <= tern_gemm_n_tokens(insn_i) - 16'd1;
-              mc_a_q  <= tern_gemm_abuf_stride(insn_i);
-            end else begin
-              cnt_a_q <= tern_load_y_size(insn_i);
-              mc_a_q  <= tern_load_x_size(insn_i);
-            end
           end
         end
         S_MUL: begin
           prod_a_q <= sum_a[15:0];
           prod_b_q <= sum_b[31:0];
-          if ((mc_a_hi_q && cnt_a_q[Step-1:0] != '0) || sum_a[17+Step:16] != '0) begin
+          if ((mc_a_hi_q && cnt_a[Step-1:0] != '0) || sum_a[17+Step:16] != '0) begin
             prod_a_hi_q <= 1'b1;
           end
-          if ((mc_b_hi_q && cnt_b_q[Step-1:0] != '0) || sum_b[33+Step:32] != '0) begin
+          if ((mc_b_hi_q && cnt_b[Step-1:0] != '0) || sum_b[33+Step:32] != '0) begin
             prod_b_hi_q <= 1'b1;
           end
-          if (mc_a_q[15 -: Step] != '0) mc_a_hi_q <= 1'b1;
-          if (mc_b_q[31 -: Step] != '0) mc_b_hi_q <= 1'b1;
-          cnt_a_q  <= cnt_a_q >> Step;
-          cnt_b_q  <= cnt_b_q >> Step;
-          mc_a_q   <= mc_a_q << Step;
-          mc_b_q   <= mc_b_q << Step;
+          if (mc_a[15 -: Step] != '0) mc_a_hi_q <= 1'b1;
+          if (mc_b[31 -: Step] != '0) mc_b_hi_q <= 1'b1;
+          cnt_a_q  <= cnt_a >> Step;
+          cnt_b_q  <= cnt_b >> Step;
+          mc_a_q   <= mc_a << Step;
+          mc_b_q   <= mc_b << Step;
           step_q   <= step_q + 1'b1;
           if (step_q == LastStep) state_q <= S_FIN;
         end
@@ -163,7 +175,6 @@ module tern_insn_check #(
   end
 
   assign done_o = (state_q == S_FIN);
-  assign insn_o = insn_q;
 
   // The checks, evaluated on the latched word and the finished products.
   logic [3:0]  op_q;
@@ -178,14 +189,14 @@ module tern_insn_check #(
   logic [33:0] depth_ld;
   logic [31:0] d_addr, d_stride;
 
-  assign op_q     = tern_opcode(insn_q);
+  assign op_q     = tern_opcode(insn);
   assign is_load  = (op_q == TERN_OP_LOAD);
   assign is_gemm  = (op_q == TERN_OP_GEMM);
   assign is_store = (op_q == TERN_OP_STORE);
   assign is_end   = (op_q == TERN_OP_END);
-  assign abuf_ld  = tern_load_buf(insn_q);
-  assign d_addr   = is_store ? tern_store_dram_addr(insn_q) : tern_load_dram_addr(insn_q);
-  assign d_stride = is_store ? tern_store_dram_stride(insn_q) : tern_load_dram_stride(insn_q);
+  assign abuf_ld  = tern_load_buf(insn);
+  assign d_addr   = is_store ? tern_store_dram_addr(insn) : tern_load_dram_addr(insn);
+  assign d_stride = is_store ? tern_store_dram_stride(insn) : tern_load_dram_stride(insn);
 
   always_comb begin
     undefined = '0;
@@ -195,40 +206,40 @@ module tern_insn_check #(
     row_bytes = '0;
     depth_ld  = abuf_ld ? 34'(AbufDepth) : 34'(WbufDepth);
     if (is_load) begin
-      undefined = insn_q & ~TERN_LOAD_DEFINED;
+      undefined = insn & ~TERN_LOAD_DEFINED;
       deps_bad  = deps & ~TERN_LOAD_DEPS_ALLOWED;
-      size_zero = (tern_load_x_size(insn_q) == '0) || (tern_load_y_size(insn_q) == '0)
-               || (abuf_ld && tern_load_wfmt(insn_q) != '0);
-      if (prod_a_hi_q || {18'd0, tern_load_sram_base(insn_q)} + 34'(prod_a_q) > depth_ld) begin
+      size_zero = (tern_load_x_size(insn) == '0) || (tern_load_y_size(insn) == '0)
+               || (abuf_ld && tern_load_wfmt(insn) != '0);
+      if (prod_a_hi_q || {18'd0, tern_load_sram_base(insn)} + 34'(prod_a_q) > depth_ld) begin
         range_err = abuf_ld ? TERN_ERR_ABUF_RANGE : TERN_ERR_WBUF_RANGE;
       end
-      if (abuf_ld) row_bytes = mul_const(tern_load_x_size(insn_q), EntA);
-      else if (tern_load_wfmt(insn_q) != '0) row_bytes = mul_const(tern_load_x_size(insn_q), EntW3);
-      else row_bytes = mul_const(tern_load_x_size(insn_q), EntW2);
+      if (abuf_ld) row_bytes = mul_const(tern_load_x_size(insn), EntA);
+      else if (tern_load_wfmt(insn) != '0) row_bytes = mul_const(tern_load_x_size(insn), EntW3);
+      else row_bytes = mul_const(tern_load_x_size(insn), EntW2);
     end else if (is_gemm) begin
-      undefined = insn_q & ~TERN_GEMM_DEFINED;
+      undefined = insn & ~TERN_GEMM_DEFINED;
       deps_bad  = deps & ~TERN_GEMM_DEPS_ALLOWED;
-      size_zero = (tern_gemm_k_chunks(insn_q) == '0) || (tern_gemm_n_tokens(insn_q) == '0);
-      if ({1'b0, tern_gemm_wbuf_base(insn_q)} + {1'b0, tern_gemm_k_chunks(insn_q)}
+      size_zero = (tern_gemm_k_chunks(insn) == '0) || (tern_gemm_n_tokens(insn) == '0);
+      if ({1'b0, tern_gemm_wbuf_base(insn)} + {1'b0, tern_gemm_k_chunks(insn)}
           > 17'(WbufDepth)) begin
         range_err = TERN_ERR_WBUF_RANGE;
-      end else if (prod_a_hi_q || {18'd0, tern_gemm_abuf_base(insn_q)} + 34'(prod_a_q)
-                   + {18'd0, tern_gemm_k_chunks(insn_q)} > 34'(AbufDepth)) begin
+      end else if (prod_a_hi_q || {18'd0, tern_gemm_abuf_base(insn)} + 34'(prod_a_q)
+                   + {18'd0, tern_gemm_k_chunks(insn)} > 34'(AbufDepth)) begin
         range_err = TERN_ERR_ABUF_RANGE;
-      end else if ({1'b0, tern_gemm_acc_base(insn_q)} + {1'b0, tern_gemm_n_tokens(insn_q)}
+      end else if ({1'b0, tern_gemm_acc_base(insn)} + {1'b0, tern_gemm_n_tokens(insn)}
                    > 17'(AccDepth)) begin
         range_err = TERN_ERR_ACC_RANGE;
       end
     end else if (is_store) begin
-      undefined = insn_q & ~TERN_STORE_DEFINED;
+      undefined = insn & ~TERN_STORE_DEFINED;
       deps_bad  = deps & ~TERN_STORE_DEPS_ALLOWED;
-      size_zero = (tern_store_y_size(insn_q) == '0);
-      if ({1'b0, tern_store_acc_base(insn_q)} + {1'b0, tern_store_y_size(insn_q)}
+      size_zero = (tern_store_y_size(insn) == '0);
+      if ({1'b0, tern_store_acc_base(insn)} + {1'b0, tern_store_y_size(insn)}
           > 17'(AccDepth)) begin
         range_err = TERN_ERR_ACC_RANGE;
       end
     end else if (is_end) begin
-      undefined = insn_q & ~TERN_END_DEFINED;
+      undefined = insn & ~TERN_END_DEFINED;
       deps_bad  = deps & ~TERN_END_DEPS_ALLOWED;
     end
   end
