@@ -12,8 +12,8 @@
 // cycle and the CSR side reads at most every other cycle, so a counter is folded at least
 // every 2*NumCnt cycles; its pending register holds that many of its largest increment
 // (IncMax, per counter: tern_top knows what each event can add in one cycle) and cannot
-// overflow (checked in simulation). clear_i cannot zero a RAM at once: it marks every slot
-// stale (read as 0 by the next fold of that slot) and empties the pending registers. Two
+// overflow. clear_i cannot zero a RAM at once: it marks every slot stale (read as 0 by the
+// next fold of that slot) and empties the pending registers. Two
 // folds of one slot in a row (pointer, then a host read) take the value being written by
 // the first through an explicit bypass, so the RAM needs no read-during-write behaviour.
 // Counters are CntW bits (64, the ISA's width, by default; a small FPGA may count in fewer
@@ -68,14 +68,6 @@ module tern_perf #(
       else if (slot == SlotW'(i)) pend_q <= add;
       else pend_q <= pend_q + add;
     end
-`ifndef SYNTHESIS
-    always_ff @(posedge clk_i) begin
-      if (!clear_i && slot != SlotW'(i)
-          && {1'b0, pend_q} + {1'b0, add} > (PW + 1)'({PW{1'b1}})) begin
-        $error("tern_perf: pending register %0d overflows", i);
-      end
-    end
-`endif
   end
   // fold pipeline, one fold every cycle: stage A (this cycle) reads the RAM at slot and
   // takes its pending value; stage B (next cycle) adds them and writes the sum back. A fold
