@@ -2,8 +2,10 @@
 // tern_csr: the AXI4-Lite register file of docs/isa.md (offsets from tern_isa.svh). Write
 // address and write data are accepted independently into one holding register each and
 // the write is performed once both are held and no response is pending, so any AW/W order
-// or timing a master uses works; reads take one cycle and the read data is formed inside
-// the clocked block (no wide mux is evaluated on idle cycles). CTRL.START is a write-1
+// or timing a master uses works; a register read takes one cycle and the read data is
+// formed inside the clocked block (no wide mux is evaluated on idle cycles). A counter read
+// takes two: the counters live in tern_perf's RAM, which answers the cycle after it is
+// asked (cnt_rd_o), so no NumCnt-way read mux exists here. CTRL.START is a write-1
 // pulse; STATUS, ERR_* and the counters are read-only views of the run controller and
 // tern_perf; IRQ_STATUS bit 0 is set when a run finishes and cleared by writing 1 (a set
 // in the same cycle wins). Reading a counter's LO word latches its HI word, so a 64-bit
@@ -48,7 +50,9 @@ module tern_csr #(
   input  logic [7:0]           err_code_i,
   input  logic [31:0]          err_insn_i,
   input  logic                 done_set_i,
-  input  logic [64*NumCnt-1:0] counters_i,
+  output logic                 cnt_rd_o,    // read counter cnt_idx_o from tern_perf
+  output logic [4:0]           cnt_idx_o,
+  input  logic [63:0]          cnt_data_i,  // its value, the cycle after cnt_rd_o
   output logic                 irq_o
 );
   `include "tern_isa.svh"
@@ -64,7 +68,9 @@ module tern_csr #(
   assign s_wready_o  = !w_v_q;
   assign do_write    = aw_v_q && w_v_q && !s_bvalid_o;
   assign s_bresp_o   = 2'b00;
-  assign s_arready_o = !s_rvalid_o;
+  logic        cnt_pend_q, cnt_hi_q;
+  logic [4:0]  cnt_idx_q;
+  assign s_arready_o = !s_rvalid_o && !cnt_pend_q;
   assign ar_fire     = s_arvalid_i && s_arready_o;
   assign s_rresp_o   = 2'b00;
   assign irq_o       = irq_en_q && irq_q;
@@ -124,13 +130,14 @@ module tern_csr #(
     end
   end
 
-  // read side
+  // read side: a counter's HI word read right after its LO word is the latched one;
+  // every other counter word is read from tern_perf (cnt_pend_q: waiting for its data).
   logic [4:0]  cidx;
   logic        is_cnt;
-  logic [63:0] cval;
-  assign cidx   = s_araddr_i[7:3];
-  assign cval   = counters_i[{cidx, 6'd0} +: 64];
-  assign is_cnt = (s_araddr_i[11:8] == TERN_CSR_COUNTER_BASE[11:8]) && (32'(cidx) < NumCnt);
+  assign cidx      = s_araddr_i[7:3];
+  assign is_cnt    = (s_araddr_i[11:8] == TERN_CSR_COUNTER_BASE[11:8]) && (32'(cidx) < NumCnt);
+  assign cnt_rd_o  = ar_fire && is_cnt && !(s_araddr_i[2] && hi_v_q && hi_idx_q == cidx);
+  assign cnt_idx_o = cidx;
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
@@ -139,20 +146,32 @@ module tern_csr #(
       hi_v_q     <= 1'b0;
       hi_q       <= '0;
       hi_idx_q   <= '0;
+      cnt_pend_q <= 1'b0;
+      cnt_hi_q   <= 1'b0;
+      cnt_idx_q  <= '0;
     end else begin
       if (s_rvalid_o && s_rready_i) s_rvalid_o <= 1'b0;
-      if (ar_fire) begin
+      if (cnt_pend_q) begin
+        cnt_pend_q <= 1'b0;
+        s_rvalid_o <= 1'b1;
+        if (!cnt_hi_q) begin
+          s_rdata_o <= cnt_data_i[31:0];
+          hi_q      <= cnt_data_i[63:32];
+          hi_idx_q  <= cnt_idx_q;
+          hi_v_q    <= 1'b1;
+        end else begin
+          s_rdata_o <= cnt_data_i[63:32];
+        end
+      end
+      if (cnt_rd_o) begin
+        cnt_pend_q <= 1'b1;
+        cnt_hi_q   <= s_araddr_i[2];
+        cnt_idx_q  <= cidx;
+      end else if (ar_fire) begin
         s_rvalid_o <= 1'b1;
         s_rdata_o  <= '0;
-        if (is_cnt) begin
-          if (!s_araddr_i[2]) begin
-            s_rdata_o <= cval[31:0];
-            hi_q      <= cval[63:32];
-            hi_idx_q  <= cidx;
-            hi_v_q    <= 1'b1;
-          end else begin
-            s_rdata_o <= (hi_v_q && hi_idx_q == cidx) ? hi_q : cval[63:32];
-          end
+        if (is_cnt) begin  // the HI word of the counter whose LO word was just read
+          s_rdata_o <= hi_q;
         end else begin
           unique case ({s_araddr_i[11:2], 2'b00})
             TERN_CSR_CTRL:       s_rdata_o <= {30'd0, irq_en_q, 1'b0};

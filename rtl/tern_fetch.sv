@@ -11,13 +11,20 @@
 // runs tern_insn_check and either stops (error or END) or pushes {index, word} into the unit queue,
 // waiting while it is full. Stopped, the prefetcher issues nothing more and outstanding beats drain
 // into the buffer; idle_o says fetch is stopped and has no read in flight.
+// The buffer is a RAM (block RAM on an FPGA, not FetchBuf x 128 flip-flops and a FetchBuf-way
+// read mux): Ipb banks, slot s in bank s % Ipb at row s / Ipb, so a beat writes one row of
+// every bank. The checker takes an instruction (chk_start) only when it is in the buffer, so
+// written at least a cycle before: the banks read the row of the read pointer in that cycle
+// and their output registers hold the word for the checker and the dispatch until the next
+// one (no copy elsewhere, no bypass; the check's first MUL cycle reads the fields itself).
 module tern_fetch #(
   parameter int unsigned Rows = 32,
   parameter int unsigned Lanes = 32,
   parameter int unsigned WbufDepth = 512,
   parameter int unsigned AbufDepth = 8192,
   parameter int unsigned AccDepth = 512,
-  parameter int unsigned BusBytes = 32
+  parameter int unsigned BusBytes = 32,
+  parameter bit FetchRam = 1'b1  // buffer in block RAM (0: flip-flops, for a part without any)
 ) (
   input  logic                  clk_i,
   input  logic                  rst_ni,
@@ -33,7 +40,9 @@ module tern_fetch #(
   output logic [31:0]           ar_addr_o,
   input  logic                  r_valid_i,
   input  logic [BusBytes*8-1:0] r_data_i,
-  // dispatch: queue 0 load, 1 compute, 2 store; entry = {index, word}
+  // dispatch: queue 0 load, 1 compute, 2 store; entry = {index, word}, written (q_wr_o)
+  // while it is checked and in every cycle up to its push, so before the push (EarlyWrite)
+  output logic [2:0]            q_wr_o,
   output logic [2:0]            q_push_o,
   output logic [`TERN_QWORD_W-1:0] q_data_o,
   input  logic [2:0]            q_full_i,
@@ -54,26 +63,31 @@ module tern_fetch #(
   localparam int unsigned FetchBuf = (TERN_FETCH_BUF_BEATS * Ipb > TERN_FETCH_BUF_MIN)
                                    ? TERN_FETCH_BUF_BEATS * Ipb : TERN_FETCH_BUF_MIN;
   localparam int unsigned InflW = $clog2(TERN_FETCH_INFLIGHT_MAX + 1);
-  localparam logic [39:0] InsnBytes = 40'(TERN_INSN_BYTES);
+  localparam logic [32:0] InsnBytes = 33'(TERN_INSN_BYTES);
   localparam int unsigned PtrW = $clog2(FetchBuf);
   localparam int unsigned CntW = $clog2(FetchBuf + 1);
   localparam int unsigned LogBus = $clog2(BusBytes);
   localparam logic [PtrW-1:0] LastPtr = PtrW'(FetchBuf - 1);
   localparam logic [CntW-1:0] IpbC = CntW'(Ipb);
+  localparam int unsigned BufRows = FetchBuf / Ipb;  // rows of a bank (Ipb divides FetchBuf)
+  localparam int unsigned RowW = $clog2(BufRows);
+  localparam int unsigned BankW = (Ipb > 1) ? $clog2(Ipb) : 1;
 
   typedef enum logic [1:0] {F_IDLE, F_NEXT, F_CHECK, F_DISP} state_e;
 
   state_e       state_q;
-  logic [TERN_INSN_BITS-1:0] buf_q [FetchBuf];
   logic [PtrW-1:0] wptr_q, rptr_q;
+  logic [TERN_INSN_BITS-1:0] head;    // the word read at the last chk_start
   logic [CntW-1:0] valid_q;   // instructions in the buffer
   logic [CntW-1:0] credit_q;  // free slots not yet promised to a read in flight
   logic [InflW-1:0] inflight_q;  // beats requested, not yet arrived
   logic [32:0]  pf_idx_q;     // index of the first instruction of the next beat to read
-  logic [39:0]  pf_addr_q;
+  // Addresses: bit 32 is sticky, "at or above 4 GiB" (outside every window: addresses only
+  // grow), so 33 bits decide what the exact sum base + 16*index would.
+  logic [32:0]  pf_addr_q;
   logic [32:0]  cur_idx_q;    // index the checker works on
-  logic [39:0]  cur_addr_q;
-  logic [TERN_INSN_BITS-1:0] insn_q;
+  logic [32:0]  cur_addr_q;
+  logic [TERN_INSN_BITS-1:0] chk_insn;  // the word being checked and dispatched (= head)
   logic [7:0]   err_q;
   logic         chk_start, chk_done;
   logic [7:0]   chk_err;
@@ -82,10 +96,15 @@ module tern_fetch #(
   logic [3:0]   insn_op;
 
   assign base_ok    = (insn_base_i[LogBus-1:0] == '0);
-  assign pf_ok      = (pf_idx_q < {1'b0, insn_count_i}) && (pf_addr_q >= {8'd0, dma_base_i})
-                   && (pf_addr_q + InsnBytes <= {8'd0, dma_limit_i});
-  assign cur_in_win = (cur_addr_q >= {8'd0, dma_base_i})
-                   && (cur_addr_q + InsnBytes <= {8'd0, dma_limit_i});
+  // An instruction at a lies in the window when base <= a and a + INSN_BYTES <= limit, i.e.
+  // a < limit - INSN_BYTES + 1 = last_end (one subtraction shared by both checks; a negative
+  // last_end, a limit below INSN_BYTES, admits no address).
+  logic [32:0] last_end;
+  assign last_end   = {1'b0, dma_limit_i} - 33'(TERN_INSN_BYTES) + 33'd1;
+  assign pf_ok      = (pf_idx_q < {1'b0, insn_count_i}) && !pf_addr_q[32] && !last_end[32]
+                   && (pf_addr_q[31:0] >= dma_base_i) && (pf_addr_q[31:0] < last_end[31:0]);
+  assign cur_in_win = !cur_addr_q[32] && !last_end[32]
+                   && (cur_addr_q[31:0] >= dma_base_i) && (cur_addr_q[31:0] < last_end[31:0]);
   assign ar_valid_o = (state_q != F_IDLE) && base_ok && pf_ok && (credit_q >= IpbC)
                    && (inflight_q != InflW'(TERN_FETCH_INFLIGHT_MAX));
   assign ar_addr_o  = pf_addr_q[31:0];
@@ -94,7 +113,7 @@ module tern_fetch #(
                    && cur_in_win && (valid_q != '0);
   assign pop        = chk_start;
 
-  assign insn_op = tern_opcode(insn_q);
+  assign insn_op = tern_opcode(chk_insn);
   always_comb begin
     q_sel = 2'd0;
     unique case (insn_op)
@@ -104,9 +123,11 @@ module tern_fetch #(
     endcase
   end
   assign q_ok     = !q_full_i[q_sel];
-  assign q_data_o = tern_qword_pack(cur_idx_q[31:0], insn_q);
+  assign q_data_o = tern_qword_pack(cur_idx_q[31:0], chk_insn);
   always_comb begin
+    q_wr_o   = '0;
     q_push_o = '0;
+    if (state_q == F_CHECK || state_q == F_DISP) q_wr_o[q_sel] = 1'b1;
     if (state_q == F_DISP && q_ok) q_push_o[q_sel] = 1'b1;
   end
 
@@ -115,10 +136,11 @@ module tern_fetch #(
     .AccDepth(AccDepth), .BusBytes(BusBytes)
   ) u_check (
     .clk_i, .rst_ni,
-    .start_i(chk_start), .insn_i(buf_q[rptr_q]),
+    .start_i(chk_start), .insn_i(head),
     .dma_base_i, .dma_limit_i,
     .done_o(chk_done), .err_o(chk_err)
   );
+  assign chk_insn = head;
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
@@ -132,7 +154,6 @@ module tern_fetch #(
       pf_addr_q  <= '0;
       cur_idx_q  <= '0;
       cur_addr_q <= '0;
-      insn_q     <= '0;
       err_q      <= TERN_ERR_OK;
     end else if (start_i) begin
       state_q    <= F_NEXT;
@@ -142,15 +163,15 @@ module tern_fetch #(
       credit_q   <= CntW'(FetchBuf);
       inflight_q <= '0;
       pf_idx_q   <= '0;
-      pf_addr_q  <= {8'd0, insn_base_i};
+      pf_addr_q  <= {1'b0, insn_base_i};
       cur_idx_q  <= '0;
-      cur_addr_q <= {8'd0, insn_base_i};
+      cur_addr_q <= {1'b0, insn_base_i};
       err_q      <= TERN_ERR_OK;
     end else begin
       // prefetch side
       if (ar_fire) begin
         pf_idx_q  <= pf_idx_q + 33'(Ipb);
-        pf_addr_q <= pf_addr_q + 40'(BusBytes);
+        pf_addr_q <= ({1'b0, pf_addr_q[31:0]} + 33'(BusBytes)) | {pf_addr_q[32], 32'd0};
       end
       if (ar_fire && !r_valid_i) inflight_q <= inflight_q + 1'b1;
       else if (r_valid_i && !ar_fire) inflight_q <= inflight_q - 1'b1;
@@ -171,7 +192,6 @@ module tern_fetch #(
             err_q   <= TERN_ERR_FETCH_RANGE;
             state_q <= F_IDLE;
           end else if (chk_start) begin
-            insn_q  <= buf_q[rptr_q];
             state_q <= F_CHECK;
           end
         end
@@ -190,7 +210,7 @@ module tern_fetch #(
         F_DISP: begin
           if (q_ok) begin
             cur_idx_q  <= cur_idx_q + 33'd1;
-            cur_addr_q <= cur_addr_q + InsnBytes;
+            cur_addr_q <= ({1'b0, cur_addr_q[31:0]} + InsnBytes) | {cur_addr_q[32], 32'd0};
             state_q    <= F_NEXT;
           end
         end
@@ -200,13 +220,38 @@ module tern_fetch #(
     end
   end
 
-  // Arriving beats fill Ipb consecutive buffer slots (Ipb divides FetchBuf).
-  always_ff @(posedge clk_i) begin
-    if (r_valid_i) begin
-      for (int k = 0; k < Ipb; k++) begin
-        buf_q[PtrW'(wptr_q + PtrW'(k))] <= r_data_i[TERN_INSN_BITS*k +: TERN_INSN_BITS];
+  // The buffer. An arriving beat fills Ipb consecutive slots, row wptr/Ipb of every bank
+  // (wptr is a multiple of Ipb); a row is written only when all its slots are free, so never
+  // the row being read.
+  logic [RowW-1:0] wrow, rrow;
+  logic [TERN_INSN_BITS-1:0] bank_rd [Ipb];
+  assign wrow = wptr_q[PtrW-1 -: RowW];
+  assign rrow = rptr_q[PtrW-1 -: RowW];
+  // ram_style: yosys keeps a memory of a few rows in flip-flops unless told otherwise.
+  for (genvar k = 0; k < Ipb; k++) begin : g_bank
+    logic [TERN_INSN_BITS-1:0] wdata, rd_q;
+    assign wdata = r_data_i[TERN_INSN_BITS*k +: TERN_INSN_BITS];
+    if (FetchRam) begin : g_bram
+      (* no_rw_check, ram_style = "block" *) logic [TERN_INSN_BITS-1:0] mem_q [BufRows];
+      always_ff @(posedge clk_i) begin
+        if (r_valid_i) mem_q[wrow] <= wdata;
+        if (chk_start) rd_q <= mem_q[rrow];
+      end
+    end else begin : g_ff
+      (* ram_style = "logic" *) logic [TERN_INSN_BITS-1:0] mem_q [BufRows];
+      always_ff @(posedge clk_i) begin
+        if (r_valid_i) mem_q[wrow] <= wdata;
+        if (chk_start) rd_q <= mem_q[rrow];
       end
     end
+    assign bank_rd[k] = rd_q;
+  end
+  if (Ipb > 1) begin : g_sel
+    logic [BankW-1:0] rbank_q;  // the read slot's bank
+    always_ff @(posedge clk_i) if (chk_start) rbank_q <= rptr_q[BankW-1:0];
+    assign head = bank_rd[rbank_q];
+  end else begin : g_one
+    assign head = bank_rd[0];
   end
 
   assign idle_o     = (state_q == F_IDLE) && (inflight_q == '0);

@@ -14,13 +14,21 @@
 //    yosys's no_rw_check and yosys adds no collision logic of its own).
 //  - shallower: a register array read combinationally (no RAM block for a few entries).
 // clear_i empties the FIFO synchronously (a new run starts with empty queues).
+// EarlyWrite (the instruction queues): the producer also presents an entry with wr_i before
+// it pushes it; wr_i writes data_i into the free slot at the write pointer (when there is
+// one, or one is freed by this cycle's pop) without pushing, and the producer guarantees
+// that every pushed entry was so written at least one cycle before its push. Then the RAM
+// already holds an entry when it becomes the head, and the bypass (a Width-bit mux and the
+// head register it feeds, which kept the RAM's own output register unused) is not built.
 module tern_fifo #(
   parameter int unsigned Width = 8,
-  parameter int unsigned Depth = 4
+  parameter int unsigned Depth = 4,
+  parameter bit EarlyWrite = 1'b0
 ) (
   input  logic             clk_i,
   input  logic             rst_ni,
   input  logic             clear_i,
+  input  logic             wr_i,     // EarlyWrite: write data_i into the free slot, no push
   input  logic             push_i,
   input  logic [Width-1:0] data_i,
   output logic             full_o,
@@ -39,12 +47,13 @@ module tern_fifo #(
   (* no_rw_check *) logic [Width-1:0] mem_q [Depth];
   logic [PtrW-1:0]  wptr_q, rptr_q, rptr_d;
   logic [CntW-1:0]  cnt_q;
-  logic             do_push, do_pop;
+  logic             do_push, do_pop, do_wr;
 
   assign full_o  = (cnt_q == FullCnt);
   assign empty_o = (cnt_q == '0);
   assign do_push = push_i && !full_o;
   assign do_pop  = pop_i && !empty_o;
+  assign do_wr   = do_push || (EarlyWrite && wr_i && (!full_o || do_pop));
   assign rptr_d  = do_pop ? ((rptr_q == LastPtr) ? '0 : rptr_q + 1'b1) : rptr_q;
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
@@ -69,14 +78,14 @@ module tern_fifo #(
   if (UseRam) begin : g_ram
     logic [Width-1:0] head_q;
     always_ff @(posedge clk_i) begin
-      if (do_push) mem_q[wptr_q] <= data_i;
-      if (do_push && wptr_q == rptr_d) head_q <= data_i;
+      if (do_wr) mem_q[wptr_q] <= data_i;
+      if (!EarlyWrite && do_push && wptr_q == rptr_d) head_q <= data_i;
       else head_q <= mem_q[rptr_d];
     end
     assign data_o = head_q;
   end else begin : g_regs
     always_ff @(posedge clk_i) begin
-      if (do_push) mem_q[wptr_q] <= data_i;
+      if (do_wr) mem_q[wptr_q] <= data_i;
     end
     assign data_o = mem_q[rptr_q];
   end

@@ -63,7 +63,9 @@ module tern_gemm #(
   typedef enum logic [1:0] {G_IDLE, G_RUN, G_DRAIN} state_e;
   state_e      state_q;
   logic        reset_q, push_prev_q, push_next_q, first_q, abort_q;
-  logic [15:0] k_q, c_left_q, n_left_q, wbase_q, w_addr_q, a_row_q, a_addr_q, stride_q;
+  // wlast_q: the WBUF address of a token's last chunk (wbuf_base + k_chunks - 1, below
+  // WBUF_DEPTH by the fetch check), so a token's chunks need no down-counter of their own
+  logic [15:0] wlast_q, n_left_q, wbase_q, w_addr_q, a_row_q, a_addr_q, stride_q;
   logic [15:0] acc_addr_q;
   logic        s1_v_q, s1_first_q, s1_last_q, s1_reset_q, s2_v_q;
   logic [15:0] s1_addr_q, s2_addr_q;
@@ -85,7 +87,7 @@ module tern_gemm #(
   assign need_acc   = first_q && !reset_q;
   assign acc_req_o  = (state_q == G_RUN) && need_acc;
   assign step       = (state_q == G_RUN) && (!need_acc || acc_gnt_i) && !abort_i;
-  assign last_chunk = (c_left_q == '0);
+  assign last_chunk = (w_addr_q == wlast_q);
   assign finish     = (state_q == G_DRAIN) && !s1_v_q;
 
   assign wbuf_re_o    = step;
@@ -106,8 +108,7 @@ module tern_gemm #(
       push_next_q <= 1'b0;
       first_q     <= 1'b0;
       abort_q     <= 1'b0;
-      k_q         <= '0;
-      c_left_q    <= '0;
+      wlast_q     <= '0;
       n_left_q    <= '0;
       wbase_q     <= '0;
       w_addr_q    <= '0;
@@ -145,8 +146,7 @@ module tern_gemm #(
             push_prev_q <= tern_push_prev(h_insn);
             push_next_q <= tern_push_next(h_insn);
             first_q     <= 1'b1;
-            k_q         <= tern_gemm_k_chunks(h_insn);
-            c_left_q    <= tern_gemm_k_chunks(h_insn) - 16'd1;
+            wlast_q     <= tern_gemm_wbuf_base(h_insn) + tern_gemm_k_chunks(h_insn) - 16'd1;
             n_left_q    <= tern_gemm_n_tokens(h_insn);
             wbase_q     <= tern_gemm_wbuf_base(h_insn);
             w_addr_q    <= tern_gemm_wbuf_base(h_insn);
@@ -162,7 +162,6 @@ module tern_gemm #(
             abort_q <= 1'b1;
           end else if (step) begin
             if (last_chunk) begin
-              c_left_q   <= k_q - 16'd1;
               first_q    <= 1'b1;
               w_addr_q   <= wbase_q;
               a_row_q    <= a_row_q + stride_q;
@@ -171,7 +170,6 @@ module tern_gemm #(
               n_left_q   <= n_left_q - 16'd1;
               if (n_left_q == 16'd1) state_q <= G_DRAIN;
             end else begin
-              c_left_q <= c_left_q - 16'd1;
               first_q  <= 1'b0;
               w_addr_q <= w_addr_q + 16'd1;
               a_addr_q <= a_addr_q + 16'd1;
@@ -190,7 +188,8 @@ module tern_gemm #(
     .clk_i,
     .en_i(s1_v_q),
     .first_i(s1_first_q),
-    .init_i(s1_reset_q ? '0 : acc_rdata_i),
+    .zero_i(s1_reset_q),
+    .init_i(acc_rdata_i),
     .w_i(wbuf_rdata_i),
     .a_i(abuf_rdata_i),
     .acc_o(acc_wdata_o)

@@ -97,13 +97,15 @@ module tern_load #(
 
   // head fields
   logic        h_pop_next, h_buf, h_wfmt;
-  logic [11:0] h_ent;
   logic [31:0] h_row_bytes;
   assign h_pop_next  = tern_pop_next(h_insn);
   assign h_buf       = tern_load_buf(h_insn);
   assign h_wfmt      = tern_load_wfmt(h_insn);
-  assign h_ent       = h_buf ? EntA : (h_wfmt ? EntW3 : EntW2);
-  assign h_row_bytes = mul_const(tern_load_x_size(h_insn), h_ent);
+  // three products by constants (shifted adds), then the format picks one: a product by the
+  // picked constant would add x_size for every bit any of the three has set
+  assign h_row_bytes = h_buf ? mul_const(tern_load_x_size(h_insn), EntA)
+                     : (h_wfmt ? mul_const(tern_load_x_size(h_insn), EntW3)
+                               : mul_const(tern_load_x_size(h_insn), EntW2));
 
   assign start       = (state_q == L_IDLE) && q_valid_i && (!h_pop_next || tok_next_i)
                     && !abort_i;

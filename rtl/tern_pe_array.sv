@@ -11,6 +11,7 @@ module tern_pe_array #(
   input  logic                    clk_i,
   input  logic                    en_i,     // a (token, K-chunk) step reaches the array
   input  logic                    first_i,  // first K-chunk of a token
+  input  logic                    zero_i,   // with first_i: start from 0 (GEMM reset)
   input  logic [32*Rows-1:0]      init_i,
   input  logic [2*Rows*Lanes-1:0] w_i,
   input  logic [8*Lanes-1:0]      a_i,
@@ -24,7 +25,7 @@ module tern_pe_array #(
 
   for (genvar r = 0; r < Rows; r++) begin : g_row
     tern_pe_row #(.Lanes(Lanes), .Flip(FlipRow0 && r == 0)) u_row (
-      .clk_i, .en_i, .first_i, .init_i(init_i[32*r +: 32]),
+      .clk_i, .en_i, .first_i, .zero_i, .init_i(init_i[32*r +: 32]),
       .w_i(w_i[2*Lanes*r +: 2*Lanes]), .a_i, .acc_o(acc_o[32*r +: 32])
     );
   end

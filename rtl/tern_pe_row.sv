@@ -20,6 +20,7 @@ module tern_pe_row #(
   input  logic               clk_i,
   input  logic               en_i,     // a (token, K-chunk) step reaches the array
   input  logic               first_i,  // first K-chunk of a token
+  input  logic               zero_i,   // with first_i: start from 0, not init_i
   input  logic [31:0]        init_i,
   input  logic [2*Lanes-1:0] w_i,
   input  logic [8*Lanes-1:0] a_i,
@@ -79,7 +80,12 @@ module tern_pe_row #(
   assign root   = g_lvl[Levels].g_n[0].v;
   assign root_c = g_lvl[Levels].g_n[0].p;
 
+  // The start value: the running sum, the ACC value or 0 (GEMM reset). One LUT4 per bit
+  // (first, zero, init, acc) in front of the accumulator's adder; the 0 is not a mux on the
+  // ACC read data outside the array, which would cost a second LUT per bit.
+  logic [31:0] base;
+  assign base = first_i ? (init_i & {32{!zero_i}}) : acc_o;
   always_ff @(posedge clk_i) begin
-    if (en_i) acc_o <= (first_i ? init_i : acc_o) + 32'($signed(root)) + 32'(root_c);
+    if (en_i) acc_o <= base + 32'($signed(root)) + 32'(root_c);
   end
 endmodule

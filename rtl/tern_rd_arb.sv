@@ -62,7 +62,7 @@ module tern_rd_arb (
   end
 
   tern_fifo #(.Width(1), .Depth(OwnDepth)) u_own (
-    .clk_i, .rst_ni, .clear_i(1'b0),
+    .clk_i, .rst_ni, .clear_i(1'b0), .wr_i(1'b0),
     .push_i(take_f || take_l), .data_i(take_l), .full_o(own_full),
     .pop_i(r_fire && m_rlast_i), .data_o(own_head), .empty_o(own_empty)
   );

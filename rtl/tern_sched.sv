@@ -34,7 +34,7 @@ module tern_sched (
   `include "tern_isa.svh"
 
   logic        settle_q;
-  logic [31:0] cyc_q, abort_idx_q;
+  logic [31:0] cyc1_q, abort_idx_q;  // cyc1_q: run cycles so far + 1 (no adder at the compare)
   logic        quiet, halted, any_wait, finish;
   logic [7:0]  fin_code;
   logic [31:0] fin_idx, min_idx;
@@ -85,7 +85,7 @@ module tern_sched (
       abort_o     <= 1'b0;
       abort_idx_q <= '0;
       settle_q    <= 1'b0;
-      cyc_q       <= '0;
+      cyc1_q      <= 32'd1;
       done_set_o  <= 1'b0;
     end else begin
       done_set_o <= 1'b0;
@@ -97,11 +97,11 @@ module tern_sched (
         err_insn_o <= '0;
         abort_o    <= 1'b0;
         settle_q   <= 1'b0;
-        cyc_q      <= '0;
+        cyc1_q     <= 32'd1;
       end else if (busy_o) begin
-        cyc_q    <= cyc_q + 32'd1;
+        cyc1_q   <= cyc1_q + 32'd1;
         settle_q <= quiet && halted;
-        if (!abort_o && watchdog_i != '0 && cyc_q + 32'd1 >= watchdog_i) begin
+        if (!abort_o && watchdog_i != '0 && cyc1_q >= watchdog_i) begin
           abort_o     <= 1'b1;
           abort_idx_q <= fetch_idx_i;
         end

@@ -116,7 +116,7 @@ module tern_store #(
   assign push_prev_o = done && push_q && !abort_q;
 
   tern_fifo #(.Width(8), .Depth(TERN_STORE_LEN_DEPTH)) u_len (
-    .clk_i, .rst_ni, .clear_i,
+    .clk_i, .rst_ni, .clear_i, .wr_i(1'b0),
     .push_i(aw_fire), .data_i(m_awlen_o), .full_o(lf_full),
     .pop_i(w_fire && m_wlast_o), .data_o(lf_head), .empty_o(lf_empty)
   );

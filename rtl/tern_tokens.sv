@@ -21,9 +21,9 @@ module tern_tokens (
     end else if (clear_i) begin
       for (int i = 0; i < 4; i++) cnt_q[i] <= '0;
     end else begin
+      // one adder per counter: +1 on a push alone, +0xFFFF (-1) on a pop alone
       for (int i = 0; i < 4; i++) begin
-        if (push_i[i] && !pop_i[i]) cnt_q[i] <= cnt_q[i] + 16'd1;
-        else if (pop_i[i] && !push_i[i]) cnt_q[i] <= cnt_q[i] - 16'd1;
+        if (push_i[i] != pop_i[i]) cnt_q[i] <= cnt_q[i] + {{15{pop_i[i]}}, 1'b1};
       end
     end
   end

@@ -14,7 +14,10 @@ module tern_top #(
   // Performance counter width (17..64; CSRs stay 64-bit, bits above read 0, HW_COUNTER_BITS
   // tells the host): the ISA's 64 by default; a small FPGA may count in fewer bits and wrap
   // (its board's fpga.rtl_params in the definition; 32 bits: 179 s at 24 MHz).
-  parameter int unsigned CounterBits = 64
+  parameter int unsigned CounterBits = 64,
+  // Fetch's instruction buffer in block RAM (1) or flip-flops (0: a part whose block RAM the
+  // buffers already fill, the iCEBreaker's fpga.rtl_params). Same behaviour either way.
+  parameter bit FetchRam = 1'b1
 ) (
   input  logic clk_i, input logic rst_ni,
   // AXI4-Lite CSR slave
@@ -61,7 +64,9 @@ module tern_top #(
   logic        csr_start, run_start, abort, busy, done, error, done_set;
   logic [7:0]  err_code;
   logic [31:0] err_insn, insn_base, insn_count, dma_base, dma_limit, watchdog;
-  logic [64*NumCnt-1:0] counters;
+  logic        cnt_rd;
+  logic [4:0]  cnt_idx;
+  logic [63:0] cnt_data;
   logic [16*NumCnt-1:0] inc;
 
   tern_csr #(.Rows(Rows), .Lanes(Lanes), .NumCnt(NumCnt), .CounterBits(CounterBits)) u_csr (
@@ -72,7 +77,8 @@ module tern_top #(
     .start_o(csr_start), .insn_base_o(insn_base), .insn_count_o(insn_count),
     .dma_base_o(dma_base), .dma_limit_o(dma_limit), .watchdog_o(watchdog),
     .busy_i(busy), .done_i(done), .error_i(error), .err_code_i(err_code),
-    .err_insn_i(err_insn), .done_set_i(done_set), .counters_i(counters), .irq_o
+    .err_insn_i(err_insn), .done_set_i(done_set), .cnt_rd_o(cnt_rd), .cnt_idx_o(cnt_idx),
+    .cnt_data_i(cnt_data), .irq_o
   );
 
   logic       f_idle, f_blocked, f_ev_fetch, f_ev_end, f_ev_stall;
@@ -93,27 +99,27 @@ module tern_top #(
   // ------------------------------------------------------------------ fetch and queues
   logic        f_ar_valid, f_ar_ready, f_r_valid;
   logic [31:0] f_ar_addr;
-  logic [2:0]  q_push, q_full, q_pop;
+  logic [2:0]  q_wr, q_push, q_full, q_pop;
   logic [TERN_QWORD_BITS-1:0] q_wdata;
   logic [TERN_QWORD_BITS-1:0] q_head [3];
 
   tern_fetch #(
     .Rows(Rows), .Lanes(Lanes), .WbufDepth(WbufDepth), .AbufDepth(AbufDepth),
-    .AccDepth(AccDepth), .BusBytes(BusBytes)
+    .AccDepth(AccDepth), .BusBytes(BusBytes), .FetchRam(FetchRam)
   ) u_fetch (
     .clk_i, .rst_ni, .start_i(run_start), .abort_i(abort),
     .insn_base_i(insn_base), .insn_count_i(insn_count), .dma_base_i(dma_base),
     .dma_limit_i(dma_limit),
     .ar_valid_o(f_ar_valid), .ar_ready_i(f_ar_ready), .ar_addr_o(f_ar_addr),
     .r_valid_i(f_r_valid), .r_data_i(m_rdata_i),
-    .q_push_o(q_push), .q_data_o(q_wdata), .q_full_i(q_full),
+    .q_wr_o(q_wr), .q_push_o(q_push), .q_data_o(q_wdata), .q_full_i(q_full),
     .idle_o(f_idle), .blocked_o(f_blocked), .err_o(f_err), .idx_o(f_idx),
     .ev_fetch_o(f_ev_fetch), .ev_end_o(f_ev_end), .ev_stall_o(f_ev_stall)
   );
 
   for (genvar q = 0; q < 3; q++) begin : g_queue
-    tern_fifo #(.Width(TERN_QWORD_BITS), .Depth(QueueDepth)) u_q (
-      .clk_i, .rst_ni, .clear_i(run_start),
+    tern_fifo #(.Width(TERN_QWORD_BITS), .Depth(QueueDepth), .EarlyWrite(1'b1)) u_q (
+      .clk_i, .rst_ni, .clear_i(run_start), .wr_i(q_wr[q]),
       .push_i(q_push[q]), .data_i(q_wdata), .full_o(q_full[q]),
       .pop_i(q_pop[q]), .data_o(q_head[q]), .empty_o(u_empty[q])
     );
@@ -266,7 +272,23 @@ module tern_top #(
     inc[16*TERN_CNT_FETCH_STALL +: 16]   = 16'(f_ev_stall);
   end
 
-  tern_perf #(.NumCnt(NumCnt), .CntW(CounterBits)) u_perf (
-    .clk_i, .rst_ni, .clear_i(run_start), .en_i(busy), .inc_i(inc), .cnt_o(counters)
+  // The largest per-cycle increment of each counter (the inc terms above): tern_perf sizes
+  // its pending registers from it.
+  function automatic logic [32*NumCnt-1:0] inc_max();
+    logic [32*NumCnt-1:0] m;
+    m = {NumCnt{32'd1}};
+    m[32*TERN_CNT_INSNS +: 32]         = 32'd4;
+    m[32*TERN_CNT_MACS +: 32]          = 32'(RL > 65535 ? 65535 : RL);
+    m[32*TERN_CNT_MACS_ZERO +: 32]     = 32'(RL > 65535 ? 65535 : RL);
+    m[32*TERN_CNT_DRAM_RD_BYTES +: 32] = 32'(BusBytes);
+    m[32*TERN_CNT_DRAM_WR_BYTES +: 32] = 32'(BusBytes);
+    m[32*TERN_CNT_FETCH_BYTES +: 32]   = 32'(TERN_INSN_BYTES);
+    m[32*TERN_CNT_ACC_RD +: 32]        = 32'd2;
+    inc_max = m;
+  endfunction
+
+  tern_perf #(.NumCnt(NumCnt), .CntW(CounterBits), .IncMax(inc_max())) u_perf (
+    .clk_i, .rst_ni, .clear_i(run_start), .en_i(busy), .inc_i(inc),
+    .rd_i(cnt_rd), .rd_idx_i(cnt_idx), .rd_data_o(cnt_data)
   );
 endmodule

@@ -13,6 +13,7 @@ module tern_icebreaker_top #(
   parameter int unsigned Rows = 8, Lanes = 8, WbufDepth = 256, AbufDepth = 256,
   parameter int unsigned AccDepth = 256, BusBytes = 16, QueueDepth = 2,
   parameter int unsigned CounterBits = 64,  // the board's fpga.rtl_params set 32 (the flow)
+  parameter bit FetchRam = 1'b1,            // and 0 (no block RAM left for the buffer)
   parameter int unsigned UartDiv = 104   // clock / baud: 12 MHz / 115200 (a test runs it faster)
 ) (
   input  logic clk_i,       // 12 MHz
@@ -45,7 +46,7 @@ module tern_icebreaker_top #(
   tern_top #(
     .Rows(Rows), .Lanes(Lanes), .WbufDepth(WbufDepth), .AbufDepth(AbufDepth),
     .AccDepth(AccDepth), .BusBytes(BusBytes), .QueueDepth(QueueDepth),
-    .CounterBits(CounterBits)
+    .CounterBits(CounterBits), .FetchRam(FetchRam)
   ) u_core (
     .clk_i, .rst_ni(rst_n),
     .s_awvalid_i(awv), .s_awready_o(awr), .s_awaddr_i(awa), .s_wvalid_i(wv),

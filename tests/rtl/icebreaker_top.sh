@@ -8,13 +8,13 @@ cd "$ROOT" || exit 1
 VERILATOR=${VERILATOR:-verilator}
 make --no-print-directory gen >/dev/null || { fail "icebreaker_gen"; exit 1; }
 # the board's config, from the definition (the flow's own function)
-# and its fpga.rtl_params (CounterBits)
-read -r R L WD AD CD BB QD CB < <(python3 -c 'import sys; sys.path.insert(0, "synth"); import tern_synth as t
+# and its fpga.rtl_params (CounterBits, FetchRam)
+read -r R L WD AD CD BB QD CB FR < <(python3 -c 'import sys; sys.path.insert(0, "synth"); import tern_synth as t
 d = t.tern_gen.load("isa/tern_isa.json"); c = t.tern_gen.board_config(d, "icebreaker", "8x8")
 f = [b for b in d["boards"]["list"] if b["name"] == "icebreaker"][0]["fpga"]
 print(*(c[k] for k in ("ROWS", "LANES", "WBUF_DEPTH", "ABUF_DEPTH", "ACC_DEPTH", "BUS_BYTES", "QUEUE_DEPTH")),
-      f.get("rtl_params", {}).get("CounterBits", 64))')
-G="-GRows=$R -GLanes=$L -GWbufDepth=$WD -GAbufDepth=$AD -GAccDepth=$CD -GBusBytes=$BB -GQueueDepth=$QD -GCounterBits=$CB"
+      f.get("rtl_params", {}).get("CounterBits", 64), f.get("rtl_params", {}).get("FetchRam", 1))')
+G="-GRows=$R -GLanes=$L -GWbufDepth=$WD -GAbufDepth=$AD -GAccDepth=$CD -GBusBytes=$BB -GQueueDepth=$QD -GCounterBits=$CB -GFetchRam=$FR"
 
 if $VERILATOR --lint-only -Wall -Ibuild/gen --top-module tern_icebreaker_top $G rtl/*.sv synth/icebreaker/*.sv \
 	>"$TMP/lint" 2>&1; then pass "board top lint clean"; else fail "board top lint clean" "$(head -c 400 "$TMP/lint")"; fi
