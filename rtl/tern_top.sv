@@ -14,7 +14,10 @@ module tern_top #(
   // Performance counter width (17..64; CSRs stay 64-bit, bits above read 0, HW_COUNTER_BITS
   // tells the host): the ISA's 64 by default; a small FPGA may count in fewer bits and wrap
   // (its board's fpga.rtl_params in the definition; 32 bits: 179 s at 24 MHz).
-  parameter int unsigned CounterBits = 64
+  parameter int unsigned CounterBits = 64,
+  // 1: the ACC buffer asks for UltraRAM (tern_sram's Ultra; the kv260's fpga.rtl_params), so
+  // WBUF and ABUF keep the block RAM. Only a synthesis attribute.
+  parameter int unsigned AccUltra = 0
 ) (
   input  logic clk_i, input logic rst_ni,
   // AXI4-Lite CSR slave
@@ -182,7 +185,7 @@ module tern_top #(
     .clk_i, .we_i(abuf_we), .waddr_i(buf_waddr[AAddrW-1:0]), .wdata_i(abuf_wdata),
     .re_i(abuf_re), .raddr_i(abuf_raddr[AAddrW-1:0]), .rdata_o(abuf_rdata)
   );
-  tern_sram #(.Width(32 * Rows), .Depth(AccDepth)) u_acc (
+  tern_sram #(.Width(32 * Rows), .Depth(AccDepth), .Ultra(AccUltra)) u_acc (
     .clk_i, .we_i(acc_we), .waddr_i(acc_waddr[CAddrW-1:0]), .wdata_i(acc_wdata),
     .re_i(acc_re), .raddr_i(acc_raddr[CAddrW-1:0]), .rdata_o(acc_rdata)
   );
