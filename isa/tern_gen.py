@@ -83,9 +83,10 @@ def board_array(d, b):
 
 
 FPGA_KEYS = {"ice40": ["device", "package", "top", "pcf", "buffers"], "xilinx": ["yosys_family"]}
-# tern_top options a board may narrow to fit (fpga.rtl_params): name -> allowed range. The
-# default of each is the full feature; HW_COUNTER_BITS tells the host what a build has.
-RTL_PARAMS = {"CounterBits": (17, 64), "FetchRam": (0, 1)}
+# tern_top options a board may set to fit (fpga.rtl_params): name -> allowed range. The
+# default of each is the full feature (HW_COUNTER_BITS tells the host what a build has) or
+# plain inference (FetchRam, AccUltra: memory styles only, the same behaviour).
+RTL_PARAMS = {"CounterBits": (17, 64), "FetchRam": (0, 1), "AccUltra": (0, 1)}
 
 
 def check_fpga(d):

@@ -14,6 +14,10 @@ module tern_sram #(
   parameter int unsigned Width = 32,
   parameter int unsigned Depth = 16,
   parameter int unsigned ColW = Width,  // bits per write-enable column (the last may be short)
+  // 1: ask for UltraRAM (Xilinx UltraScale+ URAM288, 4096 x 72; synth_xilinx -uram): a board
+  // whose block RAM the buffers outgrow (kv260 at 64x64) moves one there. Only a synthesis
+  // attribute: the behaviour is the same.
+  parameter int unsigned Ultra = 0,
   localparam int unsigned AddrW = (Depth > 1) ? $clog2(Depth) : 1,
   localparam int unsigned CW = (ColW < Width) ? ColW : Width,  // a column wider: one column
   localparam int unsigned Cols = (Width + CW - 1) / CW,
@@ -28,13 +32,26 @@ module tern_sram #(
   input  logic [AddrW-1:0] raddr_i,
   output logic [Width-1:0] rdata_o
 );
-  (* no_rw_check *) logic [Width-1:0] mem_q [Depth];
+  // The two branches differ only in the attribute (attributes cannot take a parameter).
+  if (Ultra != 0) begin : g_ultra
+    (* no_rw_check, ram_style = "ultra" *) logic [Width-1:0] mem_q [Depth];
 
-  always_ff @(posedge clk_i) begin
-    for (int c = 0; c < FullCols; c++) begin
-      if (we_i[c]) mem_q[waddr_i][c*CW +: CW] <= wdata_i[c*CW +: CW];
+    always_ff @(posedge clk_i) begin
+      for (int c = 0; c < FullCols; c++) begin
+        if (we_i[c]) mem_q[waddr_i][c*CW +: CW] <= wdata_i[c*CW +: CW];
+      end
+      if (we_i[Cols-1]) mem_q[waddr_i][(Cols-1)*CW +: LastW] <= wdata_i[(Cols-1)*CW +: LastW];
+      if (re_i) rdata_o <= mem_q[raddr_i];
     end
-    if (we_i[Cols-1]) mem_q[waddr_i][(Cols-1)*CW +: LastW] <= wdata_i[(Cols-1)*CW +: LastW];
-    if (re_i) rdata_o <= mem_q[raddr_i];
+  end else begin : g_any
+    (* no_rw_check *) logic [Width-1:0] mem_q [Depth];
+
+    always_ff @(posedge clk_i) begin
+      for (int c = 0; c < FullCols; c++) begin
+        if (we_i[c]) mem_q[waddr_i][c*CW +: CW] <= wdata_i[c*CW +: CW];
+      end
+      if (we_i[Cols-1]) mem_q[waddr_i][(Cols-1)*CW +: LastW] <= wdata_i[(Cols-1)*CW +: LastW];
+      if (re_i) rdata_o <= mem_q[raddr_i];
+    end
   end
 endmodule

@@ -17,7 +17,10 @@ module tern_top #(
   parameter int unsigned CounterBits = 64,
   // Fetch's instruction buffer in block RAM (1) or flip-flops (0: a part whose block RAM the
   // buffers already fill, the iCEBreaker's fpga.rtl_params). Same behaviour either way.
-  parameter bit FetchRam = 1'b1
+  parameter bit FetchRam = 1'b1,
+  // 1: the ACC buffer asks for UltraRAM (tern_sram's Ultra; the kv260's fpga.rtl_params), so
+  // WBUF and ABUF keep the block RAM. Only a synthesis attribute.
+  parameter int unsigned AccUltra = 0
 ) (
   input  logic clk_i, input logic rst_ni,
   // AXI4-Lite CSR slave
@@ -188,7 +191,7 @@ module tern_top #(
     .clk_i, .we_i(abuf_we), .waddr_i(buf_waddr[AAddrW-1:0]), .wdata_i(abuf_wdata),
     .re_i(abuf_re), .raddr_i(abuf_raddr[AAddrW-1:0]), .rdata_o(abuf_rdata)
   );
-  tern_sram #(.Width(32 * Rows), .Depth(AccDepth)) u_acc (
+  tern_sram #(.Width(32 * Rows), .Depth(AccDepth), .Ultra(AccUltra)) u_acc (
     .clk_i, .we_i(acc_we), .waddr_i(acc_waddr[CAddrW-1:0]), .wdata_i(acc_wdata),
     .re_i(acc_re), .raddr_i(acc_raddr[CAddrW-1:0]), .rdata_o(acc_rdata)
   );
