@@ -18,6 +18,7 @@ running the generator twice changes nothing.  Python 3 standard library only.
 import hashlib
 import json
 import os
+import re
 import sys
 
 BANNER = "generated from isa/tern_isa.json by isa/tern_gen.py -- do not edit"
@@ -108,6 +109,10 @@ def check_fpga(d):
                     b["name"], k, ", ".join(RTL_PARAMS)))
             if not isinstance(v, int) or not lo <= v <= hi:
                 sys.exit("tern_gen: board %s: fpga.rtl_params.%s must be %d..%d" % (b["name"], k, lo, hi))
+        if f.get("synth_args") is not None and (fam != "xilinx" or not f.get("synth_args_why") or
+                                                not re.fullmatch(r"(-[a-z]+ ?)+", f["synth_args"])):
+            sys.exit("tern_gen: board %s: fpga.synth_args: xilinx only, options like -uram, with synth_args_why"
+                     % b["name"])
         sp = f.get("split")
         if sp is not None:
             rows = sp.get("strip_rows")

@@ -334,8 +334,10 @@ def plan(a):
         # No -dsp: SB_MAC16 stays unused (the array has no multipliers; 0 DSP is checked).
         ys.append("synth_ice40 -top %s%s" % (top, " -noflatten" if a.hier else ""))
     else:
-        ys.append("synth_xilinx -family %s -top %s -nodsp%s" % (fpga["yosys_family"], top,
-                                                                 "" if a.hier else " -flatten"))
+        # synth_args: the board's extra synth_xilinx options (kv260: -uram), with their why
+        ys.append("synth_xilinx -family %s -top %s -nodsp%s%s" % (
+            fpga["yosys_family"], top, "" if a.hier else " -flatten",
+            " " + fpga["synth_args"] if fpga.get("synth_args") else ""))
     # stat -json without -top: yosys 0.23 prints the -top hierarchy summary into the JSON
     ys.append("tee -q -o stat.json stat -json")
     if pnr:
