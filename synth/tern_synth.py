@@ -239,6 +239,8 @@ def parse_args(argv):
     ap.add_argument("--split", action="store_true",
                     help="estimate tern_top as the rest (PE array black-boxed) + PE-array strips "
                     "scaled to ROWS (the default for the board's fpga.split arrays)")
+    ap.add_argument("--full", action="store_true",
+                    help="synthesize tern_top whole (flattened) also for the board's fpga.split arrays")
     ap.add_argument("--blackbox", help="keep this module as a black box: its instances are "
                     "cells whose contents are not synthesized or counted (split runs)")
     ap.add_argument("--isa", default=os.path.join(ROOT, "isa", "tern_isa.json"))
@@ -283,7 +285,9 @@ def plan(a):
     if (a.param or a.file or a.pcf) and not a.top:
         die("--param, --file and --pcf go with --top")
     split_def = fpga.get("split", {})
-    split = a.split or (array in split_def.get("arrays", []) and not (a.top or a.blackbox or a.hier))
+    split = a.split or (array in split_def.get("arrays", []) and not (a.top or a.blackbox or a.hier or a.full))
+    if a.split and a.full:
+        die("--split and --full exclude each other")
     if split and (a.top or a.blackbox or a.hier):
         die("--split synthesizes tern_top in parts: no --top, --blackbox or --hier with it")
     if split and not split_def:

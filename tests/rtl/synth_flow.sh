@@ -134,6 +134,17 @@ else
 	fail "split arithmetic: strips to rows, shared logic, one strip, fit"
 fi
 
+# ---- which arrays split: the board's fpga.split ones by default, --full and --split override
+if "$PY" -c 'import sys; sys.path.insert(0, "synth"); import tern_synth as t
+sp = lambda *a: t.plan(t.parse_args(["--board", "kv260"] + list(a)))["split"]
+sys.exit(not (sp("--array", "64x64-bus128") and not sp("--array", "64x64-bus128", "--full")
+              and not sp("--array", "16x16") and sp("--array", "16x16", "--split")
+              and not sp("--array", "64x64-bus128", "--blackbox", "tern_pe_array")))'; then
+	pass "split by default only for fpga.split arrays; --full, --split, parts"
+else
+	fail "split by default only for fpga.split arrays; --full, --split, parts"
+fi
+
 # ---- a split run end to end without yosys: its three parts are written here as ok reports
 # carrying the yosys-input hash the plan computes, so the runner reuses them and only
 # combines; the kv260 64x64-bus128 config, strips of the definition's rows.
@@ -214,6 +225,7 @@ expect_usage_error "invalid array" "$PY" synth/tern_synth.py --board kv260 --arr
 expect_usage_error "bad array" "$PY" synth/tern_synth.py --board kv260 --array huge
 expect_usage_error "split with top" "$PY" synth/tern_synth.py --board kv260 --split --top tiny2
 expect_usage_error "split on a board without strips" "$PY" synth/tern_synth.py --board pynq-z2 --split
+expect_usage_error "split and full" "$PY" synth/tern_synth.py --board kv260 --split --full
 expect_usage_error "param without top" "$PY" synth/tern_synth.py --board kv260 --param Rows=4
 expect_usage_error "bad param" "$PY" synth/tern_synth.py --board kv260 --top tiny --param Rows
 expect_usage_error "ice40 top without pins" "$PY" synth/tern_synth.py --board icebreaker --top tiny --file "$TMP/tiny.sv"
