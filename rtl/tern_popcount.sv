@@ -33,12 +33,17 @@ module tern_popcount #(
   logic [lvl_off(L + 1)-1:0] t /* verilator split_var */;
   /* verilator lint_on UNUSEDSIGNAL */
 
-  for (genvar g = 0; g < G; g++) begin : g_grp
+  // Generate loops nest in blocks of 64 (Verilator unrolls at most 1,024 per loop, and a
+  // config too big for the definition must reach its check, not stop here).
+  for (genvar gb = 0; gb < (G + 63) / 64; gb++) begin : g_blk
+  for (genvar gi = 0; gi < 64; gi++) begin : g_grp
+  if (64 * gb + gi < G) begin : g_on
+    localparam int unsigned Grp = 64 * gb + gi;
     logic [5:0] x;
     logic s1, c1, s2, c2, k;
     for (genvar m = 0; m < 6; m++) begin : g_bit
-      if (6 * g + m < N) begin : g_in
-        assign x[m] = bits_i[Stride * (6 * g + m)];
+      if (6 * Grp + m < N) begin : g_in
+        assign x[m] = bits_i[Stride * (6 * Grp + m)];
       end else begin : g_pad
         assign x[m] = 1'b0;
       end
@@ -49,16 +54,23 @@ module tern_popcount #(
     assign s2 = x[3] ^ x[4] ^ x[5];
     assign c2 = (x[3] & x[4]) | (x[3] & x[5]) | (x[4] & x[5]);
     assign k  = s1 & s2;
-    assign t[3*g +: 3] = {(c1 & c2) | (c1 & k) | (c2 & k), c1 ^ c2 ^ k, s1 ^ s2};
+    assign t[3*Grp +: 3] = {(c1 & c2) | (c1 & k) | (c2 & k), c1 ^ c2 ^ k, s1 ^ s2};
+  end
+  end
   end
   if (P > G) begin : g_pad
     assign t[3*G +: 3*(P-G)] = '0;
   end
   for (genvar l = 1; l <= L; l++) begin : g_lvl
     localparam int unsigned O = lvl_off(l), I = lvl_off(l - 1);  // this level, the one below
-    for (genvar k = 0; k < (P >> l); k++) begin : g_node
-      assign t[O + k*(3+l) +: 3+l] = {1'b0, t[I + 2*k*(2+l) +: 2+l]}
-                                   + {1'b0, t[I + (2*k+1)*(2+l) +: 2+l]};
+    for (genvar kb = 0; kb < ((P >> l) + 63) / 64; kb++) begin : g_blk
+    for (genvar ki = 0; ki < 64; ki++) begin : g_node
+    if (64 * kb + ki < (P >> l)) begin : g_on
+      localparam int unsigned Nd = 64 * kb + ki;
+      assign t[O + Nd*(3+l) +: 3+l] = {1'b0, t[I + 2*Nd*(2+l) +: 2+l]}
+                                    + {1'b0, t[I + (2*Nd+1)*(2+l) +: 2+l]};
+    end
+    end
     end
   end
   localparam int unsigned Root = lvl_off(L);
