@@ -29,7 +29,7 @@ static const char help[] =
 	"does no timing closure), tools and run time. A cached report is read; without one,\n"
 	"or with --rerun, the flow runs first (synth/tern_synth.py: minutes to an hour).\n"
 	"  --board B       " TERN_FPGA_NAMES "\n"
-	"  --array A       preset or RxL (default: the board's first array)\n"
+	"  --array A       RxL or one of the board's arrays (default: the board's first)\n"
 	"  --rerun         run the flow even when a report exists\n"
 	"  --synth-dir D   reports under D/B/A (default build/synth of the tern tree)\n"
 	"exit: 0 report ok, 1 the run failed, 2 bad usage or unreadable report,\n"
@@ -43,12 +43,20 @@ static const struct tern_fpga *find_board(const char *name)
 	return NULL;
 }
 
-/* A preset name or RxL with digits only: what the flow accepts (it checks validity). */
-static int array_ok(const char *a)
+/* RxL with digits only, or one of the board's listed arrays (a name such as kv260's
+ * 64x64-bus128): what the flow accepts (it checks validity). */
+static int array_ok(const struct tern_fpga *f, const char *a)
 {
-	const char *x = strchr(a, 'x');
+	const char *x = strchr(a, 'x'), *p;
 	size_t n = strlen(a);
 
+	for (p = f->arrays; n && *p; p += strspn(p, " ")) {
+		size_t w = strcspn(p, " ");
+
+		if (w == n && !strncmp(p, a, n))
+			return 1;
+		p += w;
+	}
 	if (!x || x == a || !x[1] || n > 15)
 		return 0;
 	return strspn(a, "0123456789") == (size_t)(x - a) && strspn(x + 1, "0123456789") == strlen(x + 1);
@@ -132,6 +140,8 @@ static void print_report(const struct tern_synth_report *r, const struct tern_fp
 	    !tern_synth_num(r, "pe_array.share_of_tern_top", &share))
 		printf("  %-22s %9.2f %s/PE (adder-tree estimate %.2f), %.0f%% of tern_top\n",
 		       "PE array", v, f->lut_kind, est, 100 * share);
+	if ((s = tern_synth_get(r, "method"))) /* a split run (docs/fpga.md): how the sum was made */
+		printf("  %-22s %s\n", "method", s);
 	if ((s = tern_synth_get(r, "bitstream")) && strcmp(s, "null"))
 		printf("  %-22s %s\n", "bitstream", s);
 	printf("  %-22s %s\n", "yosys", (s = tern_synth_get(r, "tools.yosys")) ? s : "-");
@@ -179,8 +189,8 @@ int tern_cmd_synth(int argc, char **argv)
 		snprintf(first, sizeof(first), "%.*s", (int)strcspn(f->arrays, " "), f->arrays);
 		array = first;
 	}
-	if (!array_ok(array))
-		return tern_usage_err(CMD, "bad --array '%s' (RxL, e.g. 8x8)", array);
+	if (!array_ok(f, array))
+		return tern_usage_err(CMD, "bad --array '%s' (RxL, e.g. 8x8, or one of: %s)", array, f->arrays);
 	tern_synth_dir(sdir_opt, sdir, sizeof(sdir));
 	snprintf(out, sizeof(out), "%s/%s/%s", sdir, board, array);
 	snprintf(path, sizeof(path), "%s/report.json", out);

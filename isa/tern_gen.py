@@ -18,6 +18,7 @@ running the generator twice changes nothing.  Python 3 standard library only.
 import hashlib
 import json
 import os
+import re
 import sys
 
 BANNER = "generated from isa/tern_isa.json by isa/tern_gen.py -- do not edit"
@@ -109,6 +110,19 @@ def check_fpga(d):
                     b["name"], k, ", ".join(RTL_PARAMS)))
             if not isinstance(v, int) or not lo <= v <= hi:
                 sys.exit("tern_gen: board %s: fpga.rtl_params.%s must be %d..%d" % (b["name"], k, lo, hi))
+        if f.get("synth_args") is not None and (fam != "xilinx" or not f.get("synth_args_why") or
+                                                not re.fullmatch(r"(-[a-z]+ ?)+", f["synth_args"])):
+            sys.exit("tern_gen: board %s: fpga.synth_args: xilinx only, options like -uram, with synth_args_why"
+                     % b["name"])
+        sp = f.get("split")
+        if sp is not None:
+            rows = sp.get("strip_rows")
+            if not (isinstance(rows, list) and 1 <= len(rows) <= 2 and len(set(rows)) == len(rows)
+                    and all(isinstance(n, int) and n >= 1 for n in rows)):
+                sys.exit("tern_gen: board %s: fpga.split.strip_rows must be one or two distinct row counts >= 1"
+                         % b["name"])
+            if not sp.get("why") or not set(sp.get("arrays", [])) <= set(f["arrays"]):
+                sys.exit("tern_gen: board %s: fpga.split needs a why and arrays among fpga.arrays" % b["name"])
         for a in f["arrays"]:
             why = config_why(d, board_config(d, b["name"], a))
             if why:
@@ -122,7 +136,7 @@ def check_fpga(d):
 
 def board_config(d, board, array):
     """The hardware config a board's flow synthesizes for array RxL: the preset of that
-    name (else RxL with the default preset's depths and, as `--array RxL` does, the widest
+    name or the board's own "array" (board_array), else RxL with the default preset's depths and, as `--array RxL` does, the widest
     bus up to 64 bytes that divides ROWS*4), with the board's fpga.buffers overriding the
     buffer sizes its on-chip memory can hold."""
     b = [x for x in d["boards"]["list"] if x["name"] == board][0]
@@ -130,6 +144,8 @@ def board_config(d, board, array):
     for p in d["config"]["presets"]:
         if p["name"] == array:
             cfg = dict(p)
+    if "array" in b and b["array"]["name"] == array:  # the board's own array (board_array)
+        cfg = dict(board_array(d, b), name=array)
     if cfg is None:
         r, _, l = array.partition("x")
         if not (r.isdigit() and l.isdigit()):

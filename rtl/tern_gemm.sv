@@ -58,7 +58,6 @@ module tern_gemm #(
   assign h_insn = tern_qword_insn(q_data_i);
 
   localparam int unsigned RL = Rows * Lanes;
-  localparam logic [2*RL-1:0] ZeroMask = {RL{2'b01}};
 
   typedef enum logic [1:0] {G_IDLE, G_RUN, G_DRAIN} state_e;
   state_e      state_q;
@@ -199,10 +198,14 @@ module tern_gemm #(
   assign acc_waddr_o = s2_addr_q;
   // Zero-weight count off the array's critical path: the popcount is registered and
   // reaches the counter one cycle after its step (a run ends cycles after its last step).
+  // Bit 0 of each 2-bit code flags a zero weight (code 1 or 3); tern_popcount counts them
+  // (a tree yosys can elaborate at 64x64, where $countones could not: rtl/tern_popcount.sv).
+  logic [$clog2(RL + 1)-1:0] zcount;
+  tern_popcount #(.N(RL), .Stride(2)) u_zeros (.bits_i(wbuf_rdata_i), .count_o(zcount));
   logic [15:0] zeros_q;
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) zeros_q <= '0;
-    else zeros_q <= (s1_v_q && !clear_i) ? 16'($countones(wbuf_rdata_i & ZeroMask)) : 16'd0;
+    else zeros_q <= (s1_v_q && !clear_i) ? 16'(zcount) : 16'd0;
   end
   assign ev_zeros_o  = zeros_q;
 endmodule

@@ -136,6 +136,27 @@ def est_lut_per_pe(lanes, lut_kind):
     return per if lut_kind == "LUT4" else per / 2
 
 
+def blackbox_instances(stat, top, module):
+    """Instances of a black-boxed module under top (black boxes have no stat entry of their
+    own: they appear only as cell types of the modules that instantiate them)."""
+    mods = {k.lstrip("\\"): v["num_cells_by_type"] for k, v in stat["modules"].items()}
+    n = 0
+
+    def walk(m, k):
+        nonlocal n
+        for cell, c in mods[m].items():
+            cell = cell.lstrip("\\")
+            if cell in mods:
+                walk(cell, k * c)
+            elif base_name(cell) == module:
+                n += k * c
+
+    for m in mods:
+        if base_name(m) == top:
+            walk(m, 1)
+    return n
+
+
 def load_stat(path):
     """yosys `stat -json`; lines of the hierarchy summary some versions print into it
     (indented "name  count" lines, not JSON) are dropped."""
@@ -215,6 +236,13 @@ def parse_args(argv):
     ap.add_argument("--file", action="append", default=[], help="extra Verilog source")
     ap.add_argument("--param", action="append", default=[], help="NAME=VALUE for --top")
     ap.add_argument("--pcf", help="ice40 pin file for --top")
+    ap.add_argument("--split", action="store_true",
+                    help="estimate tern_top as the rest (PE array black-boxed) + PE-array strips "
+                    "scaled to ROWS (the default for the board's fpga.split arrays)")
+    ap.add_argument("--full", action="store_true",
+                    help="synthesize tern_top whole (flattened) also for the board's fpga.split arrays")
+    ap.add_argument("--blackbox", help="keep this module as a black box: its instances are "
+                    "cells whose contents are not synthesized or counted (split runs)")
     ap.add_argument("--isa", default=os.path.join(ROOT, "isa", "tern_isa.json"))
     ap.add_argument("--gen", default=os.path.join(ROOT, "build", "gen"))
     ap.add_argument("--yosys", default=os.environ.get("YOSYS", "yosys"))
@@ -243,8 +271,10 @@ def plan(a):
         return None
     fam = fpga["family"]
     array = a.array or fpga["arrays"][0]
-    if not re.fullmatch(r"[0-9]+x[0-9]+", array) and array not in [p["name"] for p in d["config"]["presets"]]:
-        die("bad --array '%s' (a preset name or RxL)" % array)
+    own = boards[a.board].get("array", {}).get("name")
+    if not re.fullmatch(r"[0-9]+x[0-9]+", array) and array != own and \
+            array not in [p["name"] for p in d["config"]["presets"]]:
+        die("bad --array '%s' (a preset name, the board's array or RxL)" % array)
     cfg = tern_gen.board_config(d, a.board, array)
     why = tern_gen.config_why(d, cfg)
     if why:
@@ -254,6 +284,14 @@ def plan(a):
             die("bad --param '%s' (NAME=INTEGER)" % p)
     if (a.param or a.file or a.pcf) and not a.top:
         die("--param, --file and --pcf go with --top")
+    split_def = fpga.get("split", {})
+    split = a.split or (array in split_def.get("arrays", []) and not (a.top or a.blackbox or a.hier or a.full))
+    if a.split and a.full:
+        die("--split and --full exclude each other")
+    if split and (a.top or a.blackbox or a.hier):
+        die("--split synthesizes tern_top in parts: no --top, --blackbox or --hier with it")
+    if split and not split_def:
+        die("board %s has no fpga.split (strip sizes) in the definition" % a.board)
     rtl = sorted(os.path.join(ROOT, "rtl", f) for f in os.listdir(os.path.join(ROOT, "rtl"))
                  if f.endswith(".sv"))
     files = list(rtl) + [os.path.abspath(f) for f in a.file]
@@ -289,28 +327,194 @@ def plan(a):
           "read_verilog -defer -sv -DSYNTHESIS -I%s -I%s %s" % (a.gen, here, " ".join(files))]
     if params:
         ys.append("chparam %s $abstract\\%s" % (" ".join("-set %s %s" % (k, v) for k, v in params), top))
-    # No `hierarchy` here: synth_* first reads its cell library (SB_SPRAM256KA, ...) and
-    # then elaborates the deferred modules with the parameters set above.
+    # No `hierarchy` here (but for a black box): synth_* first reads its cell library
+    # (SB_SPRAM256KA, ...) and then elaborates the deferred modules with the parameters set
+    # above. tern_top instantiates no primitive, so it can be elaborated before.
+    if a.blackbox:
+        # Elaborate with the parameters, then empty every specialisation of the module: it
+        # stays an instance (its input cone is kept, its outputs are free) with no cells.
+        ys += ["hierarchy -top %s" % top, "blackbox *\\%s" % a.blackbox]
     if fam == "ice40":
         # No -dsp: SB_MAC16 stays unused (the array has no multipliers; 0 DSP is checked).
         ys.append("synth_ice40 -top %s%s" % (top, " -noflatten" if a.hier else ""))
     else:
-        ys.append("synth_xilinx -family %s -top %s -nodsp%s" % (fpga["yosys_family"], top,
-                                                                 "" if a.hier else " -flatten"))
+        # synth_args: the board's extra synth_xilinx options (kv260: -uram), with their why
+        ys.append("synth_xilinx -family %s -top %s -nodsp%s%s" % (
+            fpga["yosys_family"], top, "" if a.hier else " -flatten",
+            " " + fpga["synth_args"] if fpga.get("synth_args") else ""))
     # stat -json without -top: yosys 0.23 prints the -top hierarchy summary into the JSON
     ys.append("tee -q -o stat.json stat -json")
     if pnr:
         ys += ["flatten", "write_json netlist.json"]
 
     key = json.dumps([ys, pnr, fpga], sort_keys=True)
+    # What yosys itself reads: the script, the Verilog and the generated headers it includes
+    # (not the whole definition: a split run reuses parts across edits of board text).
+    gen_h = [os.path.join(a.gen, f) for f in sorted(os.listdir(a.gen))
+             if f.endswith((".svh", ".vh"))] if os.path.isdir(a.gen) else []
     return dict(d=d, fpga=fpga, fam=fam, array=array, cfg=cfg, files=files, top=top,
-                params=params, pcf=pcf, pnr=pnr, out=out, here=here, ys=ys,
-                sha=sha_inputs(inputs, key))
+                params=params, pcf=pcf, pnr=pnr, out=out, here=here, ys=ys, split=split,
+                sha=sha_inputs(inputs, key),
+                rtl_sha=sha_inputs(files + gen_h + ([pcf] if pnr else []), json.dumps([ys, pnr])))
 
 
 def inputs_hash(argv):
     """The inputs_sha256 a run with these options would record (synth-sweep reuses runs)."""
     return plan(parse_args(argv))["sha"]
+
+
+def yosys_cost(log):
+    """CPU seconds and peak memory from the last line yosys writes into its log (also for a
+    report rebuilt with --report-only, which has no wall times)."""
+    cost = {}
+    try:
+        with open(log, errors="replace") as f:
+            for line in f:
+                m = re.match(r"End of script\..*CPU: user ([0-9.]+)s system ([0-9.]+)s, MEM: ([0-9.]+) MB peak", line)
+                if m:
+                    cost = {"yosys_cpu_seconds": round(float(m.group(1)) + float(m.group(2)), 1),
+                            "yosys_peak_mb": round(float(m.group(3)))}
+    except OSError:
+        pass
+    return cost
+
+
+# ---- split runs: tern_top = the rest (tern_pe_array black-boxed) + the PE array from strips
+SPLIT_BOX = "tern_pe_array"
+
+
+def combine_split(rest, strips, rows):
+    """The split estimate from part counts (dicts of COUNTS). strips: [(rows, counts)] of
+    tern_pe_array at the real Lanes. One strip: scaled by rows / its rows. Two: a line
+    through them, per row = the difference / the row difference and shared = what the strip
+    has beyond its rows x per row (logic yosys shares between rows, e.g. of the common
+    activations), so the array is shared + rows x per row. Returns (total, pe, per_row, shared)."""
+    if not strips or len(strips) > 2 or len({n for n, _ in strips}) != len(strips) or \
+            min(n for n, _ in strips) < 1:
+        raise ValueError("one or two strips of distinct positive row counts")
+    s = sorted(strips, key=lambda x: x[0])
+    if len(s) == 1:
+        n, c = s[0]
+        per = {k: c[k] / n for k in COUNTS}
+        shared = dict.fromkeys(COUNTS, 0.0)
+    else:
+        (n1, c1), (n2, c2) = s
+        per = {k: (c2[k] - c1[k]) / (n2 - n1) for k in COUNTS}
+        shared = {k: c1[k] - n1 * per[k] for k in COUNTS}
+    pe = {k: int(round(shared[k] + rows * per[k])) for k in COUNTS}
+    total = {k: rest[k] + pe[k] for k in COUNTS}
+    return total, pe, per, shared
+
+
+CAP_KEYS = (("lut", "luts"), ("ff", "ffs"), ("bram", "bram"), ("uram", "uram"), ("dsp", "dsp"))
+
+
+def fit_table(counts, fpga):
+    """Used, available and percent per resource; fits = all within the part and no DSP."""
+    t = {}
+    for k, c in CAP_KEYS:
+        t[k] = {"used": counts[k], "available": fpga[c],
+                "percent": round(100.0 * counts[k] / fpga[c], 1) if fpga[c] else None}
+    over = [k for k in t if t[k]["used"] > t[k]["available"]]
+    return t, over
+
+
+def split_part(argv, report_only):
+    """Run one part (or reuse it: an ok report whose yosys inputs are unchanged). Returns
+    (report, how) or (None, why)."""
+    sub = plan(parse_args(argv))
+    path = os.path.join(sub["out"], "report.json")
+    old = None
+    if os.path.exists(path):
+        try:
+            with open(path) as f:
+                old = json.load(f)
+        except ValueError:
+            old = None
+    if old and old.get("status") == "ok" and old.get("rtl_sha256") == sub["rtl_sha"]:
+        how = "reused"
+    else:
+        main(argv + (["--report-only"] if report_only else []))
+        how = "rebuilt from its logs" if report_only else "run"
+    try:
+        with open(path) as f:
+            r = json.load(f)
+    except (OSError, ValueError) as e:
+        return None, "%s: %s" % (path, e)
+    if r.get("status") != "ok":
+        return None, "%s: %s" % (os.path.relpath(path), r.get("status"))
+    return r, how
+
+
+def run_split(a, p):
+    d, fpga, array, cfg, out = (p[k] for k in ("d", "fpga", "array", "cfg", "out"))
+    rows_list = fpga["split"]["strip_rows"]
+    common = ["--board", a.board, "--array", array, "--isa", a.isa, "--gen", a.gen, "--yosys", a.yosys]
+    parts = [("rest", common + ["--blackbox", SPLIT_BOX, "--out", os.path.join(out, "rest")])]
+    for n in rows_list:
+        parts.append(("strip%d" % n, common + ["--top", SPLIT_BOX, "--param", "Rows=%d" % n,
+                                              "--param", "Lanes=%d" % cfg["LANES"],
+                                              "--out", os.path.join(out, "strip%d" % n)]))
+    pes = cfg["ROWS"] * cfg["LANES"]
+    method = "rest synthesized (tern_top with tern_pe_array as a black box) + PE array from %s x %d rows" % (
+        " and ".join("a %d-row strip" % n for n in rows_list), cfg["ROWS"])
+    rep = {"tern_synth": 1, "board": a.board, "family": p["fam"], "part": fpga["part"],
+           "array": array, "top": "tern_top",
+           "config": {q["name"]: cfg[q["name"]] for q in d["config"]["params"]},
+           "params": {k: int(v) for k, v in p["params"]}, "hierarchy": "split",
+           "method": method, "method_why": fpga["split"]["why"],
+           "lut_kind": fpga["lut_kind"], "status": "running",
+           "capacity": {k: fpga[k] for k in ("luts", "ffs", "bram", "uram", "dsp")},
+           "bram_kind": fpga["bram_kind"], "target_mhz": fpga["target_mhz"], "fmax_mhz": None,
+           "timing": NO_TIMING, "lc": None, "bitstream": None, "blackbox": None, "seconds": {},
+           "tools": {"yosys": tool_version([a.yosys, "-V"])}, "parts": {},
+           "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+    report = os.path.join(out, "report.json")
+    t0 = time.time()
+    got = {}
+    for name, argv in parts:
+        r, how = split_part(argv, a.report_only)
+        if r is None:
+            rep["status"] = "part %s failed: %s" % (name, how)
+            write_atomic(report, rep)
+            print("tern_synth: %s %s: %s" % (a.board, array, rep["status"]), file=sys.stderr)
+            return 1
+        got[name] = r
+        rep["parts"][name] = dict({k: r[k] for k in COUNTS}, report="%s/report.json" % name, how=how,
+                                  seconds=r["seconds"].get("total"), top=r["top"],
+                                  params=r["params"], rtl_sha256=r.get("rtl_sha256"),
+                                  **{k: r[k] for k in ("yosys_cpu_seconds", "yosys_peak_mb") if k in r})
+    if got["rest"]["blackbox"]["instances"] != 1:
+        rep["status"] = "failed: the rest has %d PE arrays (want 1)" % got["rest"]["blackbox"]["instances"]
+        write_atomic(report, rep)
+        return 1
+    strips = [(n, got["strip%d" % n]) for n in rows_list]
+    total, pe, per, shared = combine_split(got["rest"], strips, cfg["ROWS"])
+    rep.update(total)
+    rep["pe_array"] = {"lut": pe["lut"], "ff": pe["ff"], "carry": pe["carry"],
+                       "lut_per_pe": round(pe["lut"] / pes, 2),
+                       "share_of_tern_top": round(pe["lut"] / total["lut"], 4) if total["lut"] else 0,
+                       "est_lut_per_pe": round(est_lut_per_pe(cfg["LANES"], fpga["lut_kind"]), 2),
+                       "est_doc": "width-aware adder tree, docs/fpga.md",
+                       "per_row": {k: round(per[k], 2) for k in ("lut", "ff", "carry")},
+                       "shared": {k: round(shared[k], 2) for k in ("lut", "ff", "carry")}}
+    rep["fit"], over = fit_table(total, fpga)
+    rep["fits"] = not over
+    rep["inputs_sha256"] = hashlib.sha256("".join(got[n]["inputs_sha256"] for n, _ in parts).encode()).hexdigest()
+    rep["seconds"] = {"parts": round(sum(got[n]["seconds"].get("total") or 0 for n, _ in parts), 1),
+                      "total": round(time.time() - t0, 1)}
+    if total["dsp"]:
+        rep["status"] = "failed: %d DSP cells (the array must use none)" % total["dsp"]
+    elif over:
+        rep["status"] = "does not fit %s: %s" % (fpga["part"], ", ".join(
+            "%s %d > %d" % (k, rep["fit"][k]["used"], rep["fit"][k]["available"]) for k in over))
+    else:
+        rep["status"] = "ok"
+    write_atomic(report, rep)
+    print("tern_synth: %s %s (split): %s, %d %s, %d FF, %d %s, %d URAM -> %s" % (
+        a.board, array, rep["status"], total["lut"], fpga["lut_kind"], total["ff"], total["bram"],
+        fpga["bram_kind"], total["uram"], os.path.relpath(report)))
+    return 0 if rep["status"] == "ok" else 1
 
 
 def main(argv):
@@ -325,7 +529,9 @@ def main(argv):
     if not lock(out):
         die("another run is writing %s (remove %s/.lock if it is stale)" % (out, out))
     try:
-        return run(a, d, fpga, fam, array, cfg, top, params, pcf, pnr, out, ys, sha)
+        if p["split"]:
+            return run_split(a, p)
+        return run(a, d, fpga, fam, array, cfg, top, params, pcf, pnr, out, ys, sha, p["rtl_sha"])
     finally:
         os.unlink(os.path.join(out, ".lock"))
 
@@ -352,18 +558,19 @@ def lock(out):
     return False
 
 
-def run(a, d, fpga, fam, array, cfg, top, params, pcf, pnr, out, ys, sha):
+def run(a, d, fpga, fam, array, cfg, top, params, pcf, pnr, out, ys, sha, rtl_sha):
     rep = {"tern_synth": 1, "board": a.board, "family": fam, "part": fpga["part"],
            "array": array, "top": top,
            "config": {q["name"]: cfg[q["name"]] for q in d["config"]["params"]},
            "params": {k: int(v) for k, v in params}, "hierarchy": "kept" if a.hier else "flattened",
+           "blackbox": None,
            "lut_kind": fpga["lut_kind"], "status": "running",
            "capacity": {k: fpga[k] for k in ("luts", "ffs", "bram", "uram", "dsp")},
            "bram_kind": fpga["bram_kind"], "target_mhz": fpga["target_mhz"], "fmax_mhz": None,
            "timing": "nextpnr-ice40" if pnr else (NO_TIMING if fam == "xilinx" else "none: --no-pnr"),
            "lc": None, "bitstream": None, "seconds": {},
            "tools": {"yosys": tool_version([a.yosys, "-V"])},
-           "inputs_sha256": sha,
+           "inputs_sha256": sha, "rtl_sha256": rtl_sha,
            "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
     if fam == "ice40":
         rep["capacity"]["spram"] = fpga.get("spram", 0)
@@ -401,6 +608,14 @@ def run(a, d, fpga, fam, array, cfg, top, params, pcf, pnr, out, ys, sha):
             print("tern_synth: %s %s: %s" % (a.board, array, rep["status"]), file=sys.stderr)
             return 1
         rep.update({k: total[k] for k in COUNTS})
+        rep.update(yosys_cost(os.path.join(out, "yosys.log")))
+        if a.blackbox:
+            n = blackbox_instances(load_stat(os.path.join(out, "stat.json")), top, a.blackbox)
+            rep["blackbox"] = {"module": a.blackbox, "instances": n,
+                               "note": "its contents are not in these counts"}
+            if not n:
+                rep["status"] = "failed: no instance of black box %s under %s" % (a.blackbox, top)
+                ok = False
         if a.hier:
             rep["modules"] = dict(sorted(per.items()))
             pe = per.get("tern_pe_array")

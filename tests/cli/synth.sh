@@ -7,7 +7,8 @@ source "$(dirname "$0")/../lib.sh"
 T=$TERN_SAN
 [ -x "$T" ] || T=$TERN
 S=$TMP/synth
-mkdir -p "$S/icebreaker/8x8" "$S/kv260/16x16" "$S/kv260/32x32" "$S/pynq-z2/8x8" "$S/kv260/bad"
+mkdir -p "$S/icebreaker/8x8" "$S/kv260/16x16" "$S/kv260/32x32" "$S/pynq-z2/8x8" "$S/kv260/12x12" \
+	"$S/kv260/64x64-bus128"
 
 cat >"$S/icebreaker/8x8/report.json" <<'J'
 {"tern_synth": 1, "board": "icebreaker", "family": "ice40", "part": "iCE40UP5K-SG48",
@@ -40,8 +41,27 @@ sed -e 's/"status": "ok"/"status": "pnr failed (exit 1): ERROR: Unable to place 
 expect_exit 1 "failed run: exit 1" "$T" synth --board pynq-z2 --array 8x8 --synth-dir "$S"
 if grep -q 'Unable to place' "$TMP/out"; then pass "failed run: status shown"; else fail "failed run: status shown" "$(cat "$TMP/out")"; fi
 
-printf '{"tern_synth": 1, "status": "ok", "lut": 12' >"$S/kv260/bad/report.json"
-expect_usage_error "truncated report" "$T" synth --board kv260 --array bad --synth-dir "$S"
+printf '{"tern_synth": 1, "status": "ok", "lut": 12' >"$S/kv260/12x12/report.json"
+expect_usage_error "truncated report" "$T" synth --board kv260 --array 12x12 --synth-dir "$S"
+if grep -q '12x12/report.json' "$TMP/err"; then pass "truncated report: names the file"; else fail "truncated report: names the file" "$(cat "$TMP/err")"; fi
+
+# a split run (docs/fpga.md): the board's own array by name, the method line, the sum's use
+cat >"$S/kv260/64x64-bus128/report.json" <<'J'
+{"tern_synth": 1, "board": "kv260", "family": "xilinx", "part": "xck26-sfvc784-2LV-c",
+ "array": "64x64-bus128", "hierarchy": "split", "status": "ok", "fmax_mhz": null,
+ "method": "rest synthesized (tern_top with tern_pe_array as a black box) + PE array from a 2-row strip x 64 rows",
+ "timing": "none: the open Xilinx flow (yosys only) does no placement and no timing closure",
+ "lut": 93696, "ff": 11712, "bram": 288, "uram": 16, "dsp": 0, "lutram": 0, "carry": 0,
+ "parts": {"rest": {"lut": 33216}}, "tools": {"yosys": "Yosys 0.23"}, "seconds": {"total": 50.0}}
+J
+if "$T" synth --board kv260 --array 64x64-bus128 --synth-dir "$S" >"$TMP/o" 2>"$TMP/e" &&
+	grep -qE '^  LUT6 +93696 +117120 +80\.0%' "$TMP/o" && grep -qE '^  URAM +16 +64 +25\.0%' "$TMP/o" &&
+	grep -qE '^  BRAM \(RAMB18\) +288 +288 +100\.0%' "$TMP/o" &&
+	grep -qE '^  method +rest synthesized .* x 64 rows$' "$TMP/o"; then
+	pass "split report: board array by name, method line"
+else
+	fail "split report: board array by name, method line" "$(cat "$TMP/o" "$TMP/e")"
+fi
 expect_usage_error "bad --array" "$T" synth --board kv260 --array 9x9x --synth-dir "$S"
 expect_usage_error "missing --board" "$T" synth --synth-dir "$S"
 expect_usage_error "unknown board" "$T" synth --board de10 --synth-dir "$S"

@@ -87,6 +87,117 @@ else
 	fail "xilinx report: per-module x instances, no Fmax, says no timing closure"
 fi
 
+# ---- a black box: tiny2 with tiny_bit black-boxed has no cells of its own; the two
+# instances are counted as such and their contents are not
+if nice "$PY" synth/tern_synth.py --board kv260 --top tiny2 --file "$TMP/tiny.sv" --blackbox tiny_bit \
+	--out "$TMP/bb" >"$TMP/o" 2>"$TMP/e" && "$PY" - "$TMP/bb/report.json" <<'Q'; then
+import json, sys
+r = json.load(open(sys.argv[1]))
+ok = (r["status"] == "ok" and r["lut"] == 0 and r["ff"] == 0 and r["blackbox"]["module"] == "tiny_bit"
+      and r["blackbox"]["instances"] == 2 and r["yosys_cpu_seconds"] >= 0 and r["yosys_peak_mb"] > 0)
+sys.exit(0 if ok else print(json.dumps(r)[:800]) or 1)
+Q
+	pass "black box: 2 instances, their cells not counted"
+else
+	fail "black box: 2 instances, their cells not counted" "$(tail -c 300 "$TMP/e")"
+fi
+expect_exit 1 "black box that is not in the design fails" nice "$PY" synth/tern_synth.py --board kv260 \
+	--top tiny2 --file "$TMP/tiny.sv" --blackbox tiny_nothere --out "$TMP/bb0"
+if grep -q '"status": "failed: no instance of black box tiny_nothere' "$TMP/bb0/report.json"; then
+	pass "black box missing: status says so"; else fail "black box missing: status says so" "$(head -c 300 "$TMP/bb0/report.json")"; fi
+
+# ---- split estimate arithmetic (combine_split), numbers worked by hand:
+# rows independent: strips 2 and 4 rows of 1890/3780 LUT, 64/128 FF -> per row 945 LUT,
+# 32 FF, shared 0; 64 rows: 60480 LUT, 2048 FF; + rest 30000/9000 -> 90480/11048.
+# shared logic: strips 1 and 3 rows of 110/310 LUT -> per row 100, shared 10; 8 rows 810.
+# one strip of 2 rows, 200 LUT, scaled to 6 rows: 600.
+if "$PY" -c 'import sys; sys.path.insert(0, "synth"); import tern_synth as t
+z = dict.fromkeys(t.COUNTS, 0)
+c = lambda **k: dict(z, **k)
+tot, pe, per, sh = t.combine_split(c(lut=30000, ff=9000, bram=280), [(4, c(lut=3780, ff=128)), (2, c(lut=1890, ff=64))], 64)
+ok = pe["lut"] == 60480 and pe["ff"] == 2048 and tot["lut"] == 90480 and tot["ff"] == 11048 and tot["bram"] == 280
+ok = ok and per["lut"] == 945 and sh["lut"] == 0
+tot, pe, per, sh = t.combine_split(z, [(1, c(lut=110)), (3, c(lut=310))], 8)
+ok = ok and pe["lut"] == 810 and per["lut"] == 100 and sh["lut"] == 10
+tot, pe, per, sh = t.combine_split(c(lut=5), [(2, c(lut=200))], 6)
+ok = ok and pe["lut"] == 600 and tot["lut"] == 605
+for bad in ([(2, z), (2, z)], [], [(0, z)], [(1, z), (2, z), (3, z)]):
+    try:
+        t.combine_split(z, bad, 4); ok = False
+    except ValueError:
+        pass
+fit, over = t.fit_table(c(lut=117121, ff=10, bram=288, uram=65), {"luts": 117120, "ffs": 234240, "bram": 288, "uram": 64, "dsp": 1248})
+ok = ok and over == ["lut", "uram"] and fit["bram"]["percent"] == 100.0 and fit["ff"]["available"] == 234240
+sys.exit(not ok)'; then
+	pass "split arithmetic: strips to rows, shared logic, one strip, fit"
+else
+	fail "split arithmetic: strips to rows, shared logic, one strip, fit"
+fi
+
+# ---- which arrays split: the board's fpga.split ones by default, --full and --split override
+if "$PY" -c 'import sys; sys.path.insert(0, "synth"); import tern_synth as t
+sp = lambda *a: t.plan(t.parse_args(["--board", "kv260"] + list(a)))["split"]
+sys.exit(not (sp("--array", "64x64-bus128") and not sp("--array", "64x64-bus128", "--full")
+              and not sp("--array", "16x16") and sp("--array", "16x16", "--split")
+              and not sp("--array", "64x64-bus128", "--blackbox", "tern_pe_array")))'; then
+	pass "split by default only for fpga.split arrays; --full, --split, parts"
+else
+	fail "split by default only for fpga.split arrays; --full, --split, parts"
+fi
+
+# ---- a split run end to end without yosys: its three parts are written here as ok reports
+# carrying the yosys-input hash the plan computes, so the runner reuses them and only
+# combines; the kv260 64x64-bus128 config, strips of the definition's rows.
+split_case() { # $1 folder, $2 rest LUT, $3 rest URAM, $4 PE arrays in the rest
+	"$PY" - "$1" "$2" "$3" "$4" <<'Q'
+import json, os, sys
+sys.path.insert(0, "synth")
+import tern_synth as t
+out, rest_lut, rest_uram, inst = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+d = t.tern_gen.load("isa/tern_isa.json")
+rows = [b for b in d["boards"]["list"] if b["name"] == "kv260"][0]["fpga"]["split"]["strip_rows"]
+common = ["--board", "kv260", "--array", "64x64-bus128"]
+parts = [("rest", common + ["--blackbox", "tern_pe_array"], dict(lut=rest_lut, ff=9000, bram=280, uram=rest_uram))]
+parts += [("strip%d" % n, common + ["--top", "tern_pe_array", "--param", "Rows=%d" % n, "--param", "Lanes=64"],
+           dict(lut=945 * n, ff=32 * n, carry=200 * n)) for n in rows]
+for name, argv, counts in parts:
+    p = t.plan(t.parse_args(argv + ["--out", os.path.join(out, name)]))
+    os.makedirs(p["out"], exist_ok=True)
+    r = dict(dict.fromkeys(t.COUNTS, 0), **counts)
+    r.update(status="ok", rtl_sha256=p["rtl_sha"], inputs_sha256=p["sha"], top=p["top"],
+             params={k: int(v) for k, v in p["params"]}, seconds={"total": 10.0},
+             blackbox={"module": "tern_pe_array", "instances": inst} if name == "rest" else None)
+    json.dump(r, open(os.path.join(p["out"], "report.json"), "w"))
+Q
+}
+split_case "$TMP/split" 50000 8 1
+if "$PY" synth/tern_synth.py --board kv260 --array 64x64-bus128 --out "$TMP/split" >"$TMP/o" 2>"$TMP/e" &&
+	"$PY" - "$TMP/split/report.json" <<'Q'; then
+import json, sys
+r = json.load(open(sys.argv[1]))
+p = r["parts"]
+ok = (r["status"] == "ok" and r["fits"] and r["hierarchy"] == "split" and r["lut"] == 50000 + 60480
+      and r["ff"] == 9000 + 2048 and r["bram"] == 280 and r["uram"] == 8 and r["dsp"] == 0
+      and r["pe_array"]["lut"] == 60480 and r["pe_array"]["lut_per_pe"] == 14.77
+      and r["pe_array"]["shared"]["lut"] == 0 and r["fit"]["lut"]["available"] == 117120
+      and all(p[k]["how"] == "reused" for k in p) and r["config"]["BUS_BYTES"] == 128
+      and r["config"]["ROWS"] == 64 and r["method"].startswith("rest synthesized") and r["fmax_mhz"] is None)
+sys.exit(0 if ok else print(json.dumps(r)[:900]) or 1)
+Q
+	pass "split run: parts reused and summed, fits"
+else
+	fail "split run: parts reused and summed, fits" "$(tail -c 300 "$TMP/e") $(cat "$TMP/o")"
+fi
+split_case "$TMP/split2" 60000 70 1
+expect_exit 1 "split run that does not fit: exit 1" "$PY" synth/tern_synth.py --board kv260 --array 64x64-bus128 --out "$TMP/split2"
+if grep -q '"status": "does not fit xck26-sfvc784-2LV-c: lut 120480 > 117120, uram 70 > 64"' "$TMP/split2/report.json"; then
+	pass "split run that does not fit: status names the resources"
+else
+	fail "split run that does not fit: status names the resources" "$(grep status "$TMP/split2/report.json")"
+fi
+split_case "$TMP/split3" 1000 0 0
+expect_exit 1 "split run whose rest has no PE array fails" "$PY" synth/tern_synth.py --board kv260 --array 64x64-bus128 --out "$TMP/split3"
+
 # ---- the adder-tree estimate: sums worked by hand (int8 terms, +1 bit per level, 32-bit acc)
 # 16 lanes: 8x9 + 4x10 + 2x11 + 1x12 = 146, + 32 = 178; 5 lanes: 2x9 + 1x10 + 1x11 = 39, + 32 = 71
 if "$PY" -c 'import sys; sys.path.insert(0, "synth"); import tern_synth as t
@@ -112,6 +223,9 @@ expect_usage_error "unknown board" "$PY" synth/tern_synth.py --board de10
 expect_usage_error "no board" "$PY" synth/tern_synth.py
 expect_usage_error "invalid array" "$PY" synth/tern_synth.py --board kv260 --array 6x6
 expect_usage_error "bad array" "$PY" synth/tern_synth.py --board kv260 --array huge
+expect_usage_error "split with top" "$PY" synth/tern_synth.py --board kv260 --split --top tiny2
+expect_usage_error "split on a board without strips" "$PY" synth/tern_synth.py --board pynq-z2 --split
+expect_usage_error "split and full" "$PY" synth/tern_synth.py --board kv260 --split --full
 expect_usage_error "param without top" "$PY" synth/tern_synth.py --board kv260 --param Rows=4
 expect_usage_error "bad param" "$PY" synth/tern_synth.py --board kv260 --top tiny --param Rows
 expect_usage_error "ice40 top without pins" "$PY" synth/tern_synth.py --board icebreaker --top tiny --file "$TMP/tiny.sv"
