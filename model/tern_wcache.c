@@ -407,10 +407,12 @@ static void logit_part(void *ctx, unsigned part, unsigned parts)
 	uint32_t v1 = (uint32_t)((uint64_t)p->V * (part + 1) / parts), v, i;
 	size_t esz = p->wc->etype == E_F32 ? 4 : 2;
 
+#ifdef WC_X86
 	const float *ph[4];
 	const void *pe[4];
 	float *po[4];
 	unsigned np = 0;
+#endif
 
 	for (v = v0; v < v1; v++) {
 		const void *e = (const char *)p->wc->embd + (size_t)v * p->d * esz;

@@ -418,10 +418,10 @@ void tern_ref_fast_gemm(struct tern_ref_state *s, const struct tern_insn *in)
 	uint32_t nj = cfg->lanes / 4, n, r, c;
 	const uint8_t *const *wp = s->wptr + wb;
 	uint64_t zero = 0, steps = (uint64_t)nt * k;
-	int vec = 0;
 #ifdef HAVE_X86
 	/* P 32-lane parts per row, G = 8 / P real rows per 8 virtual rows (see the top) */
 	uint32_t P = cfg->lanes / 32, G = 8, p, i;
+	int vec;
 	size_t depth = cfg->abuf_depth;
 
 	vec = cfg->lanes % 32 || P > 8 || 8 % P ? 0 : tern_kernel_avx512() ? 2 : tern_kernel_avx2() ? 1 : 0;
