@@ -6,10 +6,13 @@
 // issues one AW per entry (split in two where an entry would cross 4 KiB), entry address
 // as a running sum, and records each burst's length in a small FIFO; the data engine sends
 // the slot's beats in order, ending each burst from the recorded length, so W never runs
-// ahead of its AW and DRAM sees the writes in program order. The instruction finishes,
-// and pushes its token to compute, when every B response is back. On abort (watchdog) no
-// new AW is issued; bursts already announced are completed (with whatever data) so the
-// bus is left clean.
+// ahead of its AW and DRAM sees the writes in program order. A slot shifts down one beat
+// as each beat is sent, so the beat to send is always a slot's lowest: W data is a 2:1 mux
+// of the two slots' low beats instead of a beat mux over both whole slots (on an iCE40 the
+// shift's 2:1 mux shares a logic cell with the slot flip-flop it feeds, so it is free).
+// The instruction finishes, and pushes its token to compute, when every B response is
+// back. On abort (watchdog) no new AW is issued; bursts already announced are completed
+// (with whatever data) so the bus is left clean.
 module tern_store #(
   parameter int unsigned Rows = 32,
   parameter int unsigned BusBytes = 32
@@ -57,7 +60,8 @@ module tern_store #(
   localparam int unsigned EbW = (EntBeats > 1) ? $clog2(EntBeats) : 1;
   localparam logic [8:0] EntBeatsC = 9'(EntBeats);
   localparam logic [EbW-1:0] LastEb = EbW'(EntBeats - 1);
-  localparam int unsigned SlotIdxW = $clog2(32 * Rows);
+  localparam int unsigned SlotBits = 32 * Rows;
+  localparam int unsigned BusBits = 8 * BusBytes;
   localparam int unsigned BndW = $clog2(TERN_AXI_BOUNDARY);
   localparam int unsigned BoutW = $clog2(TERN_STORE_BOUT_MAX + 1);
   localparam logic [BoutW-1:0] BoutMax = BoutW'(TERN_STORE_BOUT_MAX);
@@ -66,7 +70,7 @@ module tern_store #(
   logic [15:0] rd_left_q, rd_addr_q, aw_left_q;
   logic        rd_slot_q, wr_slot_q, pend_q, pend_slot_q;
   logic [1:0]  slot_v_q;
-  logic [32*Rows-1:0] slot0_q, slot1_q, slot;
+  logic [SlotBits-1:0] slot0_q, slot1_q, slot0_sh, slot1_sh;
   logic [31:0] ent_addr_q, aw_addr_q, stride_q;
   logic [8:0]  aw_beats_q, blen;
   logic [BndW:0] to_4k;
@@ -102,9 +106,8 @@ module tern_store #(
   assign aw_fire     = m_awvalid_o && m_awready_i;
 
   // data engine
-  assign slot        = wr_slot_q ? slot1_q : slot0_q;
   assign m_wvalid_o  = !lf_empty && (slot_v_q[wr_slot_q] || abort_q);
-  assign m_wdata_o   = slot[SlotIdxW'({w_eb_q, {(LogBus + 3){1'b0}}}) +: BusBytes * 8];
+  assign m_wdata_o   = wr_slot_q ? slot1_q[BusBits-1:0] : slot0_q[BusBits-1:0];
   assign m_wlast_o   = (w_cnt_q == lf_head);
   assign w_fire      = m_wvalid_o && m_wready_i;
   assign m_bready_o  = 1'b1;
@@ -114,6 +117,15 @@ module tern_store #(
   assign done = run_q && (aw_left_q == '0) && lf_empty && !pend_q && (b_out_q == '0)
              && (abort_q || (rd_left_q == '0 && slot_v_q == 2'b00));
   assign push_prev_o = done && push_q && !abort_q;
+
+  // a slot one beat further on (its top beat stays: nothing reads it again before a load)
+  if (EntBeats > 1) begin : g_shift
+    assign slot0_sh = {slot0_q[SlotBits-1 -: BusBits], slot0_q[SlotBits-1:BusBits]};
+    assign slot1_sh = {slot1_q[SlotBits-1 -: BusBits], slot1_q[SlotBits-1:BusBits]};
+  end else begin : g_no_shift
+    assign slot0_sh = slot0_q;
+    assign slot1_sh = slot1_q;
+  end
 
   tern_fifo #(.Width(8), .Depth(TERN_STORE_LEN_DEPTH)) u_len (
     .clk_i, .rst_ni, .clear_i, .wr_i(1'b0),
@@ -179,10 +191,13 @@ module tern_store #(
         rd_left_q   <= rd_left_q - 16'd1;
         rd_addr_q   <= rd_addr_q + 16'd1;
       end
-      if (pend_q) begin
-        if (pend_slot_q) slot1_q <= acc_rdata_i;
-        else slot0_q <= acc_rdata_i;
-      end
+      // slots: loaded from the read data, shifted down a beat as each beat goes out (a slot
+      // is loaded only while it holds no unsent beat, so the two never meet; under abort
+      // the beats completing announced bursts carry whatever the slot holds)
+      if (pend_q && pend_slot_q) slot1_q <= acc_rdata_i;
+      else if (w_fire && wr_slot_q) slot1_q <= slot1_sh;
+      if (pend_q && !pend_slot_q) slot0_q <= acc_rdata_i;
+      else if (w_fire && !wr_slot_q) slot0_q <= slot0_sh;
 
       // address engine
       if (aw_fire) begin
