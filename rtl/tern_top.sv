@@ -245,6 +245,17 @@ module tern_top #(
   );
 
   // ------------------------------------------------------------------ counters
+  // An event worth a power of two (a MAC step of RL, a beat of BusBytes, an instruction of
+  // INSN_BYTES) is reported as 1 with the power as IncShift, so its pending register in
+  // tern_perf counts events, not bytes (narrower); any other worth is reported as such.
+  function automatic int sh_of(input int v);
+    sh_of = ((v & (v - 1)) == 0) ? $clog2(v) : 0;
+  endfunction
+  localparam int unsigned MacSh = sh_of(RL), BusSh = sh_of(BusBytes);
+  localparam int unsigned InsnSh = sh_of(TERN_INSN_BYTES);
+  localparam int unsigned MacInc = RL >> MacSh, BusInc = BusBytes >> BusSh;
+  localparam int unsigned InsnInc = TERN_INSN_BYTES >> InsnSh;
+
   always_comb begin
     inc = '0;
     inc[16*TERN_CNT_CYCLES +: 16]        = 16'd1;
@@ -253,21 +264,19 @@ module tern_top #(
     inc[16*TERN_CNT_LOADS +: 16]         = 16'(l_ev_start);
     inc[16*TERN_CNT_GEMMS +: 16]         = 16'(g_ev_start);
     inc[16*TERN_CNT_STORES +: 16]        = 16'(s_ev_start);
-    inc[16*TERN_CNT_MACS +: 16]          = g_ev_step ? 16'(RL) : 16'd0;
+    inc[16*TERN_CNT_MACS +: 16]          = g_ev_step ? 16'(MacInc) : 16'd0;
     inc[16*TERN_CNT_MACS_ZERO +: 16]     = g_ev_zeros;
-    inc[16*TERN_CNT_DRAM_RD_BYTES +: 16] = l_ev_beat ? 16'(BusBytes) : 16'd0;
-    inc[16*TERN_CNT_DRAM_WR_BYTES +: 16] = s_ev_wbeat ? 16'(BusBytes) : 16'd0;
-    inc[16*TERN_CNT_FETCH_BYTES +: 16]   = f_ev_fetch ? 16'(TERN_INSN_BYTES) : 16'd0;
+    inc[16*TERN_CNT_DRAM_RD_BYTES +: 16] = l_ev_beat ? 16'(BusInc) : 16'd0;
+    inc[16*TERN_CNT_DRAM_WR_BYTES +: 16] = s_ev_wbeat ? 16'(BusInc) : 16'd0;
+    inc[16*TERN_CNT_FETCH_BYTES +: 16]   = f_ev_fetch ? 16'(InsnInc) : 16'd0;
     inc[16*TERN_CNT_WBUF_RD +: 16]       = 16'(g_ev_step);
     inc[16*TERN_CNT_WBUF_WR +: 16]       = 16'(wbuf_ev);
-    inc[16*TERN_CNT_ABUF_RD +: 16]       = 16'(g_ev_step);
     inc[16*TERN_CNT_ABUF_WR +: 16]       = 16'(abuf_ev);
     inc[16*TERN_CNT_ACC_RD +: 16]        = 16'(g_ev_acc_rd) + 16'(s_ev_acc_rd);
     inc[16*TERN_CNT_ACC_WR +: 16]        = 16'(acc_we);
     inc[16*TERN_CNT_LOAD_BUSY +: 16]     = 16'(u_busy[0]);
     inc[16*TERN_CNT_LOAD_STALL_DEP +: 16] = 16'(u_wait[0]);
     inc[16*TERN_CNT_LOAD_STALL_MEM +: 16] = 16'(l_ev_mem);
-    inc[16*TERN_CNT_GEMM_BUSY +: 16]     = 16'(g_ev_step);
     inc[16*TERN_CNT_GEMM_STALL_DEP +: 16] = 16'(u_wait[1]);
     inc[16*TERN_CNT_STORE_BUSY +: 16]    = 16'(u_busy[2]);
     inc[16*TERN_CNT_STORE_STALL_DEP +: 16] = 16'(u_wait[2]);
@@ -276,21 +285,39 @@ module tern_top #(
   end
 
   // The largest per-cycle increment of each counter (the inc terms above): tern_perf sizes
-  // its pending registers from it.
+  // its pending registers from it. ABUF_RD and GEMM_BUSY count what WBUF_RD counts (a GEMM
+  // step reads one WBUF and one ABUF entry), so they are copies of it there.
   function automatic logic [32*NumCnt-1:0] inc_max();
     logic [32*NumCnt-1:0] m;
     m = {NumCnt{32'd1}};
     m[32*TERN_CNT_INSNS +: 32]         = 32'd4;
-    m[32*TERN_CNT_MACS +: 32]          = 32'(RL > 65535 ? 65535 : RL);
+    m[32*TERN_CNT_MACS +: 32]          = 32'(MacInc > 65535 ? 65535 : MacInc);
     m[32*TERN_CNT_MACS_ZERO +: 32]     = 32'(RL > 65535 ? 65535 : RL);
-    m[32*TERN_CNT_DRAM_RD_BYTES +: 32] = 32'(BusBytes);
-    m[32*TERN_CNT_DRAM_WR_BYTES +: 32] = 32'(BusBytes);
-    m[32*TERN_CNT_FETCH_BYTES +: 32]   = 32'(TERN_INSN_BYTES);
+    m[32*TERN_CNT_DRAM_RD_BYTES +: 32] = 32'(BusInc);
+    m[32*TERN_CNT_DRAM_WR_BYTES +: 32] = 32'(BusInc);
+    m[32*TERN_CNT_FETCH_BYTES +: 32]   = 32'(InsnInc);
     m[32*TERN_CNT_ACC_RD +: 32]        = 32'd2;
     inc_max = m;
   endfunction
+  function automatic logic [8*NumCnt-1:0] inc_shift();
+    logic [8*NumCnt-1:0] m;
+    m = '0;
+    m[8*TERN_CNT_MACS +: 8]          = 8'(MacSh);
+    m[8*TERN_CNT_DRAM_RD_BYTES +: 8] = 8'(BusSh);
+    m[8*TERN_CNT_DRAM_WR_BYTES +: 8] = 8'(BusSh);
+    m[8*TERN_CNT_FETCH_BYTES +: 8]   = 8'(InsnSh);
+    inc_shift = m;
+  endfunction
+  function automatic logic [8*NumCnt-1:0] same();
+    logic [8*NumCnt-1:0] m;
+    m = {NumCnt{8'hff}};
+    m[8*TERN_CNT_ABUF_RD +: 8]   = 8'(TERN_CNT_WBUF_RD);
+    m[8*TERN_CNT_GEMM_BUSY +: 8] = 8'(TERN_CNT_WBUF_RD);
+    same = m;
+  endfunction
 
-  tern_perf #(.NumCnt(NumCnt), .CntW(CounterBits), .IncMax(inc_max())) u_perf (
+  tern_perf #(.NumCnt(NumCnt), .CntW(CounterBits), .IncMax(inc_max()),
+              .IncShift(inc_shift()), .Same(same())) u_perf (
     .clk_i, .rst_ni, .clear_i(run_start), .en_i(busy), .inc_i(inc),
     .rd_i(cnt_rd), .rd_idx_i(cnt_idx), .rd_data_o(cnt_data)
   );
