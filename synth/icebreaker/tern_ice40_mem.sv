@@ -6,7 +6,9 @@
 // scattered (writes) one per cycle, so the port moves 8 bytes per cycle, the figure the
 // board preset's 0.096 GB/s at 12 MHz assumes. Byte addresses wrap at 128 KB: the DMA
 // window the host programs keeps the device inside the memory it has. The device has
-// priority; a host access waits while a burst is in flight.
+// priority; a host access waits while a burst is in flight. A read beat's last word is
+// not copied: the SPRAMs keep reading its address until the beat is taken, so their
+// output holds it (only the other words sit in flip-flops).
 // Only address bits [16:3] (memory words) are used; the rest wrap, by design.
 /* verilator lint_off UNUSEDSIGNAL */
 module tern_ice40_mem #(
@@ -35,7 +37,7 @@ module tern_ice40_mem #(
   logic [13:0] waddr_q;                  // 64-bit word address
   logic [7:0]  left_q;                   // beats after this one
   logic [WW-1:0] word_q;                 // word within the beat
-  logic [BusBytes*8-1:0] beat_q;
+  logic [BusBytes*8-1:0] beat;           // the read beat: flip-flops, then the last word
   logic        hi_q;                     // host word: upper half of the 64-bit word
   logic [13:0] addr;
   logic [63:0] wdata, rdata;
@@ -69,7 +71,7 @@ module tern_ice40_mem #(
   assign m_arready_o = st_q == Idle;
   assign m_awready_o = st_q == Idle && !m_arvalid_i;
   assign m_rvalid_o  = st_q == RdOut;
-  assign m_rdata_o   = beat_q;
+  assign m_rdata_o   = beat;
   assign m_rlast_o   = left_q == 8'd0;
   assign m_wready_o  = st_q == Wr && last_word;
   assign m_bvalid_o  = st_q == WrResp;
@@ -92,14 +94,17 @@ module tern_ice40_mem #(
           end
         end
         // one cycle behind the address: the word read in the previous cycle arrives
+        // the address stays on the last word until the beat is taken (see beat)
         Rd: begin
           st_q <= RdTail;
-          waddr_q <= waddr_q + 14'd1;
-          if (!last_word) begin st_q <= Rd; word_q <= word_q + WW'(1); end
+          if (!last_word) begin
+            st_q <= Rd; word_q <= word_q + WW'(1); waddr_q <= waddr_q + 14'd1;
+          end
         end
         RdTail: st_q <= RdOut;
         RdOut: if (m_rready_i) begin
           word_q <= '0;
+          waddr_q <= waddr_q + 14'd1;
           if (left_q == 8'd0) st_q <= Idle;
           else begin st_q <= Rd; left_q <= left_q - 8'd1; end
         end
@@ -118,17 +123,25 @@ module tern_ice40_mem #(
     end
   end
 
-  // The beat register collects read words: word k of the beat is the SPRAM output the cycle
-  // after its address, i.e. while the state machine is in Rd for word k+1 or in RdTail.
-  logic [WW-1:0] rd_word_q;
-  logic          rd_live_q;
-  always_ff @(posedge clk_i or negedge rst_ni) begin
-    if (!rst_ni) begin
-      rd_word_q <= '0; rd_live_q <= 1'b0; beat_q <= '0;
-    end else begin
-      rd_live_q <= st_q == Rd;
-      rd_word_q <= word_q;
-      if (rd_live_q) beat_q[64*rd_word_q+:64] <= rdata;
+  // The beat register collects the read words but the last: word k of the beat is the
+  // SPRAM output the cycle after its address, i.e. while the state machine is in Rd for
+  // word k+1. The last word's address is held from its Rd through RdTail and RdOut (no
+  // write can happen there), so the SPRAM output is that word until the beat is taken.
+  if (Words > 1) begin : g_beat
+    logic [64*(Words-1)-1:0] beat_q;
+    logic [WW-1:0] rd_word_q;
+    logic          rd_live_q;
+    always_ff @(posedge clk_i or negedge rst_ni) begin
+      if (!rst_ni) begin
+        rd_word_q <= '0; rd_live_q <= 1'b0; beat_q <= '0;
+      end else begin
+        rd_live_q <= st_q == Rd && !last_word;
+        rd_word_q <= word_q;
+        if (rd_live_q) beat_q[64*rd_word_q+:64] <= rdata;
+      end
     end
+    assign beat = {rdata, beat_q};
+  end else begin : g_word
+    assign beat = rdata;
   end
 endmodule
