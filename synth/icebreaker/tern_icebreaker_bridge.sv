@@ -23,7 +23,8 @@ module tern_icebreaker_bridge (
   typedef enum logic [2:0] {Collect, CsrWr, CsrB, CsrRd, CsrR, Mem, Reply} state_e;
   state_e      st_q;
   logic [7:0]  cmd_q;
-  logic [31:0] addr_q, data_q;
+  logic [16:0] addr_q;       // the address bits any target uses (the memory's 128 KB)
+  logic [31:0] data_q;
   logic [3:0]  got_q;        // bytes of the command received so far
   logic [2:0]  send_q;       // reply bytes still to send
   logic        aw_done_q, w_done_q;
@@ -34,7 +35,7 @@ module tern_icebreaker_bridge (
   assign s_awaddr_o = addr_q[11:0];
   assign s_araddr_o = addr_q[11:0];
   assign s_wdata_o  = data_q;
-  assign h_addr_o   = addr_q[16:0];
+  assign h_addr_o   = addr_q;
   assign h_wdata_o  = data_q;
   assign h_we_o     = cmd_q == "W";
   assign s_awvalid_o = st_q == CsrWr && !aw_done_q;
@@ -57,8 +58,10 @@ module tern_icebreaker_bridge (
           if (got_q == 4'd0) begin
             cmd_q <= known ? rx_data_i : "?";
             if (!known) begin st_q <= Reply; send_q <= 3'd1; got_q <= '0; end
-          end else if (got_q <= 4'd4) addr_q <= {rx_data_i, addr_q[31:8]};
-          else data_q <= {rx_data_i, data_q[31:8]};
+          end else if (got_q == 4'd1) addr_q[7:0] <= rx_data_i;
+          else if (got_q == 4'd2) addr_q[15:8] <= rx_data_i;
+          else if (got_q == 4'd3) addr_q[16] <= rx_data_i[0];
+          else if (got_q >= 4'd5) data_q <= {rx_data_i, data_q[31:8]};
           if ((got_q == 4'd4 && !is_write) || got_q == 4'd8) begin
             got_q <= '0; aw_done_q <= 1'b0; w_done_q <= 1'b0;
             st_q <= (cmd_q == "w") ? CsrWr : (cmd_q == "r") ? CsrRd : Mem;

@@ -15,19 +15,20 @@ module tern_icebreaker_uart #(
   logic [2:0]    rx_sync_q;
   logic [CW-1:0] rx_cnt_q, tx_cnt_q;
   logic [3:0]    rx_bit_q, tx_bit_q;
-  /* verilator lint_off UNUSEDSIGNAL */
-  logic [8:0]    rx_sh_q;   // [0] is the start bit, shifted through and dropped
-  /* verilator lint_on UNUSEDSIGNAL */
+  logic [8:0]    rx_sh_q;   // [0] is the start bit, shifted through; [8] then the stop bit
   logic [9:0]    tx_sh_q;
   logic          rx_busy_q;
 
   assign tx_ready_o = tx_bit_q == 4'd0;
+  // the stop bit's sample shifts the byte down to [7:0], where it stays until the next
+  // byte's start bit is sampled, well after rx_valid_o: no copy of it is needed
+  assign rx_data_o = rx_sh_q[7:0];
   assign tx_o = tx_sh_q[0];
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       rx_sync_q <= 3'b111; rx_cnt_q <= '0; rx_bit_q <= '0; rx_sh_q <= '0; rx_busy_q <= 1'b0;
-      rx_valid_o <= 1'b0; rx_data_o <= '0;
+      rx_valid_o <= 1'b0;
       tx_cnt_q <= '0; tx_bit_q <= '0; tx_sh_q <= 10'h3ff;
     end else begin
       rx_sync_q <= {rx_sync_q[1:0], rx_i};
@@ -46,7 +47,6 @@ module tern_icebreaker_uart #(
         if (rx_bit_q == 4'd9) begin
           rx_busy_q <= 1'b0;
           rx_valid_o <= rx_sync_q[2];                                // stop bit must be 1
-          rx_data_o <= rx_sh_q[8:1];
         end
       end
       if (tx_bit_q == 4'd0) begin
