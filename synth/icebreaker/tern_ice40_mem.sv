@@ -61,13 +61,16 @@ module tern_ice40_mem #(
     wdata = wbeat_shift[63:0];
     we    = '0;
     if (st_q == Wr && m_wvalid_i) we = 4'hf;
-    if (st_q == Host) begin
+    if (st_q == Host || st_q == HostRd) begin  // HostRd: the output holds the word (below)
       addr  = h_addr_i[16:3];
       wdata = {h_wdata_i, h_wdata_i};
-      if (h_we_i) we = h_addr_i[2] ? 4'b1100 : 4'b0011;
+      if (h_we_i && st_q == Host) we = h_addr_i[2] ? 4'b1100 : 4'b0011;
     end
   end
 
+  // a host read's word: read in Host, read again in HostRd (same address), so the SPRAM
+  // output still holds it in the cycle of h_done_o, when the bridge takes it (no copy)
+  assign h_rdata_o   = hi_q ? rdata[63:32] : rdata[31:0];
   assign m_arready_o = st_q == Idle;
   assign m_awready_o = st_q == Idle && !m_arvalid_i;
   assign m_rvalid_o  = st_q == RdOut;
@@ -79,7 +82,6 @@ module tern_ice40_mem #(
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       st_q <= Idle; waddr_q <= '0; left_q <= '0; word_q <= '0; hi_q <= 1'b0; h_done_o <= 1'b0;
-      h_rdata_o <= '0;
     end else begin
       h_done_o <= 1'b0;
       unique case (st_q)
@@ -116,7 +118,7 @@ module tern_ice40_mem #(
         WrResp: if (m_bready_i) st_q <= Idle;
         Host: if (h_we_i) begin st_q <= Idle; h_done_o <= 1'b1; end else st_q <= HostRd;
         HostRd: begin
-          st_q <= Idle; h_done_o <= 1'b1; h_rdata_o <= hi_q ? rdata[63:32] : rdata[31:0];
+          st_q <= Idle; h_done_o <= 1'b1;
         end
         default: st_q <= Idle;
       endcase
