@@ -8,6 +8,7 @@
 // Prints PASS:/FAIL: lines; built and run by tests/rtl/icebreaker_top.sh.
 #include <cstdint>
 #include <cstdio>
+#include <cstring>
 #include <memory>
 #include <vector>
 
@@ -92,6 +93,29 @@ static bool run(Board& b, uint32_t w0, uint32_t* status, uint32_t* code, uint32_
 	return ok && b.read('r', TERN_CSR_ERR_CODE, code) && b.read('r', TERN_CSR_ERR_INSN, idx);
 }
 
+// Run the program in[0..n) from 0x1000 (window 0x1000..0x4000); return STATUS, ERR_*.
+static bool run_prog(Board& b, const struct tern_insn* in, uint32_t n, uint32_t* status,
+		     uint32_t* code, uint32_t* idx) {
+	bool ok = true;
+	for (uint32_t i = 0; ok && i < n; i++)
+		for (uint32_t k = 0; ok && k < 4; k++)
+			ok = b.write('W', 0x1000 + 16 * i + 4 * k,
+				     (uint32_t)(in[i].w[k / 2] >> (32 * (k % 2))));
+	ok = ok && b.write('w', TERN_CSR_INSN_BASE, 0x1000) && b.write('w', TERN_CSR_INSN_COUNT, n) &&
+	     b.write('w', TERN_CSR_DMA_BASE, 0x1000) && b.write('w', TERN_CSR_DMA_LIMIT, 0x4000) &&
+	     b.write('w', TERN_CSR_CTRL, TERN_CTRL_START);
+	for (int i = 0; ok && i < 50; i++) {
+		if (!b.read('r', TERN_CSR_STATUS, status)) return false;
+		if (!(*status & TERN_STATUS_BUSY)) break;
+	}
+	return ok && b.read('r', TERN_CSR_ERR_CODE, code) && b.read('r', TERN_CSR_ERR_INSN, idx);
+}
+
+static uint32_t counter(Board& b, unsigned i) {
+	uint32_t v = 0;
+	return b.read('r', TERN_CSR_COUNTER_BASE + 8 * i, &v) ? v : 0xffffffffu;
+}
+
 int main(int argc, char** argv) {
 	Board b;
 	b.ctx->commandArgs(argc, argv);
@@ -118,6 +142,36 @@ int main(int argc, char** argv) {
 	ok = run(b, 0xf, &st, &code, &idx);
 	check(ok && (st & TERN_STATUS_ERROR) && code == TERN_ERR_OPCODE && idx == 0,
 	      "illegal opcode faults at index 0", code, TERN_ERR_OPCODE);
+	// A reserved bit in the last 32-bit word of END's beat: fetch must see it (the memory
+	// serves a beat's last 64-bit word straight from the SPRAM output).
+	struct tern_insn in[3] = {};
+	tern_set_opcode(&in[0], TERN_OP_END);
+	in[0].w[1] = 1ull << 40;
+	ok = run_prog(b, in, 1, &st, &code, &idx);
+	check(ok && (st & TERN_STATUS_ERROR) && code == TERN_ERR_FIELD && idx == 0,
+	      "END's last word read (reserved bit faults)", code, TERN_ERR_FIELD);
+	// LOAD (4 ABUF entries, two beats), STORE (ACC entry 0, two beats), END: multi-beat
+	// bursts both ways through the SPRAM memory; the counters tell what moved.
+	memset(in, 0, sizeof(in));
+	tern_set_opcode(&in[0], TERN_OP_LOAD);
+	tern_set_load_buf(&in[0], 1);
+	tern_set_load_x_size(&in[0], 4);
+	tern_set_load_y_size(&in[0], 1);
+	tern_set_load_dram_addr(&in[0], 0x2000);
+	tern_set_opcode(&in[1], TERN_OP_STORE);
+	tern_set_store_y_size(&in[1], 1);
+	tern_set_store_dram_addr(&in[1], 0x3000);
+	tern_set_opcode(&in[2], TERN_OP_END);
+	ok = run_prog(b, in, 3, &st, &code, &idx);
+	check(ok && (st & TERN_STATUS_DONE) && !(st & TERN_STATUS_ERROR) && code == TERN_ERR_OK,
+	      "LOAD, STORE, END run from SPRAM", code, TERN_ERR_OK);
+	check(counter(b, TERN_CNT_INSNS) == 3, "counter INSNS", counter(b, TERN_CNT_INSNS), 3);
+	check(counter(b, TERN_CNT_FETCH_BYTES) == 48, "counter FETCH_BYTES",
+	      counter(b, TERN_CNT_FETCH_BYTES), 48);
+	check(counter(b, TERN_CNT_DRAM_RD_BYTES) == 32, "counter DRAM_RD_BYTES",
+	      counter(b, TERN_CNT_DRAM_RD_BYTES), 32);
+	check(counter(b, TERN_CNT_DRAM_WR_BYTES) == 4 * ROWS, "counter DRAM_WR_BYTES",
+	      counter(b, TERN_CNT_DRAM_WR_BYTES), 4 * ROWS);
 	printf("tb_icebreaker: %llu cycles\n", (unsigned long long)b.cycles);
 	return fails ? 1 : 0;
 }
