@@ -4,7 +4,10 @@
 // the CSR path (a read/write CSR and the build's ROWS), an unknown command ('?'), and then
 // real runs of tern_top from device memory: a one-instruction END program finishes with
 // no error, and an illegal opcode faults with TERN_ERR_OPCODE at index 0 -- so tern_top's
-// fetch read the 16-byte instruction beat as the host wrote it (word order included).
+// fetch read the 16-byte instruction beat as the host wrote it (word order included);
+// an END with a reserved bit in its beat's last word faults (the memory serves that word
+// from the SPRAM output), and a LOAD/STORE/END program moves multi-beat bursts both ways
+// (the counters say how many bytes).
 // Prints PASS:/FAIL: lines; built and run by tests/rtl/icebreaker_top.sh.
 #include <cstdint>
 #include <cstdio>
