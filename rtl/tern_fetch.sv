@@ -24,6 +24,7 @@ module tern_fetch #(
   parameter int unsigned AbufDepth = 8192,
   parameter int unsigned AccDepth = 512,
   parameter int unsigned BusBytes = 32,
+  parameter int unsigned QueueDepth = 16,  // unit queue entries: sizes the buffer (below)
   parameter bit FetchRam = 1'b1  // buffer in block RAM (0: flip-flops, for a part without any)
 ) (
   input  logic                  clk_i,
@@ -57,11 +58,12 @@ module tern_fetch #(
 );
   `include "tern_isa.svh"
 
-  // Instructions per beat and buffer entries: the fast model computes both the same way
-  // from the same generated constants (tern_fetch_insns_per_beat, tern_fetch_buf_entries).
-  localparam int unsigned Ipb = (BusBytes >= TERN_INSN_BYTES) ? BusBytes / TERN_INSN_BYTES : 1;
-  localparam int unsigned FetchBuf = (TERN_FETCH_BUF_BEATS * Ipb > TERN_FETCH_BUF_MIN)
-                                   ? TERN_FETCH_BUF_BEATS * Ipb : TERN_FETCH_BUF_MIN;
+  // Instructions per beat and buffer entries: the generated functions, which the fast model
+  // has in C (tern_isa.h), so both size the buffer alike. FetchBuf is FETCH_BUF_BEATS beats,
+  // or up to FETCH_BUF_MIN when the queues are that deep: with 2-entry queues (iCEBreaker)
+  // it is 2 entries, not 8 x 128 flip-flops. Always a power of two that Ipb divides.
+  localparam int unsigned Ipb = tern_fetch_insns_per_beat(BusBytes);
+  localparam int unsigned FetchBuf = tern_fetch_buf_entries(BusBytes, QueueDepth);
   localparam int unsigned InflW = $clog2(TERN_FETCH_INFLIGHT_MAX + 1);
   localparam logic [32:0] InsnBytes = 33'(TERN_INSN_BYTES);
   localparam int unsigned PtrW = $clog2(FetchBuf);
