@@ -65,7 +65,13 @@ module tern_fetch #(
   localparam int unsigned Ipb = tern_fetch_insns_per_beat(BusBytes);
   localparam int unsigned FetchBuf = tern_fetch_buf_entries(BusBytes, QueueDepth);
   localparam int unsigned InflW = $clog2(TERN_FETCH_INFLIGHT_MAX + 1);
-  localparam logic [32:0] InsnBytes = 33'(TERN_INSN_BYTES);
+  // Instruction addresses are kept in units of TERN_INSN_BYTES (every address fetch uses is
+  // a multiple of it: INSN_BASE is a multiple of BusBytes or nothing is fetched), and an
+  // instruction is only taken below 4 GiB, so an index or address/TERN_INSN_BYTES stays
+  // below 2^(32 - InsnLog) + FetchBuf + 2: AW bits hold both exactly (no wrap, no sticky
+  // bit), and the queue word's index and idx_o are these zero-extended.
+  localparam int unsigned InsnLog = $clog2(TERN_INSN_BYTES);
+  localparam int unsigned AW = 32 - InsnLog + 1;
   localparam int unsigned PtrW = $clog2(FetchBuf);
   localparam int unsigned CntW = $clog2(FetchBuf + 1);
   localparam int unsigned LogBus = $clog2(BusBytes);
@@ -83,12 +89,14 @@ module tern_fetch #(
   logic [CntW-1:0] valid_q;   // instructions in the buffer
   logic [CntW-1:0] credit_q;  // free slots not yet promised to a read in flight
   logic [InflW-1:0] inflight_q;  // beats requested, not yet arrived
-  logic [32:0]  pf_idx_q;     // index of the first instruction of the next beat to read
-  // Addresses: bit 32 is sticky, "at or above 4 GiB" (outside every window: addresses only
-  // grow), so 33 bits decide what the exact sum base + 16*index would.
-  logic [32:0]  pf_addr_q;
-  logic [32:0]  cur_idx_q;    // index the checker works on
-  logic [32:0]  cur_addr_q;
+  logic [AW-1:0] cur_idx_q;   // index the checker works on
+  logic [AW-1:0] cur_a_q;     // its address / TERN_INSN_BYTES (INSN_BASE's low bits dropped)
+  // The next beat to read, pf_idx (index of its first instruction) and pf_a (its address
+  // / TERN_INSN_BYTES), is cur + the instructions read or requested past cur: the one being
+  // checked or dispatched, those in the buffer and those in flight, i.e. FetchBuf - credit.
+  // It is derived rather than counted (it was a second pair of registers with the same
+  // updates: +Ipb per request, and cur + 1 per dispatch against the credit the pop returns).
+  logic [AW-1:0] pf_ahead, pf_idx, pf_a;
   logic [TERN_INSN_BITS-1:0] chk_insn;  // the word being checked and dispatched (= head)
   logic [7:0]   err_q;
   logic         chk_start, chk_done;
@@ -98,20 +106,26 @@ module tern_fetch #(
   logic [3:0]   insn_op;
 
   assign base_ok    = (insn_base_i[LogBus-1:0] == '0);
-  // An instruction at a lies in the window when base <= a and a + INSN_BYTES <= limit, i.e.
-  // a < limit - INSN_BYTES + 1 = last_end (one subtraction shared by both checks; a negative
-  // last_end, a limit below INSN_BYTES, admits no address).
-  logic [32:0] last_end;
-  assign last_end   = {1'b0, dma_limit_i} - 33'(TERN_INSN_BYTES) + 33'd1;
-  assign pf_ok      = (pf_idx_q < {1'b0, insn_count_i}) && !pf_addr_q[32] && !last_end[32]
-                   && (pf_addr_q[31:0] >= dma_base_i) && (pf_addr_q[31:0] < last_end[31:0]);
-  assign cur_in_win = !cur_addr_q[32] && !last_end[32]
-                   && (cur_addr_q[31:0] >= dma_base_i) && (cur_addr_q[31:0] < last_end[31:0]);
+  logic [CntW-1:0] promised;   // slots read or requested: FetchBuf - credit
+  assign promised   = CntW'(FetchBuf) - credit_q;
+  assign pf_ahead   = AW'(promised) + AW'(state_q == F_CHECK || state_q == F_DISP);
+  assign pf_idx     = cur_idx_q + pf_ahead;
+  assign pf_a       = cur_a_q + pf_ahead;
+  // An instruction at a lies in the window when base <= a and a + INSN_BYTES <= limit; for
+  // a multiple a of INSN_BYTES the second is a/INSN_BYTES < limit/INSN_BYTES (rounded down:
+  // a limit below INSN_BYTES admits no address). Bit AW-1 set is at or above 4 GiB.
+  function automatic logic in_window(input logic [AW-1:0] a, input logic [31:0] base,
+                                     input logic [AW-2:0] limit_units);
+    in_window = !a[AW-1] && ({a[AW-2:0], InsnLog'(0)} >= base) && (a[AW-2:0] < limit_units);
+  endfunction
+  assign pf_ok      = (32'(pf_idx) < insn_count_i)
+                   && in_window(pf_a, dma_base_i, dma_limit_i[31:InsnLog]);
+  assign cur_in_win = in_window(cur_a_q, dma_base_i, dma_limit_i[31:InsnLog]);
   assign ar_valid_o = (state_q != F_IDLE) && base_ok && pf_ok && (credit_q >= IpbC)
                    && (inflight_q != InflW'(TERN_FETCH_INFLIGHT_MAX));
-  assign ar_addr_o  = pf_addr_q[31:0];
+  assign ar_addr_o  = {pf_a[AW-2:0], InsnLog'(0)};
   assign ar_fire    = ar_valid_o && ar_ready_i;
-  assign chk_start  = (state_q == F_NEXT) && (cur_idx_q != {1'b0, insn_count_i}) && base_ok
+  assign chk_start  = (state_q == F_NEXT) && (32'(cur_idx_q) != insn_count_i) && base_ok
                    && cur_in_win && (valid_q != '0);
   assign pop        = chk_start;
 
@@ -125,7 +139,7 @@ module tern_fetch #(
     endcase
   end
   assign q_ok     = !q_full_i[q_sel];
-  assign q_data_o = tern_qword_pack(cur_idx_q[31:0], chk_insn);
+  assign q_data_o = tern_qword_pack(32'(cur_idx_q), chk_insn);
   always_comb begin
     q_wr_o   = '0;
     q_push_o = '0;
@@ -152,10 +166,8 @@ module tern_fetch #(
       valid_q    <= '0;
       credit_q   <= CntW'(FetchBuf);
       inflight_q <= '0;
-      pf_idx_q   <= '0;
-      pf_addr_q  <= '0;
       cur_idx_q  <= '0;
-      cur_addr_q <= '0;
+      cur_a_q    <= '0;
       err_q      <= TERN_ERR_OK;
     end else if (start_i) begin
       state_q    <= F_NEXT;
@@ -164,17 +176,11 @@ module tern_fetch #(
       valid_q    <= '0;
       credit_q   <= CntW'(FetchBuf);
       inflight_q <= '0;
-      pf_idx_q   <= '0;
-      pf_addr_q  <= {1'b0, insn_base_i};
       cur_idx_q  <= '0;
-      cur_addr_q <= {1'b0, insn_base_i};
+      cur_a_q    <= AW'(insn_base_i[31:InsnLog]);
       err_q      <= TERN_ERR_OK;
     end else begin
       // prefetch side
-      if (ar_fire) begin
-        pf_idx_q  <= pf_idx_q + 33'(Ipb);
-        pf_addr_q <= ({1'b0, pf_addr_q[31:0]} + 33'(BusBytes)) | {pf_addr_q[32], 32'd0};
-      end
       if (ar_fire && !r_valid_i) inflight_q <= inflight_q + 1'b1;
       else if (r_valid_i && !ar_fire) inflight_q <= inflight_q - 1'b1;
       if (r_valid_i) wptr_q <= PtrW'(wptr_q + PtrW'(Ipb));
@@ -187,7 +193,7 @@ module tern_fetch #(
       unique case (state_q)
         F_IDLE: ;
         F_NEXT: begin
-          if (cur_idx_q == {1'b0, insn_count_i}) begin
+          if (32'(cur_idx_q) == insn_count_i) begin
             err_q   <= TERN_ERR_NO_END;
             state_q <= F_IDLE;
           end else if (!base_ok || !cur_in_win) begin
@@ -211,8 +217,8 @@ module tern_fetch #(
         end
         F_DISP: begin
           if (q_ok) begin
-            cur_idx_q  <= cur_idx_q + 33'd1;
-            cur_addr_q <= ({1'b0, cur_addr_q[31:0]} + InsnBytes) | {cur_addr_q[32], 32'd0};
+            cur_idx_q  <= cur_idx_q + 1'b1;
+            cur_a_q    <= cur_a_q + 1'b1;
             state_q    <= F_NEXT;
           end
         end
@@ -259,7 +265,7 @@ module tern_fetch #(
   assign idle_o     = (state_q == F_IDLE) && (inflight_q == '0);
   assign blocked_o  = (state_q == F_DISP) && !q_ok;
   assign err_o      = err_q;
-  assign idx_o      = cur_idx_q[31:0];
+  assign idx_o      = 32'(cur_idx_q);
   assign ev_fetch_o = (state_q == F_CHECK) && chk_done;
   assign ev_end_o   = ev_fetch_o && (chk_err == TERN_ERR_OK) && (insn_op == TERN_OP_END);
   assign ev_stall_o = blocked_o;
