@@ -96,7 +96,9 @@ module tern_fetch #(
   // checked or dispatched, those in the buffer and those in flight, i.e. FetchBuf - credit.
   // It is derived rather than counted (it was a second pair of registers with the same
   // updates: +Ipb per request, and cur + 1 per dispatch against the credit the pop returns).
-  logic [AW-1:0] pf_ahead, pf_idx, pf_a;
+  logic [AW-2:0] pf_a;      // its address bits below 4 GiB (ar_addr_o)
+  localparam int unsigned KW = $clog2(FetchBuf + 2);
+  logic [KW-1:0] pf_ahead;  // pf - cur: at most FetchBuf + 1
   logic [TERN_INSN_BITS-1:0] chk_insn;  // the word being checked and dispatched (= head)
   logic [7:0]   err_q;
   logic         chk_start, chk_done;
@@ -108,24 +110,46 @@ module tern_fetch #(
   assign base_ok    = (insn_base_i[LogBus-1:0] == '0);
   logic [CntW-1:0] promised;   // slots read or requested: FetchBuf - credit
   assign promised   = CntW'(FetchBuf) - credit_q;
-  assign pf_ahead   = AW'(promised) + AW'(state_q == F_CHECK || state_q == F_DISP);
-  assign pf_idx     = cur_idx_q + pf_ahead;
-  assign pf_a       = cur_a_q + pf_ahead;
-  // An instruction at a lies in the window when base <= a and a + INSN_BYTES <= limit; for
-  // a multiple a of INSN_BYTES the second is a/INSN_BYTES < limit/INSN_BYTES (rounded down:
-  // a limit below INSN_BYTES admits no address). Bit AW-1 set is at or above 4 GiB.
-  function automatic logic in_window(input logic [AW-1:0] a, input logic [31:0] base,
-                                     input logic [AW-2:0] limit_units);
-    in_window = !a[AW-1] && ({a[AW-2:0], InsnLog'(0)} >= base) && (a[AW-2:0] < limit_units);
-  endfunction
-  assign pf_ok      = (32'(pf_idx) < insn_count_i)
-                   && in_window(pf_a, dma_base_i, dma_limit_i[31:InsnLog]);
-  assign cur_in_win = in_window(cur_a_q, dma_base_i, dma_limit_i[31:InsnLog]);
+  assign pf_ahead   = KW'(promised) + KW'(state_q == F_CHECK || state_q == F_DISP);
+  assign pf_a       = cur_a_q[AW-2:0] + (AW-1)'(pf_ahead);
+  // cur and the next beat are checked against INSN_COUNT and the DMA window from one
+  // difference each, taken at cur: the beat at cur + pf_ahead passes a bound "x < B" when
+  // B - cur > pf_ahead, and "x >= B" when (cur - B) + pf_ahead >= 0 (one subtractor and a
+  // KW-bit test, not a second comparator per bound). An instruction at a lies in the
+  // window when base <= a and a + INSN_BYTES <= limit; for a multiple a of INSN_BYTES the
+  // second is a/INSN_BYTES < limit/INSN_BYTES rounded down (a limit below INSN_BYTES
+  // admits no address).
+  logic [32:0] d_cnt;   // INSN_COUNT - cur_idx
+  logic [AW:0] d_lim;   // limit/INSN_BYTES - cur_a
+  // cur address - DMA_BASE; its low bits only feed the borrow into the ones above
+  /* verilator lint_off UNUSEDSIGNAL */
+  logic [33:0] d_base;
+  /* verilator lint_on UNUSEDSIGNAL */
+  logic [33-InsnLog:0] d_base_u;  // the same in instructions, rounded down
+  logic cur_at_end, pf_below_cnt, cur_below_lim, pf_below_lim, cur_above_base, pf_above_base;
+  logic [KW:0] base_carry;
+  assign d_cnt   = {1'b0, insn_count_i} - 33'(cur_idx_q);
+  assign d_lim   = (AW+1)'(dma_limit_i[31:InsnLog]) - (AW+1)'(cur_a_q);
+  assign d_base  = {1'b0, cur_a_q, InsnLog'(0)} - {2'b00, dma_base_i};
+  assign d_base_u = d_base[33:InsnLog];
+  // B - cur > k for a signed d = B - cur: d >= 0 and (its bits above KW or its low KW > k)
+  assign cur_at_end    = (d_cnt == '0);
+  assign pf_below_cnt  = !d_cnt[32] && ((|d_cnt[31:KW]) || (d_cnt[KW-1:0] > pf_ahead));
+  assign cur_below_lim = !d_lim[AW] && (d_lim != '0);
+  assign pf_below_lim  = !d_lim[AW] && ((|d_lim[AW-1:KW]) || (d_lim[KW-1:0] > pf_ahead));
+  // (cur - B) + k >= 0: d >= 0, or d in [-2^KW, -1] (bits above KW all ones) and its low
+  // KW bits + k carry out
+  assign base_carry    = {1'b0, d_base_u[KW-1:0]} + {1'b0, pf_ahead};
+  assign cur_above_base = !d_base[33];
+  assign pf_above_base = !d_base_u[33-InsnLog]
+                      || ((&d_base_u[33-InsnLog:KW]) && base_carry[KW]);
+  assign pf_ok      = pf_below_cnt && pf_below_lim && pf_above_base;
+  assign cur_in_win = cur_below_lim && cur_above_base;
   assign ar_valid_o = (state_q != F_IDLE) && base_ok && pf_ok && (credit_q >= IpbC)
                    && (inflight_q != InflW'(TERN_FETCH_INFLIGHT_MAX));
-  assign ar_addr_o  = {pf_a[AW-2:0], InsnLog'(0)};
+  assign ar_addr_o  = {pf_a, InsnLog'(0)};
   assign ar_fire    = ar_valid_o && ar_ready_i;
-  assign chk_start  = (state_q == F_NEXT) && (32'(cur_idx_q) != insn_count_i) && base_ok
+  assign chk_start  = (state_q == F_NEXT) && !cur_at_end && base_ok
                    && cur_in_win && (valid_q != '0);
   assign pop        = chk_start;
 
@@ -193,7 +217,7 @@ module tern_fetch #(
       unique case (state_q)
         F_IDLE: ;
         F_NEXT: begin
-          if (32'(cur_idx_q) == insn_count_i) begin
+          if (cur_at_end) begin
             err_q   <= TERN_ERR_NO_END;
             state_q <= F_IDLE;
           end else if (!base_ok || !cur_in_win) begin
