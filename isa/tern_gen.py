@@ -69,6 +69,10 @@ def check(d):
                     sys.exit("tern_gen: board %s array.%s missing" % (b["name"], k))
             if b["array"].get("head", "float") not in ("float", "t2", "t3"):
                 sys.exit("tern_gen: board %s array.head must be float, t2 or t3" % b["name"])
+    for m in d["microarch"]["params"]:
+        if m["name"] in ("FETCH_BUF_MIN", "FETCH_BUF_BEATS") and m["value"] & (m["value"] - 1):
+            sys.exit("tern_gen: %s must be a power of two (tern_fetch's pointers wrap by overflow)"
+                     % m["name"])
     check_fpga(d)
 
 
@@ -341,16 +345,26 @@ def gen_c_header(d):
     o += ["/* tern_insn_check: cycles from start to the result (start, shift-and-add, finish). */",
           "#define TERN_CHECK_CYCLES %d" % check_cycles(d),
           "",
-          "/* Instructions per fetch beat and fetch buffer entries (tern_fetch Ipb, FetchBuf). */",
+          "/*",
+          " * Instructions per fetch beat and fetch buffer entries (tern_fetch Ipb, FetchBuf;",
+          " * tern_isa.svh has the same functions): FETCH_BUF_BEATS beats, and at least the",
+          " * largest power of two <= min(FETCH_BUF_MIN, queue_depth), so a config with small",
+          " * queues gets a small buffer. A power of two: the RTL's pointers wrap by overflow",
+          " * and a beat fills one row of every bank (Ipb divides it).",
+          " */",
           "static inline uint32_t tern_fetch_insns_per_beat(uint32_t bus_bytes)",
           "{",
           "\treturn bus_bytes >= TERN_INSN_BYTES ? bus_bytes / TERN_INSN_BYTES : 1;",
           "}",
-          "static inline uint32_t tern_fetch_buf_entries(uint32_t bus_bytes)",
+          "static inline uint32_t tern_fetch_buf_entries(uint32_t bus_bytes, uint32_t queue_depth)",
           "{",
           "\tuint32_t b = TERN_FETCH_BUF_BEATS * tern_fetch_insns_per_beat(bus_bytes);",
+          "\tuint32_t m = queue_depth < TERN_FETCH_BUF_MIN ? queue_depth : TERN_FETCH_BUF_MIN;",
+          "\tuint32_t p = 1;",
           "",
-          "\treturn b > TERN_FETCH_BUF_MIN ? b : TERN_FETCH_BUF_MIN;",
+          "\twhile (p * 2 <= m)",
+          "\t\tp *= 2;",
+          "\treturn b > p ? b : p;",
           "}", "",
           "/*",
           " * DRAM layout of a LOAD row (entry_layout in the definition): the bytes an entry",
@@ -587,6 +601,21 @@ def gen_svh(d):
           "  p = 1;",
           "  for (int k = 0; k < 31; k++) if (p < used) p = p << 1;",
           "  tern_entry_stride = (used >= bus) ? (used + bus - 1) / bus * bus : p;",
+          "endfunction",
+          "// Fetch: instructions per beat and instruction buffer entries (tern_isa.h has the",
+          "// same rule for the fast model): FETCH_BUF_BEATS beats, at least the largest power",
+          "// of two <= min(FETCH_BUF_MIN, queue depth). Elaboration-time only.",
+          "function automatic int unsigned tern_fetch_insns_per_beat(input int unsigned bus);",
+          "  tern_fetch_insns_per_beat = (bus >= TERN_INSN_BYTES) ? bus / TERN_INSN_BYTES : 1;",
+          "endfunction",
+          "function automatic int unsigned tern_fetch_buf_entries(input int unsigned bus,",
+          "    input int unsigned queue_depth);",
+          "  int unsigned b, m, p;",
+          "  b = TERN_FETCH_BUF_BEATS * tern_fetch_insns_per_beat(bus);",
+          "  m = (queue_depth < TERN_FETCH_BUF_MIN) ? queue_depth : TERN_FETCH_BUF_MIN;",
+          "  p = 1;",
+          "  for (int k = 0; k < 31; k++) if (p * 2 <= m) p = p << 1;",
+          "  tern_fetch_buf_entries = (b > p) ? b : p;",
           "endfunction"]
     o += ["/* verilator lint_on UNUSEDSIGNAL */", ""]
     return "\n".join(o)

@@ -24,6 +24,7 @@ module tern_fetch #(
   parameter int unsigned AbufDepth = 8192,
   parameter int unsigned AccDepth = 512,
   parameter int unsigned BusBytes = 32,
+  parameter int unsigned QueueDepth = 16,  // unit queue entries: sizes the buffer (below)
   parameter bit FetchRam = 1'b1  // buffer in block RAM (0: flip-flops, for a part without any)
 ) (
   input  logic                  clk_i,
@@ -57,13 +58,20 @@ module tern_fetch #(
 );
   `include "tern_isa.svh"
 
-  // Instructions per beat and buffer entries: the fast model computes both the same way
-  // from the same generated constants (tern_fetch_insns_per_beat, tern_fetch_buf_entries).
-  localparam int unsigned Ipb = (BusBytes >= TERN_INSN_BYTES) ? BusBytes / TERN_INSN_BYTES : 1;
-  localparam int unsigned FetchBuf = (TERN_FETCH_BUF_BEATS * Ipb > TERN_FETCH_BUF_MIN)
-                                   ? TERN_FETCH_BUF_BEATS * Ipb : TERN_FETCH_BUF_MIN;
+  // Instructions per beat and buffer entries: the generated functions, which the fast model
+  // has in C (tern_isa.h), so both size the buffer alike. FetchBuf is FETCH_BUF_BEATS beats,
+  // or up to FETCH_BUF_MIN when the queues are that deep: with 2-entry queues (iCEBreaker)
+  // it is 2 entries, not 8 x 128 flip-flops. Always a power of two that Ipb divides.
+  localparam int unsigned Ipb = tern_fetch_insns_per_beat(BusBytes);
+  localparam int unsigned FetchBuf = tern_fetch_buf_entries(BusBytes, QueueDepth);
   localparam int unsigned InflW = $clog2(TERN_FETCH_INFLIGHT_MAX + 1);
-  localparam logic [32:0] InsnBytes = 33'(TERN_INSN_BYTES);
+  // Instruction addresses are kept in units of TERN_INSN_BYTES (every address fetch uses is
+  // a multiple of it: INSN_BASE is a multiple of BusBytes or nothing is fetched), and an
+  // instruction is only taken below 4 GiB, so an index or address/TERN_INSN_BYTES stays
+  // below 2^(32 - InsnLog) + FetchBuf + 2: AW bits hold both exactly (no wrap, no sticky
+  // bit), and the queue word's index and idx_o are these zero-extended.
+  localparam int unsigned InsnLog = $clog2(TERN_INSN_BYTES);
+  localparam int unsigned AW = 32 - InsnLog + 1;
   localparam int unsigned PtrW = $clog2(FetchBuf);
   localparam int unsigned CntW = $clog2(FetchBuf + 1);
   localparam int unsigned LogBus = $clog2(BusBytes);
@@ -81,12 +89,16 @@ module tern_fetch #(
   logic [CntW-1:0] valid_q;   // instructions in the buffer
   logic [CntW-1:0] credit_q;  // free slots not yet promised to a read in flight
   logic [InflW-1:0] inflight_q;  // beats requested, not yet arrived
-  logic [32:0]  pf_idx_q;     // index of the first instruction of the next beat to read
-  // Addresses: bit 32 is sticky, "at or above 4 GiB" (outside every window: addresses only
-  // grow), so 33 bits decide what the exact sum base + 16*index would.
-  logic [32:0]  pf_addr_q;
-  logic [32:0]  cur_idx_q;    // index the checker works on
-  logic [32:0]  cur_addr_q;
+  logic [AW-1:0] cur_idx_q;   // index the checker works on
+  logic [AW-1:0] cur_a_q;     // its address / TERN_INSN_BYTES (INSN_BASE's low bits dropped)
+  // The next beat to read, pf_idx (index of its first instruction) and pf_a (its address
+  // / TERN_INSN_BYTES), is cur + the instructions read or requested past cur: the one being
+  // checked or dispatched, those in the buffer and those in flight, i.e. FetchBuf - credit.
+  // It is derived rather than counted (it was a second pair of registers with the same
+  // updates: +Ipb per request, and cur + 1 per dispatch against the credit the pop returns).
+  logic [AW-2:0] pf_a;      // its address bits below 4 GiB (ar_addr_o)
+  localparam int unsigned KW = $clog2(FetchBuf + 2);
+  logic [KW-1:0] pf_ahead;  // pf - cur: at most FetchBuf + 1
   logic [TERN_INSN_BITS-1:0] chk_insn;  // the word being checked and dispatched (= head)
   logic [7:0]   err_q;
   logic         chk_start, chk_done;
@@ -96,20 +108,48 @@ module tern_fetch #(
   logic [3:0]   insn_op;
 
   assign base_ok    = (insn_base_i[LogBus-1:0] == '0);
-  // An instruction at a lies in the window when base <= a and a + INSN_BYTES <= limit, i.e.
-  // a < limit - INSN_BYTES + 1 = last_end (one subtraction shared by both checks; a negative
-  // last_end, a limit below INSN_BYTES, admits no address).
-  logic [32:0] last_end;
-  assign last_end   = {1'b0, dma_limit_i} - 33'(TERN_INSN_BYTES) + 33'd1;
-  assign pf_ok      = (pf_idx_q < {1'b0, insn_count_i}) && !pf_addr_q[32] && !last_end[32]
-                   && (pf_addr_q[31:0] >= dma_base_i) && (pf_addr_q[31:0] < last_end[31:0]);
-  assign cur_in_win = !cur_addr_q[32] && !last_end[32]
-                   && (cur_addr_q[31:0] >= dma_base_i) && (cur_addr_q[31:0] < last_end[31:0]);
+  logic [CntW-1:0] promised;   // slots read or requested: FetchBuf - credit
+  assign promised   = CntW'(FetchBuf) - credit_q;
+  assign pf_ahead   = KW'(promised) + KW'(state_q == F_CHECK || state_q == F_DISP);
+  assign pf_a       = cur_a_q[AW-2:0] + (AW-1)'(pf_ahead);
+  // cur and the next beat are checked against INSN_COUNT and the DMA window from one
+  // difference each, taken at cur: the beat at cur + pf_ahead passes a bound "x < B" when
+  // B - cur > pf_ahead, and "x >= B" when (cur - B) + pf_ahead >= 0 (one subtractor and a
+  // KW-bit test, not a second comparator per bound). An instruction at a lies in the
+  // window when base <= a and a + INSN_BYTES <= limit; for a multiple a of INSN_BYTES the
+  // second is a/INSN_BYTES < limit/INSN_BYTES rounded down (a limit below INSN_BYTES
+  // admits no address).
+  logic [32:0] d_cnt;   // INSN_COUNT - cur_idx
+  logic [AW:0] d_lim;   // limit/INSN_BYTES - cur_a
+  // cur address - DMA_BASE; its low bits only feed the borrow into the ones above
+  /* verilator lint_off UNUSEDSIGNAL */
+  logic [33:0] d_base;
+  /* verilator lint_on UNUSEDSIGNAL */
+  logic [33-InsnLog:0] d_base_u;  // the same in instructions, rounded down
+  logic cur_at_end, pf_below_cnt, cur_below_lim, pf_below_lim, cur_above_base, pf_above_base;
+  logic [KW:0] base_carry;
+  assign d_cnt   = {1'b0, insn_count_i} - 33'(cur_idx_q);
+  assign d_lim   = (AW+1)'(dma_limit_i[31:InsnLog]) - (AW+1)'(cur_a_q);
+  assign d_base  = {1'b0, cur_a_q, InsnLog'(0)} - {2'b00, dma_base_i};
+  assign d_base_u = d_base[33:InsnLog];
+  // B - cur > k for a signed d = B - cur: d >= 0 and (its bits above KW or its low KW > k)
+  assign cur_at_end    = (d_cnt == '0);
+  assign pf_below_cnt  = !d_cnt[32] && ((|d_cnt[31:KW]) || (d_cnt[KW-1:0] > pf_ahead));
+  assign cur_below_lim = !d_lim[AW] && (d_lim != '0);
+  assign pf_below_lim  = !d_lim[AW] && ((|d_lim[AW-1:KW]) || (d_lim[KW-1:0] > pf_ahead));
+  // (cur - B) + k >= 0: d >= 0, or d in [-2^KW, -1] (bits above KW all ones) and its low
+  // KW bits + k carry out
+  assign base_carry    = {1'b0, d_base_u[KW-1:0]} + {1'b0, pf_ahead};
+  assign cur_above_base = !d_base[33];
+  assign pf_above_base = !d_base_u[33-InsnLog]
+                      || ((&d_base_u[33-InsnLog:KW]) && base_carry[KW]);
+  assign pf_ok      = pf_below_cnt && pf_below_lim && pf_above_base;
+  assign cur_in_win = cur_below_lim && cur_above_base;
   assign ar_valid_o = (state_q != F_IDLE) && base_ok && pf_ok && (credit_q >= IpbC)
                    && (inflight_q != InflW'(TERN_FETCH_INFLIGHT_MAX));
-  assign ar_addr_o  = pf_addr_q[31:0];
+  assign ar_addr_o  = {pf_a, InsnLog'(0)};
   assign ar_fire    = ar_valid_o && ar_ready_i;
-  assign chk_start  = (state_q == F_NEXT) && (cur_idx_q != {1'b0, insn_count_i}) && base_ok
+  assign chk_start  = (state_q == F_NEXT) && !cur_at_end && base_ok
                    && cur_in_win && (valid_q != '0);
   assign pop        = chk_start;
 
@@ -123,7 +163,7 @@ module tern_fetch #(
     endcase
   end
   assign q_ok     = !q_full_i[q_sel];
-  assign q_data_o = tern_qword_pack(cur_idx_q[31:0], chk_insn);
+  assign q_data_o = tern_qword_pack(32'(cur_idx_q), chk_insn);
   always_comb begin
     q_wr_o   = '0;
     q_push_o = '0;
@@ -150,10 +190,8 @@ module tern_fetch #(
       valid_q    <= '0;
       credit_q   <= CntW'(FetchBuf);
       inflight_q <= '0;
-      pf_idx_q   <= '0;
-      pf_addr_q  <= '0;
       cur_idx_q  <= '0;
-      cur_addr_q <= '0;
+      cur_a_q    <= '0;
       err_q      <= TERN_ERR_OK;
     end else if (start_i) begin
       state_q    <= F_NEXT;
@@ -162,17 +200,11 @@ module tern_fetch #(
       valid_q    <= '0;
       credit_q   <= CntW'(FetchBuf);
       inflight_q <= '0;
-      pf_idx_q   <= '0;
-      pf_addr_q  <= {1'b0, insn_base_i};
       cur_idx_q  <= '0;
-      cur_addr_q <= {1'b0, insn_base_i};
+      cur_a_q    <= AW'(insn_base_i[31:InsnLog]);
       err_q      <= TERN_ERR_OK;
     end else begin
       // prefetch side
-      if (ar_fire) begin
-        pf_idx_q  <= pf_idx_q + 33'(Ipb);
-        pf_addr_q <= ({1'b0, pf_addr_q[31:0]} + 33'(BusBytes)) | {pf_addr_q[32], 32'd0};
-      end
       if (ar_fire && !r_valid_i) inflight_q <= inflight_q + 1'b1;
       else if (r_valid_i && !ar_fire) inflight_q <= inflight_q - 1'b1;
       if (r_valid_i) wptr_q <= PtrW'(wptr_q + PtrW'(Ipb));
@@ -185,7 +217,7 @@ module tern_fetch #(
       unique case (state_q)
         F_IDLE: ;
         F_NEXT: begin
-          if (cur_idx_q == {1'b0, insn_count_i}) begin
+          if (cur_at_end) begin
             err_q   <= TERN_ERR_NO_END;
             state_q <= F_IDLE;
           end else if (!base_ok || !cur_in_win) begin
@@ -209,8 +241,8 @@ module tern_fetch #(
         end
         F_DISP: begin
           if (q_ok) begin
-            cur_idx_q  <= cur_idx_q + 33'd1;
-            cur_addr_q <= ({1'b0, cur_addr_q[31:0]} + InsnBytes) | {cur_addr_q[32], 32'd0};
+            cur_idx_q  <= cur_idx_q + 1'b1;
+            cur_a_q    <= cur_a_q + 1'b1;
             state_q    <= F_NEXT;
           end
         end
@@ -257,7 +289,7 @@ module tern_fetch #(
   assign idle_o     = (state_q == F_IDLE) && (inflight_q == '0);
   assign blocked_o  = (state_q == F_DISP) && !q_ok;
   assign err_o      = err_q;
-  assign idx_o      = cur_idx_q[31:0];
+  assign idx_o      = 32'(cur_idx_q);
   assign ev_fetch_o = (state_q == F_CHECK) && chk_done;
   assign ev_end_o   = ev_fetch_o && (chk_err == TERN_ERR_OK) && (insn_op == TERN_OP_END);
   assign ev_stall_o = blocked_o;

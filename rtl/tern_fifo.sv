@@ -12,7 +12,12 @@
 //    head; when that entry is the one being written in the same cycle, the written data is
 //    taken instead (the usual write-to-read bypass, explicit here, so the memory carries
 //    yosys's no_rw_check and yosys adds no collision logic of its own).
-//  - shallower: a register array read combinationally (no RAM block for a few entries).
+//  - shallower: a register array that shifts down on a pop, so the head is always entry 0
+//    and there is no read mux (an entry's input is a 2:1 choice between data_i and the entry
+//    above it, which packs with its flip-flop on a LUT4 part: a 2-entry queue costs 2 logic
+//    cells a bit instead of 3). A write goes to entry cnt (cnt - 1 when this cycle pops), so
+//    entries 0..cnt-1 hold what a pointer FIFO holds at rptr..rptr+cnt-1 (and entry cnt the
+//    EarlyWrite one); only the free entries above may differ, and data_o only while empty.
 // clear_i empties the FIFO synchronously (a new run starts with empty queues).
 // EarlyWrite (the instruction queues): the producer also presents an entry with wr_i before
 // it pushes it; wr_i writes data_i into the free slot at the write pointer (when there is
@@ -44,8 +49,6 @@ module tern_fifo #(
   localparam logic [CntW-1:0] FullCnt = CntW'(Depth);
   localparam bit UseRam = (Depth >= TERN_QUEUE_RAM_MIN_DEPTH);
 
-  (* no_rw_check *) logic [Width-1:0] mem_q [Depth];
-  logic [PtrW-1:0]  wptr_q, rptr_q, rptr_d;
   logic [CntW-1:0]  cnt_q;
   logic             do_push, do_pop, do_wr;
 
@@ -54,20 +57,13 @@ module tern_fifo #(
   assign do_push = push_i && !full_o;
   assign do_pop  = pop_i && !empty_o;
   assign do_wr   = do_push || (EarlyWrite && wr_i && (!full_o || do_pop));
-  assign rptr_d  = do_pop ? ((rptr_q == LastPtr) ? '0 : rptr_q + 1'b1) : rptr_q;
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
-      wptr_q <= '0;
-      rptr_q <= '0;
-      cnt_q  <= '0;
+      cnt_q <= '0;
     end else if (clear_i) begin
-      wptr_q <= '0;
-      rptr_q <= '0;
-      cnt_q  <= '0;
+      cnt_q <= '0;
     end else begin
-      if (do_push) wptr_q <= (wptr_q == LastPtr) ? '0 : wptr_q + 1'b1;
-      rptr_q <= rptr_d;
       if (do_push && !do_pop) cnt_q <= cnt_q + 1'b1;
       else if (do_pop && !do_push) cnt_q <= cnt_q - 1'b1;
     end
@@ -76,7 +72,22 @@ module tern_fifo #(
   // Storage has no reset: an entry is only read after it was written (the RAM style's
   // output register may hold a stale entry while the FIFO is empty; nobody looks then).
   if (UseRam) begin : g_ram
+    (* no_rw_check *) logic [Width-1:0] mem_q [Depth];
+    logic [PtrW-1:0]  wptr_q, rptr_q, rptr_d;
     logic [Width-1:0] head_q;
+    assign rptr_d = do_pop ? ((rptr_q == LastPtr) ? '0 : rptr_q + 1'b1) : rptr_q;
+    always_ff @(posedge clk_i or negedge rst_ni) begin
+      if (!rst_ni) begin
+        wptr_q <= '0;
+        rptr_q <= '0;
+      end else if (clear_i) begin
+        wptr_q <= '0;
+        rptr_q <= '0;
+      end else begin
+        if (do_push) wptr_q <= (wptr_q == LastPtr) ? '0 : wptr_q + 1'b1;
+        rptr_q <= rptr_d;
+      end
+    end
     always_ff @(posedge clk_i) begin
       if (do_wr) mem_q[wptr_q] <= data_i;
       if (!EarlyWrite && do_push && wptr_q == rptr_d) head_q <= data_i;
@@ -84,9 +95,21 @@ module tern_fifo #(
     end
     assign data_o = head_q;
   end else begin : g_regs
-    always_ff @(posedge clk_i) begin
-      if (do_wr) mem_q[wptr_q] <= data_i;
+    logic [Width-1:0] ent_q [Depth];  // ent_q[0] is the head
+    logic [CntW-1:0]  wsel;           // the entry this cycle's write lands in
+    assign wsel = cnt_q - (do_pop ? CntW'(1) : '0);
+    for (genvar k = 0; k < Depth; k++) begin : g_ent
+      logic wr_here;
+      assign wr_here = do_wr && (wsel == CntW'(k));
+      if (k + 1 < Depth) begin : g_shift
+        always_ff @(posedge clk_i) begin
+          if (wr_here) ent_q[k] <= data_i;
+          else if (do_pop) ent_q[k] <= ent_q[k + 1];
+        end
+      end else begin : g_top  // a pop leaves the top entry free: it keeps its stale word
+        always_ff @(posedge clk_i) if (wr_here) ent_q[k] <= data_i;
+      end
     end
-    assign data_o = mem_q[rptr_q];
+    assign data_o = ent_q[0];
   end
 endmodule

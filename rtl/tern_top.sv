@@ -108,7 +108,7 @@ module tern_top #(
 
   tern_fetch #(
     .Rows(Rows), .Lanes(Lanes), .WbufDepth(WbufDepth), .AbufDepth(AbufDepth),
-    .AccDepth(AccDepth), .BusBytes(BusBytes), .FetchRam(FetchRam)
+    .AccDepth(AccDepth), .BusBytes(BusBytes), .QueueDepth(QueueDepth), .FetchRam(FetchRam)
   ) u_fetch (
     .clk_i, .rst_ni, .start_i(run_start), .abort_i(abort),
     .insn_base_i(insn_base), .insn_count_i(insn_count), .dma_base_i(dma_base),

@@ -675,7 +675,7 @@ static int sim_init(struct sim *s, const struct tern_hw_config *c, const struct 
 	s->in_arready = s->in_awready = 1;
 	s->fstate = F_NEXT;
 	s->ipb = tern_fetch_insns_per_beat(s->bus);
-	s->fcredit = tern_fetch_buf_entries(s->bus);
+	s->fcredit = tern_fetch_buf_entries(s->bus, s->qd);
 	s->ent_beats = c->rows * 4 / s->bus;
 	for (int u = 0; u < 3; u++) {
 		s->q[u].idx = calloc(s->qd, sizeof(uint32_t));

@@ -273,6 +273,38 @@ Test(isa, presets_are_sane)
 	cr_assert(dflt);
 }
 
+/*
+ * Fetch buffer entries (tern_fetch FetchBuf, the fast model's credits): 2 beats, and the
+ * largest power of two <= min(FETCH_BUF_MIN, QUEUE_DEPTH) when that is more. Every preset
+ * keeps FETCH_BUF_MIN; the iCEBreaker's QUEUE_DEPTH 2 gets 2.
+ */
+Test(isa, fetch_buf_entries)
+{
+	int i;
+
+	cr_assert_eq(TERN_FETCH_BUF_MIN, 8);
+	cr_assert_eq(TERN_FETCH_BUF_BEATS, 2);
+	for (i = 0; i < TERN_PRESET_COUNT; i++) {
+		const struct tern_hw_config *c = &tern_hw_presets[i].cfg;
+		uint32_t ipb = tern_fetch_insns_per_beat(c->bus_bytes);
+		uint32_t old = 2 * ipb > 8 ? 2 * ipb : 8; /* the rule before QUEUE_DEPTH counted */
+
+		cr_assert_eq(tern_fetch_buf_entries(c->bus_bytes, c->queue_depth), old, "%s",
+			     tern_hw_presets[i].name);
+	}
+	cr_assert_eq(tern_fetch_buf_entries(16, 2), 2);  /* iCEBreaker */
+	cr_assert_eq(tern_fetch_buf_entries(16, 3), 2);
+	cr_assert_eq(tern_fetch_buf_entries(16, 4), 4);
+	cr_assert_eq(tern_fetch_buf_entries(16, 5), 4);
+	cr_assert_eq(tern_fetch_buf_entries(16, 7), 4);
+	cr_assert_eq(tern_fetch_buf_entries(16, 256), 8);
+	cr_assert_eq(tern_fetch_buf_entries(32, 2), 4);  /* 2 beats of 2 */
+	cr_assert_eq(tern_fetch_buf_entries(32, 6), 4);
+	cr_assert_eq(tern_fetch_buf_entries(64, 2), 8);
+	cr_assert_eq(tern_fetch_buf_entries(128, 16), 16);
+	cr_assert_eq(tern_fetch_buf_entries(128, 2), 16);
+}
+
 Test(isa, entry_bytes)
 {
 	const struct tern_hw_config c32 = { 32, 32, 512, 8192, 512, 32, 16 };
