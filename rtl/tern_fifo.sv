@@ -1,6 +1,6 @@
 `default_nettype none
-// tern_fifo: a small synchronous FIFO (the three instruction queues, the read-owner list and
-// the store unit's burst list). Entries are addressed by wrapping pointers; an explicit
+// tern_fifo: a small synchronous FIFO (the three instruction queues and the store unit's
+// burst list). Entries are addressed by wrapping pointers; an explicit
 // occupancy count makes full/empty exact for any Depth (not only powers of two). The head
 // is visible without a read request so a consumer can look at the next entry before it
 // pops it (the units inspect the dependency flags of their head instruction); an entry

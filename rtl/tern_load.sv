@@ -12,12 +12,18 @@
 // finishes, and pushes its token to compute, in the cycle after its last write (the
 // entry-written event). On abort (watchdog) it stops requesting and swallows the beats still
 // in flight.
+// Widths are those of the values a checked LOAD can have (fetch's checks reject the others
+// before they reach the queue): y_size <= MaxEntries (the larger buffer's entries), so a row
+// has at most MaxEntries*pad(E)/BUS_BYTES beats; DRAM addresses and strides are multiples of
+// BUS_BYTES, so their low log2(BUS_BYTES) bits, always 0, are not kept; a burst is at most
+// TERN_AXI_MAX_BEATS beats.
 module tern_load #(
   parameter int unsigned Rows = 32,
   parameter int unsigned Lanes = 32,
   parameter int unsigned BusBytes = 32,
   parameter int unsigned WColW = 64,    // buffer write-enable columns (tern_gearbox)
   parameter int unsigned AColW = 256,
+  parameter int unsigned MaxEntries = 65535,  // entries of the larger buffer (WBUF, ABUF)
   localparam int unsigned WW = 2 * Rows * Lanes,
   localparam int unsigned AW = 8 * Lanes,
   localparam int unsigned WCols = (WW + WColW - 1) / WColW,
@@ -77,11 +83,21 @@ module tern_load #(
   localparam logic [11:0] EntW3 = 12'(tern_entry_stride(tern_entry_used(Rows, Lanes, 1'b0, 1'b1),
                                                         BusBytes));
 
-  function automatic logic [31:0] mul_const(input logic [15:0] x, input logic [11:0] c);
-    logic [31:0] s;
+  localparam logic [11:0] EntMax = (EntA > EntW2) ? ((EntA > EntW3) ? EntA : EntW3)
+                                                  : ((EntW2 > EntW3) ? EntW2 : EntW3);
+  localparam int unsigned EW = $clog2(MaxEntries + 1);            // x_size, y_size
+  localparam int unsigned AdW = $clog2(MaxEntries);               // buffer addresses
+  localparam int unsigned RBytesW = $clog2(MaxEntries * EntMax + 1);  // row bytes
+  localparam int unsigned RBeatsW = $clog2((MaxEntries * EntMax + BusBytes - 1) / BusBytes + 1);
+  localparam int unsigned BlenW = $clog2(TERN_AXI_MAX_BEATS + 1);
+  localparam int unsigned DaW = 32 - LogBus;                      // DRAM address / BUS_BYTES
+
+  function automatic logic [RBytesW-1:0] mul_const(input logic [EW-1:0] x,
+                                                   input logic [11:0] c);
+    logic [RBytesW-1:0] s;
     s = '0;
     for (int b = 0; b < 12; b++) begin
-      if (c[b]) s = s + ({16'd0, x} << b);
+      if (c[b]) s = s + (RBytesW'(x) << b);
     end
     mul_const = s;
   endfunction
@@ -89,23 +105,25 @@ module tern_load #(
   typedef enum logic [1:0] {L_IDLE, L_RUN, L_DRAIN} state_e;
   state_e      state_q;
   logic        buf_q, push_q;
-  logic [15:0] rows_left_q;
-  logic [31:0] row_addr_q, stride_q, ar_addr_q;
-  logic [23:0] row_beats_q, beats_left_q;
-  logic [3:0]  inflight_q;
+  logic [EW-1:0]      rows_left_q;
+  logic [DaW-1:0]     row_addr_q, stride_q;
+  logic [RBeatsW-1:0] row_beats_q, off_q, h_row_beats;
+  logic [3:0]         inflight_q;
   logic        start, r_fire, ar_fire, gb_ready, gb_done, gb_starved, gb_ev;
 
   // head fields
   logic        h_pop_next, h_buf, h_wfmt;
-  logic [31:0] h_row_bytes;
+  logic [RBytesW-1:0] h_row_bytes;
+  logic [EW-1:0] h_x_size;
   assign h_pop_next  = tern_pop_next(h_insn);
   assign h_buf       = tern_load_buf(h_insn);
   assign h_wfmt      = tern_load_wfmt(h_insn);
   // three products by constants (shifted adds), then the format picks one: a product by the
   // picked constant would add x_size for every bit any of the three has set
-  assign h_row_bytes = h_buf ? mul_const(tern_load_x_size(h_insn), EntA)
-                     : (h_wfmt ? mul_const(tern_load_x_size(h_insn), EntW3)
-                               : mul_const(tern_load_x_size(h_insn), EntW2));
+  assign h_x_size    = EW'(tern_load_x_size(h_insn));
+  assign h_row_bytes = h_buf ? mul_const(h_x_size, EntA)
+                     : (h_wfmt ? mul_const(h_x_size, EntW3) : mul_const(h_x_size, EntW2));
+  assign h_row_beats = RBeatsW'(({1'b0, h_row_bytes} + (RBytesW + 1)'(BusBytes - 1)) >> LogBus);
 
   assign start       = (state_q == L_IDLE) && q_valid_i && (!h_pop_next || tok_next_i)
                     && !abort_i;
@@ -117,19 +135,33 @@ module tern_load #(
   assign busy_o      = (state_q != L_IDLE);
 
   // burst length: beats left in the row, at most TERN_AXI_MAX_BEATS, at most up to the
-  // TERN_AXI_BOUNDARY (4 KiB) boundary
-  logic [BndW:0] to_4k;
-  logic [23:0] blen;
-  assign to_4k = ((BndW + 1)'(TERN_AXI_BOUNDARY) - {1'b0, ar_addr_q[BndW-1:0]}) >> LogBus;
-  always_comb begin
-    blen = beats_left_q;
-    if (blen > 24'(TERN_AXI_MAX_BEATS)) blen = 24'(TERN_AXI_MAX_BEATS);
-    if (blen > 24'(to_4k)) blen = 24'(to_4k);
+  // TERN_AXI_BOUNDARY (4 KiB) boundary. The request address is row start + off_q (the beats
+  // of the row already requested), an adder rather than a register of its own: the register
+  // needed a three-way choice (LOAD start, next row, next burst) behind its own adder.
+  // With BUS_BYTES >= 16 no burst up to a 4 KiB boundary exceeds 256 beats, so that clamp
+  // is only built for narrower buses.
+  localparam int unsigned T4W = BndW - LogBus + 1;  // beats to the boundary: 1..2^(T4W-1)
+  localparam bit ClampMax = (TERN_AXI_BOUNDARY / BusBytes) > TERN_AXI_MAX_BEATS;
+  localparam int unsigned CmpW = (RBeatsW > T4W) ? RBeatsW : T4W;
+  logic [DaW-1:0]     ar_beat;     // the request's address / BUS_BYTES
+  logic [RBeatsW-1:0] beats_left;
+  logic [T4W-1:0]     to_4k, room; // beats to the boundary; beats a burst may take from here
+  logic               row_end;     // this request is the row's last
+  logic [BlenW-1:0]   blen;
+  assign beats_left = row_beats_q - off_q;
+  assign ar_beat    = row_addr_q + DaW'(off_q);
+  assign to_4k      = T4W'(TERN_AXI_BOUNDARY >> LogBus) - {1'b0, ar_beat[BndW-LogBus-1:0]};
+  if (ClampMax) begin : g_clamp
+    assign room = (to_4k > T4W'(TERN_AXI_MAX_BEATS)) ? T4W'(TERN_AXI_MAX_BEATS) : to_4k;
+  end else begin : g_noclamp
+    assign room = to_4k;
   end
+  assign row_end    = CmpW'(beats_left) <= CmpW'(room);
+  assign blen       = row_end ? BlenW'(beats_left) : BlenW'(room);
   assign ar_valid_o = (state_q == L_RUN) && (rows_left_q != '0)
                    && (inflight_q < $bits(inflight_q)'(MaxBursts));
-  assign ar_addr_o  = ar_addr_q;
-  assign ar_len_o   = 8'(blen - 24'd1);
+  assign ar_addr_o  = {ar_beat, LogBus'(0)};
+  assign ar_len_o   = 8'(blen - 1'b1);
   assign ar_fire    = ar_valid_o && ar_ready_i;
 
   assign r_ready_o  = (state_q == L_DRAIN) ? 1'b1 : gb_ready;
@@ -145,9 +177,8 @@ module tern_load #(
       rows_left_q  <= '0;
       row_addr_q   <= '0;
       stride_q     <= '0;
-      ar_addr_q    <= '0;
       row_beats_q  <= '0;
-      beats_left_q <= '0;
+      off_q        <= '0;
       inflight_q   <= '0;
     end else if (clear_i) begin
       state_q      <= L_IDLE;
@@ -161,24 +192,21 @@ module tern_load #(
             state_q      <= L_RUN;
             buf_q        <= h_buf;
             push_q       <= tern_push_next(h_insn);
-            rows_left_q  <= tern_load_y_size(h_insn);
-            row_addr_q   <= tern_load_dram_addr(h_insn);
-            ar_addr_q    <= tern_load_dram_addr(h_insn);
-            stride_q     <= tern_load_dram_stride(h_insn);
-            row_beats_q  <= 24'((h_row_bytes + 32'(BusBytes - 1)) >> LogBus);
-            beats_left_q <= 24'((h_row_bytes + 32'(BusBytes - 1)) >> LogBus);
+            rows_left_q  <= EW'(tern_load_y_size(h_insn));
+            row_addr_q   <= DaW'(tern_load_dram_addr(h_insn) >> LogBus);
+            stride_q     <= DaW'(tern_load_dram_stride(h_insn) >> LogBus);
+            row_beats_q  <= h_row_beats;
+            off_q        <= '0;
           end
         end
         L_RUN: begin
           if (ar_fire) begin
-            if (beats_left_q == blen) begin
-              rows_left_q  <= rows_left_q - 16'd1;
+            if (row_end) begin
+              rows_left_q  <= rows_left_q - 1'b1;
               row_addr_q   <= row_addr_q + stride_q;
-              ar_addr_q    <= row_addr_q + stride_q;
-              beats_left_q <= row_beats_q;
+              off_q        <= '0;
             end else begin
-              ar_addr_q    <= ar_addr_q + (32'(blen) << LogBus);
-              beats_left_q <= beats_left_q - blen;
+              off_q        <= off_q + RBeatsW'(blen);
             end
           end
           if (gb_done) state_q <= L_IDLE;
@@ -195,13 +223,13 @@ module tern_load #(
   assign push_next_o = (state_q == L_RUN) && gb_done && push_q;
 
   tern_gearbox #(.Rows(Rows), .Lanes(Lanes), .BusBytes(BusBytes), .WColW(WColW),
-                 .AColW(AColW)) u_gearbox (
+                 .AColW(AColW), .MaxEntries(MaxEntries)) u_gearbox (
     .clk_i, .rst_ni,
     .start_i(start), .abort_i(abort_i || clear_i),
     .abuf_i(h_buf), .base3_i(!h_buf && h_wfmt),
-    .x_size_i(tern_load_x_size(h_insn)),
-    .y_size_i(tern_load_y_size(h_insn)),
-    .sram_base_i(tern_load_sram_base(h_insn)),
+    .x_size_i(h_x_size),
+    .y_size_i(EW'(tern_load_y_size(h_insn))),
+    .sram_base_i(AdW'(tern_load_sram_base(h_insn))),
     .beat_valid_i(r_valid_i && (state_q == L_RUN)), .beat_i(r_data_i),
     .beat_ready_o(gb_ready),
     .wbuf_we_o, .abuf_we_o, .wr_addr_o(buf_waddr_o), .wbuf_wdata_o, .abuf_wdata_o,

@@ -1,11 +1,11 @@
 `default_nettype none
 // tern_rd_arb: fetch and load share the AXI read channel. A request is copied into one output
 // register slot (so m_ar* stay stable while m_arvalid waits for m_arready, as AXI requires, even if
-// the other requester wins the next arbitration) and its owner is pushed into a small FIFO at the
-// same time. Responses come back in request order (single ID), so the FIFO head names the owner of
-// the beat on the R channel; it pops on the last beat of a burst. Fetch wins ties: it issues few
-// one-beat reads and starving it would idle every unit. OwnDepth (TERN_RD_ARB_OWN_DEPTH) bounds the
-// bursts in flight and must cover both requesters' own limits.
+// the other requester wins the next arbitration) and its owner is pushed into a small owner list
+// at the same time. Responses come back in request order (single ID), so the list's oldest entry
+// names the owner of the beat on the R channel; it is dropped on the last beat of a burst. Fetch
+// wins ties: it issues few one-beat reads and starving it would idle every unit. OwnDepth
+// (TERN_RD_ARB_OWN_DEPTH) bounds the bursts in flight and must cover both requesters' own limits.
 module tern_rd_arb (
   input  logic                  clk_i,
   input  logic                  rst_ni,
@@ -61,11 +61,36 @@ module tern_rd_arb (
     end
   end
 
-  tern_fifo #(.Width(1), .Depth(OwnDepth)) u_own (
-    .clk_i, .rst_ni, .clear_i(1'b0), .wr_i(1'b0),
-    .push_i(take_f || take_l), .data_i(take_l), .full_o(own_full),
-    .pop_i(r_fire && m_rlast_i), .data_o(own_head), .empty_o(own_empty)
-  );
+  // The owner list: a shift register that shifts on every push (one enable for all its
+  // flip-flops, no per-entry write decode, no write or read pointer) and an occupancy count;
+  // the oldest entry, the head, is entry own_n - 1. Same behaviour as a FIFO of OwnDepth.
+  localparam int unsigned OwnW = $clog2(OwnDepth + 1);
+  logic [OwnDepth-1:0] own_q;   // own_q[0]: the newest owner
+  logic [OwnW-1:0]     own_n_q;
+  logic                own_push, own_pop;
+  assign own_push  = take_f || take_l;          // (take_* imply !own_full)
+  assign own_pop   = r_fire && m_rlast_i;       // (r_fire implies !own_empty)
+  assign own_full  = (own_n_q == OwnW'(OwnDepth));
+  assign own_empty = (own_n_q == '0);
+  always_comb begin
+    own_head = 1'b0;
+    for (int k = 1; k <= OwnDepth; k++) begin
+      if (own_n_q == OwnW'(k)) own_head = own_q[k-1];
+    end
+  end
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      own_n_q <= '0;
+    end else if (own_push && !own_pop) begin
+      own_n_q <= own_n_q + 1'b1;
+    end else if (own_pop && !own_push) begin
+      own_n_q <= own_n_q - 1'b1;
+    end
+  end
+  // no reset: an entry is only read while it is below own_n_q, so after it was pushed
+  always_ff @(posedge clk_i) begin
+    if (own_push) own_q <= {own_q[OwnDepth-2:0], take_l};
+  end
 
   // owner 0 = fetch (always ready: its buffer space was reserved), 1 = load
   assign m_rready_o  = !own_empty && (own_head ? l_r_ready_i : 1'b1);

@@ -160,7 +160,7 @@ module tern_top #(
   );
 
   tern_load #(.Rows(Rows), .Lanes(Lanes), .BusBytes(BusBytes), .WColW(WColW),
-              .AColW(AColW)) u_load (
+              .AColW(AColW), .MaxEntries((WbufDepth > AbufDepth) ? WbufDepth : AbufDepth)) u_load (
     .clk_i, .rst_ni, .clear_i(run_start), .abort_i(abort),
     .q_valid_i(!u_empty[0]), .q_data_i(q_head[0]), .q_pop_o(q_pop[0]),
     .tok_next_i(tok_avail[1]), .pop_next_o(tok_pop[1]), .push_next_o(tok_push[0]),
