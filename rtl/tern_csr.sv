@@ -80,7 +80,6 @@ module tern_csr #(
   assign do_write    = aw_v_q && w_v_q && !s_bvalid_o;
   assign s_bresp_o   = 2'b00;
   logic        cnt_pend_q, cnt_hi_q;
-  logic [4:0]  cnt_idx_q;
   assign s_arready_o = !s_rvalid_o && !cnt_pend_q;
   assign ar_fire     = s_arvalid_i && s_arready_o;
   assign s_rresp_o   = 2'b00;
@@ -159,7 +158,6 @@ module tern_csr #(
       hi_idx_q   <= '0;
       cnt_pend_q <= 1'b0;
       cnt_hi_q   <= 1'b0;
-      cnt_idx_q  <= '0;
     end else begin
       if (s_rvalid_o && s_rready_i) s_rvalid_o <= 1'b0;
       if (cnt_pend_q) begin
@@ -168,8 +166,6 @@ module tern_csr #(
         if (!cnt_hi_q) begin
           s_rdata_o <= cnt_lo_word;
           hi_q      <= cnt_data_i[32 +: HiW];
-          hi_idx_q  <= cnt_idx_q;
-          hi_v_q    <= 1'b1;
         end else begin
           s_rdata_o <= cnt_hi_word;
         end
@@ -177,7 +173,12 @@ module tern_csr #(
       if (cnt_rd_o) begin
         cnt_pend_q <= 1'b1;
         cnt_hi_q   <= s_araddr_i[2];
-        cnt_idx_q  <= cidx;
+        // which LO word hi_q will hold: noted at the request, as no read can be accepted
+        // before its data returns (s_arready_o is low while cnt_pend_q)
+        if (!s_araddr_i[2]) begin
+          hi_idx_q <= cidx;
+          hi_v_q   <= 1'b1;
+        end
       end else if (ar_fire) begin
         s_rvalid_o <= 1'b1;
         s_rdata_o  <= '0;
