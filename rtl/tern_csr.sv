@@ -52,14 +52,25 @@ module tern_csr #(
   input  logic                 done_set_i,
   output logic                 cnt_rd_o,    // read counter cnt_idx_o from tern_perf
   output logic [4:0]           cnt_idx_o,
+  /* verilator lint_off UNUSEDSIGNAL */  // bits CounterBits and up are 0 (see hi_q)
   input  logic [63:0]          cnt_data_i,  // its value, the cycle after cnt_rd_o
+  /* verilator lint_on UNUSEDSIGNAL */
   output logic                 irq_o
 );
   `include "tern_isa.svh"
 
   logic        aw_v_q, w_v_q, irq_en_q, irq_q, hi_v_q;
   logic [11:0] aw_addr_q;
-  logic [31:0] w_data_q, hi_q;
+  // cnt_data_i is tern_perf's count zero-extended: bits CounterBits and up read 0, so only
+  // the HI bits a counter has are latched.
+  localparam int unsigned HiW = (CounterBits > 32) ? CounterBits - 32 : 1;
+  localparam int unsigned LoW = (CounterBits < 32) ? CounterBits : 32;
+  logic [31:0] w_data_q;
+  logic [HiW-1:0] hi_q;
+  logic [31:0] hi_word, cnt_hi_word, cnt_lo_word;
+  assign cnt_lo_word = 32'(cnt_data_i[LoW-1:0]);
+  assign hi_word     = (CounterBits > 32) ? 32'(hi_q) : '0;
+  assign cnt_hi_word = (CounterBits > 32) ? 32'(cnt_data_i[32 +: HiW]) : '0;
   logic [3:0]  w_strb_q;
   logic [4:0]  hi_idx_q;
   logic        do_write, ar_fire;
@@ -69,7 +80,6 @@ module tern_csr #(
   assign do_write    = aw_v_q && w_v_q && !s_bvalid_o;
   assign s_bresp_o   = 2'b00;
   logic        cnt_pend_q, cnt_hi_q;
-  logic [4:0]  cnt_idx_q;
   assign s_arready_o = !s_rvalid_o && !cnt_pend_q;
   assign ar_fire     = s_arvalid_i && s_arready_o;
   assign s_rresp_o   = 2'b00;
@@ -148,30 +158,32 @@ module tern_csr #(
       hi_idx_q   <= '0;
       cnt_pend_q <= 1'b0;
       cnt_hi_q   <= 1'b0;
-      cnt_idx_q  <= '0;
     end else begin
       if (s_rvalid_o && s_rready_i) s_rvalid_o <= 1'b0;
       if (cnt_pend_q) begin
         cnt_pend_q <= 1'b0;
         s_rvalid_o <= 1'b1;
         if (!cnt_hi_q) begin
-          s_rdata_o <= cnt_data_i[31:0];
-          hi_q      <= cnt_data_i[63:32];
-          hi_idx_q  <= cnt_idx_q;
-          hi_v_q    <= 1'b1;
+          s_rdata_o <= cnt_lo_word;
+          hi_q      <= cnt_data_i[32 +: HiW];
         end else begin
-          s_rdata_o <= cnt_data_i[63:32];
+          s_rdata_o <= cnt_hi_word;
         end
       end
       if (cnt_rd_o) begin
         cnt_pend_q <= 1'b1;
         cnt_hi_q   <= s_araddr_i[2];
-        cnt_idx_q  <= cidx;
+        // which LO word hi_q will hold: noted at the request, as no read can be accepted
+        // before its data returns (s_arready_o is low while cnt_pend_q)
+        if (!s_araddr_i[2]) begin
+          hi_idx_q <= cidx;
+          hi_v_q   <= 1'b1;
+        end
       end else if (ar_fire) begin
         s_rvalid_o <= 1'b1;
         s_rdata_o  <= '0;
         if (is_cnt) begin  // the HI word of the counter whose LO word was just read
-          s_rdata_o <= hi_q;
+          s_rdata_o <= hi_word;
         end else begin
           unique case ({s_araddr_i[11:2], 2'b00})
             TERN_CSR_CTRL:       s_rdata_o <= {30'd0, irq_en_q, 1'b0};

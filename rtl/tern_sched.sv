@@ -34,12 +34,18 @@ module tern_sched (
   `include "tern_isa.svh"
 
   logic        settle_q;
-  logic [31:0] cyc1_q, abort_idx_q;  // cyc1_q: run cycles so far + 1 (no adder at the compare)
+  // ncyc_q: ~(run cycles so far + 1), kept inverted so the watchdog comparison is the carry of
+  // ncyc_q + WATCHDOG with both operands raw: ~c + w >= 2^32 iff w > c (no inverter row).
+  logic [31:0] ncyc_q, abort_idx_q;
+  /* verilator lint_off UNUSEDSIGNAL */  // only the carry is the comparison
+  logic [32:0] wd_sum;
+  /* verilator lint_on UNUSEDSIGNAL */
   logic        quiet, halted, any_wait, finish;
   logic [7:0]  fin_code;
   logic [31:0] fin_idx, min_idx;
 
   assign start_o = start_req_i && !busy_o;
+  assign wd_sum  = {1'b0, ncyc_q} + {1'b0, watchdog_i};
 
   always_comb begin
     quiet    = 1'b1;
@@ -49,7 +55,8 @@ module tern_sched (
       if (unit_busy_i[u] || !(unit_empty_i[u] || unit_wait_i[u])) quiet = 1'b0;
       if (unit_wait_i[u]) begin
         any_wait = 1'b1;
-        if (unit_idx_i[32*u +: 32] < min_idx) min_idx = unit_idx_i[32*u +: 32];
+        // unit 0 against '1 needs no comparison: an index of '1 leaves min_idx '1 anyway
+        if (u == 0 || unit_idx_i[32*u +: 32] < min_idx) min_idx = unit_idx_i[32*u +: 32];
       end
     end
   end
@@ -85,7 +92,7 @@ module tern_sched (
       abort_o     <= 1'b0;
       abort_idx_q <= '0;
       settle_q    <= 1'b0;
-      cyc1_q      <= 32'd1;
+      ncyc_q      <= ~32'd1;
       done_set_o  <= 1'b0;
     end else begin
       done_set_o <= 1'b0;
@@ -97,11 +104,11 @@ module tern_sched (
         err_insn_o <= '0;
         abort_o    <= 1'b0;
         settle_q   <= 1'b0;
-        cyc1_q     <= 32'd1;
+        ncyc_q     <= ~32'd1;
       end else if (busy_o) begin
-        cyc1_q   <= cyc1_q + 32'd1;
+        ncyc_q   <= ncyc_q - 32'd1;
         settle_q <= quiet && halted;
-        if (!abort_o && watchdog_i != '0 && cyc1_q >= watchdog_i) begin
+        if (!abort_o && watchdog_i != '0 && !wd_sum[32]) begin  // cycles + 1 >= WATCHDOG
           abort_o     <= 1'b1;
           abort_idx_q <= fetch_idx_i;
         end
