@@ -51,26 +51,34 @@ module tern_popcount #(
     for (int j = 2; j < 40; j++) if (j < l) a = a + n_at(j - 1) / 2;
     add_base = a;
   endfunction
-  // input bit k, or 0 past the last
-  function automatic logic in_bit(input logic [Stride*N-1:0] b, input int unsigned k);
-    in_bit = (k < N) ? b[Stride * k] : 1'b0;
-  endfunction
+  // The counted bits, padded with 0 to the 4G - 1 the tree takes (a plain vector: a
+  // function taking bits_i would copy all of it at every call in yosys's elaboration,
+  // minutes at 4,096 bits).
+  // Generate loops nest in blocks of 64 (Verilator unrolls at most 1,024 per loop, and a
+  // config too big for the definition must reach its check, not stop here).
+  logic [4*G-2:0] x;
+  for (genvar kb = 0; kb < (N + 63) / 64; kb++) begin : g_in
+    for (genvar ki = 0; ki < 64; ki++) begin : g_bit
+      if (64 * kb + ki < N) begin : g_on
+        assign x[64*kb + ki] = bits_i[Stride * (64*kb + ki)];
+      end
+    end
+  end
+  if (4 * G - 1 > N) begin : g_zero
+    assign x[4*G-2:N] = '0;
+  end
 
   // split_var: Verilator schedules each level apart (it is one vector only for indexing)
   logic [lvl_off(L + 1)-1:0] t /* verilator split_var */;
 
-  // Generate loops nest in blocks of 64 (Verilator unrolls at most 1,024 per loop, and a
-  // config too big for the definition must reach its check, not stop here).
   for (genvar gb = 0; gb < (G + 63) / 64; gb++) begin : g_blk
   for (genvar gi = 0; gi < 64; gi++) begin : g_leaf
   if (64 * gb + gi < G) begin : g_on
     localparam int unsigned Lf = 64 * gb + gi;
     localparam int unsigned K = G - 1 + 3 * Lf;  // its first input bit
-    logic x, y, z;
-    assign x = in_bit(bits_i, K);
-    assign y = in_bit(bits_i, K + 1);
-    assign z = in_bit(bits_i, K + 2);
-    assign t[2*Lf +: 2] = {!((x & y) | (x & z) | (y & z)), x ^ y ^ z};  // top bit flipped
+    logic p, q, r;
+    assign {r, q, p} = x[K +: 3];
+    assign t[2*Lf +: 2] = {!((p & q) | (p & r) | (q & r)), p ^ q ^ r};  // top bit flipped
   end
   end
   end
@@ -84,10 +92,9 @@ module tern_popcount #(
       localparam logic [l-1:0] MI = {1'b1, {(l - 1){1'b0}}};  // a count's top bit
       localparam logic [l:0]   MO = {1'b1, {l{1'b0}}};
       if (2 * Nd + 1 < NB) begin : g_add
-        logic ci;
-        assign ci = in_bit(bits_i, add_base(l) + Nd);
         assign t[O + Nd*(l+1) +: l+1] = ({1'b0, t[I + 2*Nd*l +: l] ^ MI}
-                                      + {1'b0, t[I + (2*Nd+1)*l +: l] ^ MI} + (l+1)'(ci)) ^ MO;
+                                      + {1'b0, t[I + (2*Nd+1)*l +: l] ^ MI}
+                                      + (l+1)'(x[add_base(l) + Nd])) ^ MO;
       end else begin : g_pass  // the odd count passes up
         assign t[O + Nd*(l+1) +: l+1] = {1'b0, t[I + 2*Nd*l +: l] ^ MI} ^ MO;
       end
