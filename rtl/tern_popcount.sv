@@ -30,12 +30,11 @@ module tern_popcount #(
   localparam int unsigned G = (N + 4) / 4;      // leaves: ceil((N + 1) / 4)
   localparam int unsigned L = 1 + $clog2(G);    // levels: the root is level L
 
-  // counts at level l (1..L): G at level 1, then halved rounding up
+  // counts at level l (1..L): G at level 1, then halved rounding up, i.e.
+  // ceil(G / 2^(l-1)) (a closed form: yosys evaluates constant functions slowly, and the
+  // ones below call this per level)
   function automatic int unsigned n_at(input int unsigned l);
-    int unsigned n;
-    n = G;
-    for (int j = 2; j < 40; j++) if (j <= l) n = (n + 1) / 2;
-    n_at = n;
+    n_at = (G + (1 << (l - 1)) - 1) >> (l - 1);
   endfunction
   // level l's counts (l + 1 bits each) start at bit lvl_off(l) of t
   function automatic int unsigned lvl_off(input int unsigned l);
@@ -84,17 +83,18 @@ module tern_popcount #(
   end
   for (genvar l = 2; l <= L; l++) begin : g_lvl
     localparam int unsigned O = lvl_off(l), I = lvl_off(l - 1);  // this level, the one below
-    localparam int unsigned NB = n_at(l - 1);                     // counts below
-    for (genvar kb = 0; kb < (n_at(l) + 63) / 64; kb++) begin : g_blk
+    localparam int unsigned NB = n_at(l - 1), NL = n_at(l);      // counts below, here
+    localparam int unsigned AB = add_base(l);                      // first carry-in bit
+    for (genvar kb = 0; kb < (NL + 63) / 64; kb++) begin : g_blk
     for (genvar ki = 0; ki < 64; ki++) begin : g_node
-    if (64 * kb + ki < n_at(l)) begin : g_on
+    if (64 * kb + ki < NL) begin : g_on
       localparam int unsigned Nd = 64 * kb + ki;
       localparam logic [l-1:0] MI = {1'b1, {(l - 1){1'b0}}};  // a count's top bit
       localparam logic [l:0]   MO = {1'b1, {l{1'b0}}};
       if (2 * Nd + 1 < NB) begin : g_add
         assign t[O + Nd*(l+1) +: l+1] = ({1'b0, t[I + 2*Nd*l +: l] ^ MI}
                                       + {1'b0, t[I + (2*Nd+1)*l +: l] ^ MI}
-                                      + (l+1)'(x[add_base(l) + Nd])) ^ MO;
+                                      + (l+1)'(x[AB + Nd])) ^ MO;
       end else begin : g_pass  // the odd count passes up
         assign t[O + Nd*(l+1) +: l+1] = {1'b0, t[I + 2*Nd*l +: l] ^ MI} ^ MO;
       end
