@@ -13,9 +13,18 @@
 // one writes), and push tokens are given when the last ACC write happens. Zero-weight MACs
 // are counted from the WBUF entry as it enters the array (weight 0 is code 1 or 3, bit 0
 // set), one cycle later.
+// Address widths: the checker (tern_insn_check) refuses a GEMM whose WBUF, ABUF or ACC
+// entries reach past the buffer (wbuf_base + k_chunks <= WbufDepth, abuf_base +
+// (n_tokens-1)*abuf_stride + k_chunks <= AbufDepth, acc_base + n_tokens <= AccDepth), so
+// every address the unit issues fits $clog2(depth) bits and the counters keep only those
+// (the 16-bit fields would cost a flip-flop and a LUT per bit each on iCE40). Sums past
+// the last token (the row after it) wrap, but are never used as addresses.
 module tern_gemm #(
   parameter int unsigned Rows = 32,
-  parameter int unsigned Lanes = 32
+  parameter int unsigned Lanes = 32,
+  parameter int unsigned WbufDepth = 512,
+  parameter int unsigned AbufDepth = 8192,
+  parameter int unsigned AccDepth = 512
 ) (
   input  logic                    clk_i,
   input  logic                    rst_ni,
@@ -58,16 +67,21 @@ module tern_gemm #(
   assign h_insn = tern_qword_insn(q_data_i);
 
   localparam int unsigned RL = Rows * Lanes;
+  localparam int unsigned WAW = $clog2(WbufDepth);     // WBUF entry index bits
+  localparam int unsigned AAW = $clog2(AbufDepth);     // ABUF entry index bits
+  localparam int unsigned CAW = $clog2(AccDepth);      // ACC entry index bits
+  localparam int unsigned NW  = $clog2(AccDepth + 1);  // tokens left: n_tokens <= AccDepth
 
   typedef enum logic [1:0] {G_IDLE, G_RUN, G_DRAIN} state_e;
   state_e      state_q;
   logic        reset_q, push_prev_q, push_next_q, first_q, abort_q;
   // wlast_q: the WBUF address of a token's last chunk (wbuf_base + k_chunks - 1, below
   // WBUF_DEPTH by the fetch check), so a token's chunks need no down-counter of their own
-  logic [15:0] wlast_q, n_left_q, wbase_q, w_addr_q, a_row_q, a_addr_q, stride_q;
-  logic [15:0] acc_addr_q;
-  logic        s1_v_q, s1_first_q, s1_last_q, s1_reset_q, s2_v_q;
-  logic [15:0] s1_addr_q, s2_addr_q;
+  logic [WAW-1:0] wlast_q, wbase_q, w_addr_q;
+  logic [AAW-1:0] a_row_q, a_addr_q, stride_q;
+  logic [NW-1:0]  n_left_q;
+  logic [CAW-1:0] acc_addr_q, s1_addr_q, s2_addr_q;
+  logic           s1_v_q, s1_first_q, s1_last_q, s1_reset_q, s2_v_q;
 
   logic h_pp, h_pn, start, need_acc, step, last_chunk, finish;
   assign h_pp       = tern_pop_prev(h_insn);
@@ -90,10 +104,10 @@ module tern_gemm #(
   assign finish     = (state_q == G_DRAIN) && !s1_v_q;
 
   assign wbuf_re_o    = step;
-  assign wbuf_raddr_o = w_addr_q;
+  assign wbuf_raddr_o = 16'(w_addr_q);
   assign abuf_re_o    = step;
-  assign abuf_raddr_o = a_addr_q;
-  assign acc_raddr_o  = acc_addr_q;
+  assign abuf_raddr_o = 16'(a_addr_q);
+  assign acc_raddr_o  = 16'(acc_addr_q);
   assign ev_step_o    = step;
   assign ev_acc_rd_o  = step && need_acc;
   assign push_prev_o  = finish && push_prev_q && !abort_q;
@@ -145,14 +159,15 @@ module tern_gemm #(
             push_prev_q <= tern_push_prev(h_insn);
             push_next_q <= tern_push_next(h_insn);
             first_q     <= 1'b1;
-            wlast_q     <= tern_gemm_wbuf_base(h_insn) + tern_gemm_k_chunks(h_insn) - 16'd1;
-            n_left_q    <= tern_gemm_n_tokens(h_insn);
-            wbase_q     <= tern_gemm_wbuf_base(h_insn);
-            w_addr_q    <= tern_gemm_wbuf_base(h_insn);
-            a_row_q     <= tern_gemm_abuf_base(h_insn);
-            a_addr_q    <= tern_gemm_abuf_base(h_insn);
-            stride_q    <= tern_gemm_abuf_stride(h_insn);
-            acc_addr_q  <= tern_gemm_acc_base(h_insn);
+            wlast_q     <= WAW'(tern_gemm_wbuf_base(h_insn)) + WAW'(tern_gemm_k_chunks(h_insn))
+                         - WAW'(1);
+            n_left_q    <= NW'(tern_gemm_n_tokens(h_insn));
+            wbase_q     <= WAW'(tern_gemm_wbuf_base(h_insn));
+            w_addr_q    <= WAW'(tern_gemm_wbuf_base(h_insn));
+            a_row_q     <= AAW'(tern_gemm_abuf_base(h_insn));
+            a_addr_q    <= AAW'(tern_gemm_abuf_base(h_insn));
+            stride_q    <= AAW'(tern_gemm_abuf_stride(h_insn));
+            acc_addr_q  <= CAW'(tern_gemm_acc_base(h_insn));
           end
         end
         G_RUN: begin
@@ -165,13 +180,13 @@ module tern_gemm #(
               w_addr_q   <= wbase_q;
               a_row_q    <= a_row_q + stride_q;
               a_addr_q   <= a_row_q + stride_q;
-              acc_addr_q <= acc_addr_q + 16'd1;
-              n_left_q   <= n_left_q - 16'd1;
-              if (n_left_q == 16'd1) state_q <= G_DRAIN;
+              acc_addr_q <= acc_addr_q + CAW'(1);
+              n_left_q   <= n_left_q - NW'(1);
+              if (n_left_q == NW'(1)) state_q <= G_DRAIN;
             end else begin
               first_q  <= 1'b0;
-              w_addr_q <= w_addr_q + 16'd1;
-              a_addr_q <= a_addr_q + 16'd1;
+              w_addr_q <= w_addr_q + WAW'(1);
+              a_addr_q <= a_addr_q + AAW'(1);
             end
           end
         end
@@ -195,7 +210,7 @@ module tern_gemm #(
   );
 
   assign acc_we_o    = s2_v_q;
-  assign acc_waddr_o = s2_addr_q;
+  assign acc_waddr_o = 16'(s2_addr_q);
   // Zero-weight count off the array's critical path: the popcount is registered and
   // reaches the counter one cycle after its step (a run ends cycles after its last step).
   // Bit 0 of each 2-bit code flags a zero weight (code 1 or 3); tern_popcount counts them

@@ -212,7 +212,8 @@ module tern_top #(
   logic        g_ev_start, g_ev_step, g_ev_acc_rd;
   logic [15:0] g_ev_zeros;
 
-  tern_gemm #(.Rows(Rows), .Lanes(Lanes)) u_gemm (
+  tern_gemm #(.Rows(Rows), .Lanes(Lanes), .WbufDepth(WbufDepth), .AbufDepth(AbufDepth),
+              .AccDepth(AccDepth)) u_gemm (
     .clk_i, .rst_ni, .clear_i(run_start), .abort_i(abort),
     .q_valid_i(!u_empty[1]), .q_data_i(q_head[1]), .q_pop_o(q_pop[1]),
     .tok_prev_i(tok_avail[0]), .tok_next_i(tok_avail[3]),
